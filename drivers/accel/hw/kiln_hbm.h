@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kiln accelerator: memory (HBM / SRAM) ECC block. Offsets relative to KILN_BLK_HBM.
+ * The HBM is split into KILN_HBM_STACKS equal stacks; an error at HBM offset A belongs to
+ * stack A / (hbm-size / KILN_HBM_STACKS). Contract: docs/device.md section 8.
+ */
+#ifndef KILN_HW_HBM_H
+#define KILN_HW_HBM_H
+
+#include <stdint.h>
+#include "kiln_bits.h"
+
+#define KILN_HBM_STACKS             4u
+
+#define KILN_HBM_SERR_COUNT         0x000u  /* RO: corrected (single-bit) errors since reset */
+#define KILN_HBM_DERR_COUNT         0x004u  /* RO: uncorrected (double-bit) errors since reset */
+#define KILN_HBM_LAST_ADDR_LO       0x008u  /* RO: HBM offset of the last error, low half */
+#define KILN_HBM_LAST_ADDR_HI       0x00cu  /* RO */
+#define KILN_HBM_LAST_INFO          0x010u  /* RO: see KILN_HBM_INFO_* */
+
+#define KILN_HBM_INFO_DERR          KILN_BIT(0)         /* last error was uncorrected */
+#define KILN_HBM_INFO_VALID         KILN_BIT(1)         /* an error has been recorded */
+#define KILN_HBM_INFO_STACK         KILN_GENMASK(7, 4)  /* HBM stack of the last error */
+
+#endif /* KILN_HW_HBM_H */

@@ -1,0 +1,255 @@
+#include "kernel/config.h"
+
+#include <stdint.h>
+
+#include "kernel/fmt.h"
+#include "kernel/string.h"
+
+enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM };
+
+struct key_def {
+	const char *name;
+	enum key_type type;
+	size_t offset;        /* into struct kiln_config */
+	uint64_t min, max;    /* K_U32_RANGE */
+	const char *const *choices; /* K_ENUM, NULL-terminated, index = enum value */
+	const char *unit;
+};
+
+static const char *const exit_choices[] = {"auto", "debug-port", "shutdown", "reboot", "halt", NULL};
+static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", NULL};
+
+#define OFF(f) offsetof(struct kiln_config, f)
+static const struct key_def keys[] = {
+	{"suites", K_LIST, OFF(suites), 0, 0, NULL, NULL},
+	{"cases", K_LIST, OFF(cases), 0, 0, NULL, NULL},
+	{"exclude", K_LIST, OFF(exclude), 0, 0, NULL, NULL},
+	{"seed", K_U64, OFF(seed), 0, UINT64_MAX, NULL, NULL},
+	{"timeout", K_U32_RANGE, OFF(timeout_s), 1, 86400, NULL, "seconds"},
+	{"exit", K_ENUM, OFF(exit_mode), 0, 0, exit_choices, NULL},
+	{"console", K_ENUM, OFF(console), 0, 0, console_choices, NULL},
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+void config_defaults(struct kiln_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->timeout_s = 60;
+	c->exit_mode = CFG_EXIT_AUTO;
+	c->console = CFG_CONSOLE_AUTO;
+}
+
+static int key_is(const char *name, const char *key, size_t klen)
+{
+	return strlen(name) == klen && !strncmp(name, key, klen);
+}
+
+/* Parse an unsigned decimal or 0x-hex number that must fill the whole text. */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+	size_t i = 0;
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == n)
+		return -1;
+	for (; i < n; i++) {
+		unsigned d;
+		char ch = s[i];
+		if (ch >= '0' && ch <= '9')
+			d = (unsigned)(ch - '0');
+		else if (base == 16 && ch >= 'a' && ch <= 'f')
+			d = (unsigned)(ch - 'a' + 10);
+		else if (base == 16 && ch >= 'A' && ch <= 'F')
+			d = (unsigned)(ch - 'A' + 10);
+		else
+			return -1;
+		if (v > (UINT64_MAX - d) / base)
+			return -2;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static void list_keys(char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < NKEYS && n < len; i++)
+		n += (size_t)ksnprintf(buf + n, len - n, "%s%s", i ? ", " : "", keys[i].name);
+}
+
+static void list_choices(const char *const *ch, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (size_t i = 0; ch[i] && n < len; i++)
+		n += (size_t)ksnprintf(buf + n, len - n, "%s%s", i ? "|" : "", ch[i]);
+}
+
+int config_set(struct kiln_config *c, const char *key, size_t klen, const char *val, size_t vlen,
+	       const char *origin, char *err)
+{
+	const struct key_def *k = NULL;
+	for (size_t i = 0; i < NKEYS; i++)
+		if (key_is(keys[i].name, key, klen))
+			k = &keys[i];
+	if (!k) {
+		char known[160];
+		list_keys(known, sizeof known);
+		ksnprintf(err, CFG_ERR_MAX, "%s: unknown key '%.*s'; known keys: %s", origin, (int)klen, key, known);
+		return -1;
+	}
+	void *field = (char *)c + k->offset;
+	switch (k->type) {
+	case K_LIST:
+		if (vlen >= CFG_LIST_MAX) {
+			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value is %zu characters; allowed: at most %d", origin,
+				  k->name, vlen, CFG_LIST_MAX - 1);
+			return -1;
+		}
+		for (size_t i = 0; i < vlen; i++) {
+			char ch = val[i];
+			int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+				 ch == '*' || ch == '?' || ch == ',' || ch == '.';
+			if (!ok) {
+				ksnprintf(err, CFG_ERR_MAX,
+					  "%s: key '%s' value '%.*s' has '%c'; allowed: comma-separated names or globs of "
+					  "a-z 0-9 - _ . * ?",
+					  origin, k->name, (int)vlen, val, ch);
+				return -1;
+			}
+		}
+		memcpy(field, val, vlen);
+		((char *)field)[vlen] = 0;
+		return 0;
+	case K_U64:
+	case K_U32_RANGE: {
+		uint64_t v;
+		int r = parse_u64(val, vlen, &v);
+		if (r < 0 || (k->type == K_U32_RANGE && (v < k->min || v > k->max))) {
+			const char *why = r == -1 ? "is not a number" : (r == -2 ? "is too large" : "is out of range");
+			if (k->type == K_U32_RANGE)
+				ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' %s; allowed: %llu..%llu%s%s", origin,
+					  k->name, (int)vlen, val, why, (unsigned long long)k->min,
+					  (unsigned long long)k->max, k->unit ? " " : "", k->unit ? k->unit : "");
+			else
+				ksnprintf(err, CFG_ERR_MAX,
+					  "%s: key '%s' value '%.*s' %s; allowed: a decimal or 0x-hex number below 2^64",
+					  origin, k->name, (int)vlen, val, why);
+			return -1;
+		}
+		if (k->type == K_U64) {
+			*(uint64_t *)field = v;
+			if (k->offset == OFF(seed))
+				c->seed_set = true;
+		} else {
+			*(uint32_t *)field = (uint32_t)v;
+		}
+		return 0;
+	}
+	case K_ENUM:
+		for (int i = 0; k->choices[i]; i++) {
+			if (key_is(k->choices[i], val, vlen)) {
+				*(int *)field = i;
+				return 0;
+			}
+		}
+		char allowed[120];
+		list_choices(k->choices, allowed, sizeof allowed);
+		ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' is not allowed; allowed: %s", origin, k->name,
+			  (int)vlen, val, allowed);
+		return -1;
+	}
+	return -1;
+}
+
+static int is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+int config_parse_file(struct kiln_config *c, const char *text, size_t len, const char *name, char *err)
+{
+	size_t pos = 0;
+	unsigned line = 0;
+	while (pos < len) {
+		size_t end = pos;
+		while (end < len && text[end] != '\n')
+			end++;
+		line++;
+		char origin[96];
+		ksnprintf(origin, sizeof origin, "%s line %u", name, line);
+		size_t s = pos, e = end;
+		for (size_t i = s; i < e; i++)
+			if (text[i] == '#') {
+				e = i;
+				break;
+			}
+		while (s < e && is_space(text[s]))
+			s++;
+		while (e > s && is_space(text[e - 1]))
+			e--;
+		pos = end + 1;
+		if (s == e)
+			continue;
+		for (size_t i = s; i < e; i++)
+			if (text[i] == 0 || (unsigned char)text[i] > 0x7e || ((unsigned char)text[i] < 0x20 && text[i] != '\t')) {
+				ksnprintf(err, CFG_ERR_MAX, "%s: not text (byte 0x%02x); kiln.cfg is ASCII 'key = value' lines",
+					  origin, (unsigned char)text[i]);
+				return -1;
+			}
+		size_t eq = s;
+		while (eq < e && text[eq] != '=')
+			eq++;
+		if (eq == e) {
+			ksnprintf(err, CFG_ERR_MAX, "%s: '%.*s' is not 'key = value'", origin, (int)(e - s), text + s);
+			return -1;
+		}
+		size_t ke = eq, vs = eq + 1;
+		while (ke > s && is_space(text[ke - 1]))
+			ke--;
+		while (vs < e && is_space(text[vs]))
+			vs++;
+		if (ke == s) {
+			ksnprintf(err, CFG_ERR_MAX, "%s: '%.*s' has no key before '='", origin, (int)(e - s), text + s);
+			return -1;
+		}
+		if (config_set(c, text + s, ke - s, text + vs, e - vs, origin, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int config_parse_cmdline(struct kiln_config *c, const char *text, char *err)
+{
+	const char *p = text;
+	while (*p) {
+		while (*p && is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		const char *w = p;
+		while (*p && !is_space(*p))
+			p++;
+		const char *eq = w;
+		while (eq < p && *eq != '=')
+			eq++;
+		if (eq == p || eq == w) {
+			ksnprintf(err, CFG_ERR_MAX, "load options: '%.*s' is not key=value", (int)(p - w), w);
+			return -1;
+		}
+		if (config_set(c, w, (size_t)(eq - w), eq + 1, (size_t)(p - eq - 1), "load options", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int config_format(const struct kiln_config *c, char *buf, size_t len)
+{
+	return ksnprintf(buf, len, "suites=%s cases=%s exclude=%s seed=0x%llx timeout=%u exit=%s console=%s",
+			 c->suites[0] ? c->suites : "(default)", c->cases[0] ? c->cases : "*",
+			 c->exclude[0] ? c->exclude : "(none)", (unsigned long long)c->seed, c->timeout_s,
+			 exit_choices[c->exit_mode], console_choices[c->console]);
+}

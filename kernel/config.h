@@ -1,0 +1,42 @@
+/* Kiln's configuration: kiln.cfg ("key = value" lines, '#' comments) and the UEFI load
+ * options ("key=value" words) go through one parser; load options are applied last and
+ * win. Pure code, unit-tested on the host. docs/config.md lists every key. */
+#ifndef KILN_CONFIG_H
+#define KILN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_LIST_MAX 256
+#define CFG_ERR_MAX 320
+
+enum cfg_exit { CFG_EXIT_AUTO, CFG_EXIT_DEBUG_PORT, CFG_EXIT_SHUTDOWN, CFG_EXIT_REBOOT, CFG_EXIT_HALT };
+enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CONSOLE_COM2,
+		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4 };
+
+struct kiln_config {
+	char suites[CFG_LIST_MAX];  /* globs; empty: every suite not marked explicit-only */
+	char cases[CFG_LIST_MAX];   /* globs on case names; empty: all */
+	char exclude[CFG_LIST_MAX]; /* globs on suite or case names */
+	uint64_t seed;
+	bool seed_set;
+	uint32_t timeout_s;         /* per-case deadline unless a case sets its own */
+	enum cfg_exit exit_mode;
+	enum cfg_console console;
+};
+
+void config_defaults(struct kiln_config *c);
+/* Set one key from text. On error returns -1 and writes a message naming the key, the
+ * value and what is allowed into err (CFG_ERR_MAX bytes). `origin` prefixes the message
+ * (e.g. "kiln.cfg line 4", "load options"). */
+int config_set(struct kiln_config *c, const char *key, size_t klen, const char *val, size_t vlen,
+	       const char *origin, char *err);
+/* kiln.cfg text: one "key = value" per line; blank lines and '#' comments ignored. */
+int config_parse_file(struct kiln_config *c, const char *text, size_t len, const char *name, char *err);
+/* Load options: whitespace-separated key=value words. */
+int config_parse_cmdline(struct kiln_config *c, const char *text, char *err);
+/* The effective configuration as "key=value" words, for the run's log. */
+int config_format(const struct kiln_config *c, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,102 @@
+#include "kernel/console.h"
+
+#include <stdarg.h>
+
+#include "kernel/cpu.h"
+#include "kernel/fmt.h"
+#include "kernel/io.h"
+
+/* 16550 register indices and bits (PC16550D datasheet). */
+#define UART_THR 0
+#define UART_DLL 0
+#define UART_IER 1
+#define UART_DLM 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_LCR_8N1 0x03
+#define UART_LCR_DLAB 0x80
+#define UART_FCR_ENABLE_CLEAR 0x07
+#define UART_MCR_DTR_RTS 0x03
+#define UART_LSR_THRE 0x20
+#define UART_CLOCK 1843200u
+/* A wedged UART must not hang the harness: give up on a character after this many polls. */
+#define UART_TX_POLLS 100000
+
+static struct console_port port = {CONSOLE_IO, CONSOLE_COM1, 115200};
+static int at_line_start = 1;
+
+static void reg_write(unsigned r, uint8_t v)
+{
+	switch (port.space) {
+	case CONSOLE_IO: outb((uint16_t)(port.base + r), v); break;
+	case CONSOLE_MMIO32: mmio_write32(port.base + 4 * r, v); break;
+	case CONSOLE_MMIO8: mmio_write8(port.base + r, v); break;
+	}
+}
+
+static uint8_t reg_read(unsigned r)
+{
+	switch (port.space) {
+	case CONSOLE_IO: return inb((uint16_t)(port.base + r));
+	case CONSOLE_MMIO32: return (uint8_t)mmio_read32(port.base + 4 * r);
+	case CONSOLE_MMIO8: return mmio_read8(port.base + r);
+	}
+	return 0;
+}
+
+void console_init(const struct console_port *p)
+{
+	port = *p;
+	reg_write(UART_IER, 0);
+	if (port.baud) {
+		uint32_t div = UART_CLOCK / (16 * port.baud);
+		reg_write(UART_LCR, UART_LCR_DLAB);
+		reg_write(UART_DLL, (uint8_t)div);
+		reg_write(UART_DLM, (uint8_t)(div >> 8));
+	}
+	reg_write(UART_LCR, UART_LCR_8N1);
+	reg_write(UART_FCR, UART_FCR_ENABLE_CLEAR);
+	reg_write(UART_MCR, UART_MCR_DTR_RTS);
+}
+
+const struct console_port *console_current(void) { return &port; }
+
+static void put_char(char c)
+{
+	for (int i = 0; i < UART_TX_POLLS && !(reg_read(UART_LSR) & UART_LSR_THRE); i++)
+		cpu_relax();
+	reg_write(UART_THR, (uint8_t)c);
+}
+
+void console_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			put_char('\r');
+		put_char(s[i]);
+		at_line_start = s[i] == '\n';
+	}
+}
+
+void console_puts(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	console_write(s, n);
+}
+
+int console_at_line_start(void) { return at_line_start; }
+
+int kprintf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	console_write(buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+	return n;
+}

@@ -1,0 +1,17 @@
+/* The boot CPU's local APIC (xAPIC over MMIO, or x2APIC over MSRs when firmware left it
+ * enabled): EOI, id, and the periodic timer that drives deadlines and the heartbeat. */
+#ifndef KILN_LAPIC_H
+#define KILN_LAPIC_H
+
+#include <stdint.h>
+
+int lapic_init(uint64_t madt_base);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+int lapic_x2apic(void);
+/* Start the periodic timer at `hz`, calibrated against the TSC; returns 0 or -1. */
+int lapic_timer_start(unsigned hz);
+uint64_t lapic_ticks(void);
+unsigned lapic_timer_hz(void);
+
+#endif

@@ -1,0 +1,166 @@
+/* kernel_main: from the hand-off to the end of the run. Order matters: our own
+ * descriptor tables and page tables must be live before boot-services memory (where
+ * the firmware's live) is handed to the allocator. */
+#include "boot/boot_info.h"
+#include "kernel/acpi.h"
+#include "kernel/config.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/efi_memtype.h"
+#include "kernel/efirt.h"
+#include "kernel/exit.h"
+#include "kernel/fmt.h"
+#include "kernel/ktap.h"
+#include "kernel/lapic.h"
+#include "kernel/paging.h"
+
+#include "kernel/platform_console.h"
+#include "kernel/pmm.h"
+#include "kernel/runner.h"
+#include "kernel/string.h"
+#include "kernel/time.h"
+#include "kernel/trap.h"
+#include "kernel/version.h"
+
+#define LOW_MEMORY_LIMIT 0x100000ull /* legacy area and AP trampolines stay untouched */
+#define TIMER_HZ 100
+
+struct boot_info *kiln_boot_info;
+uint64_t kiln_kernel_entry_tsc;
+
+static _Noreturn void early_fatal(const char *what)
+{
+	kprintf("KTAP version 1\n1..0\n# kiln: fatal: %s\n", what);
+	kiln_exit(KILN_EXIT_CRASH);
+}
+
+static void add_memory(const struct boot_info *bi, int boot_services)
+{
+	for (uint64_t off = 0; off + bi->mmap_desc_size <= bi->mmap_size; off += bi->mmap_desc_size) {
+		const struct efi_mem_desc *d = (const void *)(uintptr_t)(bi->mmap + off);
+		int take = boot_services ? (d->type == EFI_BS_CODE || d->type == EFI_BS_DATA) : d->type == EFI_CONVENTIONAL;
+		if (take && !(d->attr & EFI_MEMORY_RUNTIME))
+			pmm_add(&kernel_pmm, d->phys, d->pages);
+	}
+}
+
+static const void *acpi_map_identity(uint64_t phys, size_t len, void *ctx)
+{
+	for (uint64_t a = phys & ~(PAGE_SIZE - 1); a < phys + len; a += PAGE_SIZE)
+		if (!paging_is_mapped(a) && paging_map(a, PAGE_SIZE, MAP_WB) < 0)
+			return 0;
+	return (const void *)(uintptr_t)phys;
+}
+
+static uint64_t pick_seed(void)
+{
+	uint32_t r[4];
+	cpuid(1, 0, r);
+	uint64_t s = rdtsc();
+	if (r[2] & (1u << 30)) { /* RDRAND */
+		uint64_t v;
+		unsigned char ok;
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+		if (ok)
+			s ^= v;
+	}
+	return s ? s : 1;
+}
+
+static void print_run_header(const struct boot_info *bi, const struct kiln_config *cfg)
+{
+	char b[400];
+	kprintf("# kiln: %s\n", KILN_VERSION_STRING);
+	kprintf("# kiln: firmware %s rev 0x%x, UEFI %u.%u, image %s at 0x%llx\n", bi->fw_vendor, bi->fw_revision,
+		bi->uefi_revision >> 16, (bi->uefi_revision & 0xffff) / 10, bi->image_path[0] ? bi->image_path : "(unknown)",
+		(unsigned long long)bi->image_base);
+	kprintf("# kiln: memory %llu MiB free of the allocator, cpus %u, acpi tables %u (%u with bad checksums)\n",
+		(unsigned long long)(kernel_pmm.free_pages * PMM_PAGE >> 20), kernel_acpi.cpu_count,
+		kernel_acpi.table_count, kernel_acpi.bad_checksums);
+	kprintf("# kiln: config %s%s, load options \"%s\"\n", bi->config_path[0] ? "from " : "none",
+		bi->config_path, bi->cmdline);
+	config_format(cfg, b, sizeof b);
+	kprintf("# kiln: effective %s\n", b);
+	kprintf("# kiln: seed 0x%llx (seed=0x%llx repeats this run)\n", (unsigned long long)cfg->seed,
+		(unsigned long long)cfg->seed);
+}
+
+static _Noreturn void config_error(const char *msg)
+{
+	kprintf("1..0\n# kiln: config error: %s\n", msg);
+	kiln_exit(KILN_EXIT_CONFIG);
+}
+
+_Noreturn void kernel_main(struct boot_info *bi)
+{
+	kiln_kernel_entry_tsc = rdtsc();
+	kiln_boot_info = bi;
+	struct console_port com1 = {CONSOLE_IO, CONSOLE_COM1, 115200};
+	console_init(&com1);
+	efirt_init(bi->runtime_services);
+	trap_image_base = bi->image_base;
+	kprintf("\nkiln: kernel started\n");
+	if (bi->magic != BOOT_INFO_MAGIC)
+		early_fatal("boot_info magic is wrong: boot/ and kernel/ disagree");
+
+	pmm_init(&kernel_pmm, LOW_MEMORY_LIMIT);
+	add_memory(bi, 0);
+	if (cpu_tables_init() < 0)
+		early_fatal("no memory for the interrupt stacks");
+	if (paging_init(bi) < 0)
+		early_fatal("no memory for the page tables");
+	add_memory(bi, 1); /* the firmware's tables and stack are no longer in use */
+
+	/* Configuration before anything that depends on it; errors are reported once the
+	 * console is settled. */
+	static struct kiln_config cfg;
+	static char cfg_err[CFG_ERR_MAX];
+	config_defaults(&cfg);
+	int cfg_bad = 0;
+	if (bi->boot_error[0]) {
+		ksnprintf(cfg_err, sizeof cfg_err, "%s", bi->boot_error);
+		cfg_bad = 1;
+	}
+	if (!cfg_bad && bi->config_path[0] &&
+	    config_parse_file(&cfg, bi->config, bi->config_len, bi->config_path, cfg_err) < 0)
+		cfg_bad = 1;
+	if (!cfg_bad && config_parse_cmdline(&cfg, bi->cmdline, cfg_err) < 0)
+		cfg_bad = 1;
+	if (!cfg.seed_set)
+		cfg.seed = pick_seed();
+
+	int acpi_ok = acpi_parse(&kernel_acpi, bi->acpi_rsdp, acpi_map_identity, 0) == 0;
+	exit_configure(cfg.exit_mode, acpi_ok && acpi_is_qemu(&kernel_acpi));
+	const char *console_note = platform_console_select(cfg.console, &kernel_acpi);
+
+	console_puts("KTAP version 1\n");
+	print_run_header(bi, &cfg);
+	if (console_note)
+		kprintf("# kiln: console: %s\n", console_note);
+	if (cfg_bad)
+		config_error(cfg_err);
+	if (!acpi_ok)
+		early_fatal("no usable ACPI RSDP/XSDT: Kiln needs ACPI to find timers, CPUs and PCI");
+
+	const char *why;
+	if (time_init(&why) < 0)
+		early_fatal(why);
+	if (lapic_init(kernel_acpi.lapic_base) < 0 || lapic_timer_start(TIMER_HZ) < 0)
+		early_fatal("cannot start the local APIC timer that enforces case deadlines");
+	kprintf("# kiln: tsc %llu kHz calibrated against %s, lapic %s id %u\n",
+		(unsigned long long)(time_tsc_hz() / 1000), time_reference(), lapic_x2apic() ? "x2apic" : "xapic",
+		lapic_id());
+	irq_enable();
+
+
+
+
+	char sel_err[400];
+	if (!runner_select_count(&cfg, sel_err, sizeof sel_err))
+		config_error(sel_err);
+	kprintf("# kiln: boot-to-first-case %llu us since efi_main\n",
+		(unsigned long long)tsc_to_ns(rdtsc() - bi->entry_tsc) / 1000);
+	struct run_totals tot;
+	runner_run(&cfg, &tot);
+	kiln_exit(tot.failed ? KILN_EXIT_FAIL : KILN_EXIT_PASS);
+}

@@ -1,0 +1,25 @@
+/* Kiln's own 4-level page tables: an identity map where RAM is write-back, MMIO is
+ * uncached, page 0 and stack guard pages are unmapped. */
+#ifndef KILN_PAGING_H
+#define KILN_PAGING_H
+
+#include <stdint.h>
+
+#define PAGE_SIZE 4096ull
+#define PAGE_SHIFT 12
+
+struct boot_info;
+
+enum map_kind { MAP_WB, MAP_UC };
+
+int paging_init(const struct boot_info *bi);
+/* Identity-map [phys, phys+size) with the given caching; returns 0 or -1 (out of memory,
+ * or the range is not canonical). Re-mapping an already mapped range changes its kind. */
+int paging_map(uint64_t phys, uint64_t size, enum map_kind kind);
+/* Map a device region uncached and return a pointer to it (identity), or NULL. */
+void *mmio_map(uint64_t phys, uint64_t size);
+void paging_unmap_page(uint64_t addr);
+/* 1 when a 4 KiB page at addr is mapped. */
+int paging_is_mapped(uint64_t addr);
+
+#endif

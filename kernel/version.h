@@ -1,0 +1,9 @@
+#ifndef KILN_VERSION_H
+#define KILN_VERSION_H
+
+#ifndef KILN_GIT_VERSION
+#define KILN_GIT_VERSION "unknown"
+#endif
+#define KILN_VERSION_STRING "Kiln " KILN_GIT_VERSION
+
+#endif

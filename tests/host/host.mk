@@ -1,0 +1,2 @@
+# Host unit tests (cmocka) of Kiln's pure logic, built with clang, ASan and UBSan.
+TEST_TARGETS += test-host

@@ -1,0 +1,11 @@
+/* Suite `platform`: the machine Kiln runs on, before any device under test. Each case
+ * checks a real fact and can fail. */
+#include "kernel/ktest.h"
+#include "tests/platform/cases.h"
+
+static const struct kt_case cases[] = {
+	{"platform-memory-map", platform_memory_map, 0},
+	{"platform-page-allocator", platform_page_allocator, 120},
+};
+
+const struct kt_suite suite_platform = {"platform", KT_CASES(cases), 0};

@@ -1,0 +1,8 @@
+# QEMU regression runs: each boots kiln.efi with a configuration and checks the
+# outcome (exit code, KTAP lines) with tools/check-run. Results go to build/results/.
+TEST_TARGETS += test-qemu
+
+test-qemu: $(B)/kiln.efi $(QEMU_BIN)
+	$(Q)python3 tests/qemu/run-cases --qemu '$(QEMU_BIN)' --results $(B)/results/qemu.tap
+
+.PHONY: test-qemu

@@ -1,0 +1,12 @@
+/* Every suite Kiln knows, in the order they run. A suite is a table of cases in its own
+ * file under tests/; add it here to make it selectable. */
+#include "kernel/runner.h"
+
+extern const struct kt_suite suite_platform;
+extern const struct kt_suite suite_selftest;
+
+const struct kt_suite *const kiln_suites[] = {
+	&suite_platform,
+	&suite_selftest,
+};
+const unsigned kiln_suite_count = sizeof kiln_suites / sizeof kiln_suites[0];
