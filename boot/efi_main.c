@@ -138,6 +138,15 @@ static void find_config(EFI_LOADED_IMAGE *li, struct boot_info *bi)
 		if (found)
 			return;
 	}
+	/* Fast-boot firmware (and OVMF booting -kernel) may not have connected every
+	 * disk's drivers yet: connect everything once, then look at each file system. */
+	EFI_HANDLE *all = NULL;
+	UINTN nall = 0;
+	if (!EFI_ERROR(bs->LocateHandleBuffer(AllHandles, NULL, NULL, &nall, &all))) {
+		for (UINTN i = 0; i < nall; i++)
+			bs->ConnectController(all[i], NULL, NULL, TRUE);
+		bs->FreePool(all);
+	}
 	EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 	EFI_HANDLE *handles = NULL;
 	UINTN count = 0;
