@@ -6,5 +6,8 @@ struct kt;
 
 void platform_memory_map(struct kt *t);
 void platform_page_allocator(struct kt *t);
+void platform_acpi_tables(struct kt *t);
+void platform_timer_calibration(struct kt *t);
+void platform_exceptions(struct kt *t);
 
 #endif

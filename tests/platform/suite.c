@@ -6,6 +6,9 @@
 static const struct kt_case cases[] = {
 	{"platform-memory-map", platform_memory_map, 0},
 	{"platform-page-allocator", platform_page_allocator, 120},
+	{"platform-acpi-tables", platform_acpi_tables, 0},
+	{"platform-timer-calibration", platform_timer_calibration, 0},
+	{"platform-exceptions", platform_exceptions, 0},
 };
 
 const struct kt_suite suite_platform = {"platform", KT_CASES(cases), 0};
