@@ -88,15 +88,16 @@ TIMEOUT ?= 900
 RUN_DEPS := $(B)/kiln.efi $(QEMU_BIN)
 
 run: $(RUN_DEPS)
-	$(Q)python3 tools/kiln-run --timeout '$(TIMEOUT)' --args '$(ARGS)' --qemu-args '$(QEMU_ARGS)' \
-		--inject '$(INJECT)' --accels '$(ACCELS)' --ports '$(PORTS)' --hbm '$(HBM)' --name run
+	$(Q)python3 tools/kiln-run --qemu '$(QEMU_BIN)' --timeout '$(TIMEOUT)' --args '$(ARGS)' \
+		--qemu-args '$(QEMU_ARGS)' --inject '$(INJECT)' --inject-at '$(INJECT_AT)' --accels '$(ACCELS)' \
+		--ports '$(PORTS)' --hbm '$(HBM)' --name run
 
 # ---- tests -------------------------------------------------------------------------------
 test: $(DEPS_STAMP)
 	$(Q)rm -rf $(B)/results && mkdir -p $(B)/results
 	$(Q)status=0; \
 	for t in $(TEST_TARGETS); do $(MAKE) --no-print-directory $$t || status=1; done; \
-	python3 tools/test-summary $(B)/results; s=$$?; \
+	python3 tools/test-summary $(B)/results | tee $(B)/results/summary.txt; s=$${PIPESTATUS[0]}; \
 	[ $$status -eq 0 ] && [ $$s -eq 0 ]
 
 bench: $(RUN_DEPS)
@@ -106,3 +107,7 @@ clean:
 	rm -rf $(B)/obj $(B)/kiln.so $(B)/kiln.efi $(B)/host $(B)/results $(B)/run
 
 .PHONY: all deps run test bench clean
+
+# The run header names the exact source: `git describe` of the tree that was built.
+KILN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(B)/obj/kernel/main.c.o: KCFLAGS += -DKILN_GIT_VERSION='"$(KILN_VERSION)"'
