@@ -1,0 +1,35 @@
+/* Common includes for the host unit tests: cmocka needs these before <cmocka.h>. */
+#ifndef KILN_HOST_TEST_H
+#define KILN_HOST_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* A seed for the randomised sweeps: fixed, so failures repeat, unless KILN_TEST_SEED
+ * overrides it (the test prints the seed it used). */
+#include <stdio.h>
+#include <stdlib.h>
+static inline uint64_t host_test_seed(uint64_t fixed)
+{
+	const char *s = getenv("KILN_TEST_SEED");
+	uint64_t seed = s && *s ? strtoull(s, NULL, 0) : fixed;
+	printf("# seed 0x%llx (set KILN_TEST_SEED to change)\n", (unsigned long long)seed);
+	return seed ? seed : 1; /* xorshift never leaves 0 */
+}
+
+/* xorshift64*: small, fast, the same on every host. */
+static inline uint64_t host_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+#endif
