@@ -21,7 +21,7 @@ static void pad(struct out *o, char c, int count)
 		put(o, c);
 }
 
-enum { F_LEFT = 1, F_PLUS = 2, F_SPACE = 4, F_ZERO = 8, F_ALT = 16 };
+enum { F_LEFT = 1, F_PLUS = 2, F_SPACE = 4, F_ZERO = 8, F_ALT = 16, F_PTR = 32 };
 
 static void put_uint(struct out *o, uintmax_t v, unsigned base, int upper, int neg, int flags, int width,
 		     int prec)
@@ -29,6 +29,7 @@ static void put_uint(struct out *o, uintmax_t v, unsigned base, int upper, int n
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
 	int nd = 0;
+	int nonzero = v != 0;
 	while (v) {
 		tmp[nd++] = digits[v % base];
 		v /= base;
@@ -44,9 +45,11 @@ static void put_uint(struct out *o, uintmax_t v, unsigned base, int upper, int n
 		prefix = "+";
 	else if (flags & F_SPACE)
 		prefix = " ";
-	if ((flags & F_ALT) && base == 16 && nd > 0)
+	/* '#': 0x only on a nonzero value; for octal, a leading zero only if there is none
+	 * (C11 7.21.6.1p6). %p always shows 0x. */
+	if (((flags & F_ALT) && base == 16 && nonzero) || (flags & F_PTR))
 		prefix = upper ? "0X" : "0x";
-	if ((flags & F_ALT) && base == 8 && zeros == 0)
+	if ((flags & F_ALT) && base == 8 && zeros == 0 && (nd == 0 || tmp[nd - 1] != '0'))
 		zeros = 1;
 	int plen = 0;
 	while (prefix[plen])
@@ -175,7 +178,7 @@ int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 		}
 		case 'p': {
 			uintptr_t v = (uintptr_t)va_arg(args, void *);
-			put_uint(&o, v, 16, 0, 0, F_ALT | (flags & F_LEFT), width, prec);
+			put_uint(&o, v, 16, 0, 0, F_PTR | (flags & F_LEFT), width, prec);
 			break;
 		}
 		case 'c': {
@@ -192,7 +195,7 @@ int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 			if (!s)
 				s = "(null)";
 			int sl = 0;
-			while (s[sl] && (prec < 0 || sl < prec))
+			while ((prec < 0 || sl < prec) && s[sl]) /* no read past the precision */
 				sl++;
 			if (!(flags & F_LEFT))
 				pad(&o, ' ', width - sl);
