@@ -13,7 +13,7 @@
 #include "kernel/ktap.h"
 #include "kernel/lapic.h"
 #include "kernel/paging.h"
-
+#include "kernel/pci.h"
 #include "kernel/platform_console.h"
 #include "kernel/pmm.h"
 #include "kernel/runner.h"
@@ -151,6 +151,11 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		(unsigned long long)(time_tsc_hz() / 1000), time_reference(), lapic_x2apic() ? "x2apic" : "xapic",
 		lapic_id());
 	irq_enable();
+	int npci = pci_init();
+	if (npci < 0)
+		kprintf("# kiln: pci enumeration failed: %s; the pci cases will fail\n", pci_strerror(npci));
+	else
+		kprintf("# kiln: pci %d functions on %u segment(s)\n", npci, pci_segment_count());
 
 
 

@@ -9,5 +9,6 @@ void platform_page_allocator(struct kt *t);
 void platform_acpi_tables(struct kt *t);
 void platform_timer_calibration(struct kt *t);
 void platform_exceptions(struct kt *t);
+void platform_pci_enumeration(struct kt *t);
 
 #endif

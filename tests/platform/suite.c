@@ -9,6 +9,7 @@ static const struct kt_case cases[] = {
 	{"platform-acpi-tables", platform_acpi_tables, 0},
 	{"platform-timer-calibration", platform_timer_calibration, 0},
 	{"platform-exceptions", platform_exceptions, 0},
+	{"platform-pci-enumeration", platform_pci_enumeration, 0},
 };
 
 const struct kt_suite suite_platform = {"platform", KT_CASES(cases), 0};
