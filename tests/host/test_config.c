@@ -1,0 +1,469 @@
+// sources: kernel/config.c kernel/fmt.c
+/* kernel/config.c: kiln.cfg and the UEFI load options share one parser. Checks the
+ * defaults, every key with good values, the file syntax (comments, blank lines, spaces,
+ * CRLF), load options winning over the file, and that every bad input stops with a
+ * message naming the key, the value and what is allowed, without changing the config. */
+#include "host_test.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/config.h"
+
+/* The error buffer is exactly CFG_ERR_MAX bytes on the heap: ASan sees any overrun. */
+static char *err;
+
+static int setup(void **state)
+{
+	(void)state;
+	err = malloc(CFG_ERR_MAX);
+	if (!err)
+		return -1;
+	memset(err, 0x5a, CFG_ERR_MAX);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(err);
+	err = NULL;
+	return 0;
+}
+
+static int parse_file(struct kiln_config *c, const char *text)
+{
+	return config_parse_file(c, text, strlen(text), "kiln.cfg", err);
+}
+
+static int set(struct kiln_config *c, const char *key, const char *val)
+{
+	return config_set(c, key, strlen(key), val, strlen(val), "test", err);
+}
+
+/* The file is refused with exactly `msg`. */
+static void file_fails_with(const char *text, const char *msg)
+{
+	struct kiln_config c;
+	config_defaults(&c);
+	if (parse_file(&c, text) != -1)
+		fail_msg("kiln.cfg \"%s\" was accepted", text);
+	assert_string_equal(err, msg);
+}
+
+static void cmdline_fails_with(const char *text, const char *msg)
+{
+	struct kiln_config c;
+	config_defaults(&c);
+	if (config_parse_cmdline(&c, text, err) != -1)
+		fail_msg("load options \"%s\" were accepted", text);
+	assert_string_equal(err, msg);
+}
+
+/* A refused value leaves the configuration exactly as it was. */
+static void refused_value_changes_nothing(void **state)
+{
+	(void)state;
+	static const char *const bad[][2] = {
+		{"suites", "Platform"}, {"suites", "a b"}, {"cases", "x/y"}, {"seed", "12x"},
+		{"seed", "18446744073709551616"}, {"timeout", "0"}, {"timeout", "86401"}, {"timeout", ""},
+		{"exit", "off"}, {"console", "com5"}, {"bogus", "1"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct kiln_config c, before;
+		config_defaults(&c);
+		assert_int_equal(parse_file(&c, "suites = a\ncases = b\nseed = 3\ntimeout = 9\nexit = halt\n"), 0);
+		before = c;
+		if (set(&c, bad[i][0], bad[i][1]) != -1)
+			fail_msg("%s = %s was accepted", bad[i][0], bad[i][1]);
+		assert_memory_equal(&c, &before, sizeof c);
+	}
+}
+
+static void defaults(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	memset(&c, 0xa5, sizeof c);
+	config_defaults(&c);
+	assert_string_equal(c.suites, "");
+	assert_string_equal(c.cases, "");
+	assert_string_equal(c.exclude, "");
+	assert_int_equal(c.seed, 0);
+	assert_false(c.seed_set);
+	assert_int_equal(c.timeout_s, 60);
+	assert_int_equal(c.exit_mode, CFG_EXIT_AUTO);
+	assert_int_equal(c.console, CFG_CONSOLE_AUTO);
+	char b[256];
+	int n = config_format(&c, b, sizeof b);
+	assert_string_equal(b, "suites=(default) cases=* exclude=(none) seed=0x0 timeout=60 exit=auto console=auto");
+	assert_int_equal(n, (int)strlen(b));
+	/* truncated, it still returns the full length and terminates */
+	char small[10];
+	assert_int_equal(config_format(&c, small, sizeof small), n);
+	assert_string_equal(small, "suites=(d");
+}
+
+static void every_key_accepts_good_values(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(set(&c, "suites", "platform,selftest"), 0);
+	assert_string_equal(c.suites, "platform,selftest");
+	assert_int_equal(set(&c, "cases", "dma-*,mem?-test_1.x"), 0);
+	assert_string_equal(c.cases, "dma-*,mem?-test_1.x");
+	assert_int_equal(set(&c, "exclude", "selftest"), 0);
+	assert_string_equal(c.exclude, "selftest");
+	assert_int_equal(set(&c, "suites", ""), 0); /* an empty list resets to the default */
+	assert_string_equal(c.suites, "");
+
+	static const struct {
+		const char *text;
+		uint64_t v;
+	} seeds[] = {
+		{"0", 0}, {"7", 7}, {"007", 7}, {"18446744073709551615", UINT64_MAX}, {"0x0", 0}, {"0xabcDEF", 0xabcdef},
+		{"0XFFFFFFFFFFFFFFFF", UINT64_MAX}, {"0x00000000000000000001", 1},
+	};
+	for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+		config_defaults(&c);
+		assert_int_equal(set(&c, "seed", seeds[i].text), 0);
+		assert_int_equal(c.seed, seeds[i].v);
+		assert_true(c.seed_set);
+	}
+	static const struct {
+		const char *text;
+		uint32_t v;
+	} timeouts[] = {{"1", 1}, {"60", 60}, {"86400", 86400}, {"0x10", 16}, {"0x15180", 86400}};
+	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
+		assert_int_equal(set(&c, "timeout", timeouts[i].text), 0);
+		assert_int_equal(c.timeout_s, timeouts[i].v);
+	}
+	static const char *const exits[] = {"auto", "debug-port", "shutdown", "reboot", "halt"};
+	static const enum cfg_exit exit_values[] = {CFG_EXIT_AUTO, CFG_EXIT_DEBUG_PORT, CFG_EXIT_SHUTDOWN,
+						    CFG_EXIT_REBOOT, CFG_EXIT_HALT};
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(set(&c, "exit", exits[i]), 0);
+		assert_int_equal(c.exit_mode, exit_values[i]);
+	}
+	static const char *const consoles[] = {"auto", "spcr", "com1", "com2", "com3", "com4"};
+	static const enum cfg_console console_values[] = {CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1,
+							  CFG_CONSOLE_COM2, CFG_CONSOLE_COM3, CFG_CONSOLE_COM4};
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(set(&c, "console", consoles[i]), 0);
+		assert_int_equal(c.console, console_values[i]);
+	}
+	/* the formatted configuration names what was set */
+	config_defaults(&c);
+	assert_int_equal(set(&c, "suites", "platform"), 0);
+	assert_int_equal(set(&c, "seed", "0x2a"), 0);
+	assert_int_equal(set(&c, "exit", "debug-port"), 0);
+	assert_int_equal(set(&c, "console", "com2"), 0);
+	char b[256];
+	config_format(&c, b, sizeof b);
+	assert_string_equal(b, "suites=platform cases=* exclude=(none) seed=0x2a timeout=60 exit=debug-port console=com2");
+}
+
+/* config_set takes counted strings: the bytes after klen/vlen are not part of them. */
+static void counted_strings(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "timeoutXYZ", 7, "120junk", 3, "test", err), 0);
+	assert_int_equal(c.timeout_s, 120);
+	assert_int_equal(config_set(&c, "suites,", 6, "abc,def!", 7, "test", err), 0);
+	assert_string_equal(c.suites, "abc,def");
+	/* a key that is a prefix or an extension of a known key is unknown */
+	assert_int_equal(config_set(&c, "suite", 5, "x", 1, "test", err), -1);
+	assert_int_equal(config_set(&c, "suitess", 7, "x", 1, "test", err), -1);
+	assert_int_equal(config_set(&c, "", 0, "x", 1, "test", err), -1);
+}
+
+static void file_syntax(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	const char *text = "# Kiln configuration\n"
+			   "\n"
+			   "   \n"
+			   "suites=platform\n"
+			   "  cases   =   mem-*   \n"
+			   "\texclude\t=\tselftest\t# not today\n"
+			   "seed = 0x10 #comment right after\r\n"
+			   "timeout =90\r\n"
+			   "   # indented comment = not a key\n"
+			   "exit= shutdown\n"
+			   "console = com3"; /* no newline at the end */
+	assert_int_equal(parse_file(&c, text), 0);
+	assert_string_equal(c.suites, "platform");
+	assert_string_equal(c.cases, "mem-*");
+	assert_string_equal(c.exclude, "selftest");
+	assert_int_equal(c.seed, 16);
+	assert_true(c.seed_set);
+	assert_int_equal(c.timeout_s, 90);
+	assert_int_equal(c.exit_mode, CFG_EXIT_SHUTDOWN);
+	assert_int_equal(c.console, CFG_CONSOLE_COM3);
+
+	/* empty, only comments, only blank lines; a later line overrides an earlier one */
+	config_defaults(&c);
+	assert_int_equal(parse_file(&c, ""), 0);
+	assert_int_equal(parse_file(&c, "\n\n\r\n# x\n#\n"), 0);
+	assert_int_equal(parse_file(&c, "timeout = 5\ntimeout = 6\n"), 0);
+	assert_int_equal(c.timeout_s, 6);
+	/* non-ASCII bytes in a comment are fine: people write comments in their language */
+	assert_int_equal(parse_file(&c, "# caf\xc3\xa9 \xe2\x9c\x93\ntimeout = 7 # \xff\n"), 0);
+	assert_int_equal(c.timeout_s, 7);
+	/* an empty value: a list may be empty, a number may not */
+	assert_int_equal(parse_file(&c, "suites = platform\nsuites =\n"), 0);
+	assert_string_equal(c.suites, "");
+	/* the length bounds the text: what follows is not parsed */
+	const char *t2 = "timeout = 8\ntimeout = bogus";
+	assert_int_equal(config_parse_file(&c, t2, 12, "kiln.cfg", err), 0);
+	assert_int_equal(c.timeout_s, 8);
+}
+
+static void load_options_syntax(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(config_parse_cmdline(&c, "", err), 0);
+	assert_int_equal(config_parse_cmdline(&c, "   \t  ", err), 0);
+	assert_int_equal(config_parse_cmdline(&c, "  suites=platform\tseed=7   timeout=30 exit=halt\r", err), 0);
+	assert_string_equal(c.suites, "platform");
+	assert_int_equal(c.seed, 7);
+	assert_int_equal(c.timeout_s, 30);
+	assert_int_equal(c.exit_mode, CFG_EXIT_HALT);
+	assert_int_equal(config_parse_cmdline(&c, "suites= cases=a*,b?", err), 0);
+	assert_string_equal(c.suites, "");
+	assert_string_equal(c.cases, "a*,b?");
+}
+
+static void load_options_override_file(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(parse_file(&c, "suites = platform\nseed = 1\ntimeout = 100\nconsole = com2\n"), 0);
+	assert_int_equal(config_parse_cmdline(&c, "seed=2 console=spcr", err), 0);
+	assert_string_equal(c.suites, "platform"); /* from the file */
+	assert_int_equal(c.timeout_s, 100);        /* from the file */
+	assert_int_equal(c.seed, 2);               /* the options win */
+	assert_int_equal(c.console, CFG_CONSOLE_SPCR);
+}
+
+static void unknown_key(void **state)
+{
+	(void)state;
+	file_fails_with("suites = platform\n\nsutes = platform\n",
+			"kiln.cfg line 3: unknown key 'sutes'; known keys: suites, cases, exclude, seed, timeout, exit, "
+			"console");
+	cmdline_fails_with("seed=1 Seed=2",
+			   "load options: unknown key 'Seed'; known keys: suites, cases, exclude, seed, timeout, exit, "
+			   "console");
+}
+
+static void bad_numbers(void **state)
+{
+	(void)state;
+	file_fails_with("seed = 12x\n", "kiln.cfg line 1: key 'seed' value '12x' is not a number; allowed: a decimal "
+					"or 0x-hex number below 2^64");
+	cmdline_fails_with("seed=-1", "load options: key 'seed' value '-1' is not a number; allowed: a decimal or "
+				      "0x-hex number below 2^64");
+	cmdline_fails_with("seed=18446744073709551616", "load options: key 'seed' value '18446744073709551616' is too "
+							"large; allowed: a decimal or 0x-hex number below 2^64");
+	cmdline_fails_with("seed=0x10000000000000000", "load options: key 'seed' value '0x10000000000000000' is too "
+						       "large; allowed: a decimal or 0x-hex number below 2^64");
+	file_fails_with("timeout = 0\n",
+			"kiln.cfg line 1: key 'timeout' value '0' is out of range; allowed: 1..86400 seconds");
+	file_fails_with("# a\ntimeout = 86401\n",
+			"kiln.cfg line 2: key 'timeout' value '86401' is out of range; allowed: 1..86400 seconds");
+	file_fails_with("timeout = 4294967297\n",
+			"kiln.cfg line 1: key 'timeout' value '4294967297' is out of range; allowed: 1..86400 seconds");
+	file_fails_with("timeout = 99999999999999999999\n", "kiln.cfg line 1: key 'timeout' value "
+							     "'99999999999999999999' is too large; allowed: 1..86400 "
+							     "seconds");
+	/* what is not a number, each with the key and the value in the message */
+	static const char *const bad[] = {"", "0x", "x10", "1 0", "+5", "1.5", "5s", "0xg", "0b101", "١"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct kiln_config c;
+		config_defaults(&c);
+		assert_int_equal(set(&c, "timeout", bad[i]), -1);
+		char want[CFG_ERR_MAX];
+		snprintf(want, sizeof want, "test: key 'timeout' value '%s' is not a number; allowed: 1..86400 seconds",
+			 bad[i]);
+		assert_string_equal(err, want);
+		assert_int_equal(c.timeout_s, 60);
+		assert_false(c.seed_set);
+		assert_int_equal(set(&c, "seed", bad[i]), -1);
+		assert_false(c.seed_set);
+	}
+}
+
+static void bad_enums(void **state)
+{
+	(void)state;
+	file_fails_with("exit = poweroff\n", "kiln.cfg line 1: key 'exit' value 'poweroff' is not allowed; allowed: "
+					     "auto|debug-port|shutdown|reboot|halt");
+	cmdline_fails_with("console=COM1", "load options: key 'console' value 'COM1' is not allowed; allowed: "
+					   "auto|spcr|com1|com2|com3|com4");
+	cmdline_fails_with("console=", "load options: key 'console' value '' is not allowed; allowed: "
+				       "auto|spcr|com1|com2|com3|com4");
+	cmdline_fails_with("exit=hal", "load options: key 'exit' value 'hal' is not allowed; allowed: "
+				       "auto|debug-port|shutdown|reboot|halt");
+	cmdline_fails_with("exit=halted", "load options: key 'exit' value 'halted' is not allowed; allowed: "
+					  "auto|debug-port|shutdown|reboot|halt");
+}
+
+static void not_key_value(void **state)
+{
+	(void)state;
+	file_fails_with("timeout = 5\nsuites platform\n", "kiln.cfg line 2: 'suites platform' is not 'key = value'");
+	file_fails_with("  = 5\n", "kiln.cfg line 1: '= 5' has no key before '='");
+	cmdline_fails_with("seed=1 verbose", "load options: 'verbose' is not key=value");
+	cmdline_fails_with("=5", "load options: '=5' is not key=value");
+	/* a later '=' is part of the value, and not a list character */
+	cmdline_fails_with("suites=a=b", "load options: key 'suites' value 'a=b' has '='; allowed: comma-separated "
+					 "names or globs of a-z 0-9 - _ . * ?");
+}
+
+static void list_values(void **state)
+{
+	(void)state;
+	char line[400];
+	char value[CFG_LIST_MAX + 1];
+	memset(value, 'a', sizeof value);
+	value[CFG_LIST_MAX - 1] = 0; /* 255 characters: the longest allowed */
+	struct kiln_config c;
+	config_defaults(&c);
+	snprintf(line, sizeof line, "suites = %s\n", value);
+	assert_int_equal(parse_file(&c, line), 0);
+	assert_int_equal(strlen(c.suites), CFG_LIST_MAX - 1);
+	value[CFG_LIST_MAX - 1] = 'a';
+	value[CFG_LIST_MAX] = 0; /* 256 */
+	snprintf(line, sizeof line, "exclude = %s\n", value);
+	file_fails_with(line, "kiln.cfg line 1: key 'exclude' value is 256 characters; allowed: at most 255");
+	file_fails_with("suites = Platform\n", "kiln.cfg line 1: key 'suites' value 'Platform' has 'P'; allowed: "
+					      "comma-separated names or globs of a-z 0-9 - _ . * ?");
+	file_fails_with("cases = a, b\n", "kiln.cfg line 1: key 'cases' value 'a, b' has ' '; allowed: "
+					  "comma-separated names or globs of a-z 0-9 - _ . * ?");
+	cmdline_fails_with("suites=plat/form", "load options: key 'suites' value 'plat/form' has '/'; allowed: "
+					       "comma-separated names or globs of a-z 0-9 - _ . * ?");
+}
+
+static void not_text(void **state)
+{
+	(void)state;
+	file_fails_with("suites = pl\xc3\xa4tform\n",
+			"kiln.cfg line 1: not text (byte 0xc3); kiln.cfg is ASCII 'key = value' lines");
+	file_fails_with("# ok\n\xef\xbb\xbfseed = 1\n",
+			"kiln.cfg line 2: not text (byte 0xef); kiln.cfg is ASCII 'key = value' lines");
+	file_fails_with("seed = 1\x7f\n", "kiln.cfg line 1: not text (byte 0x7f); kiln.cfg is ASCII 'key = value' lines");
+	file_fails_with("seed = 1\x1b[0m\n",
+			"kiln.cfg line 1: not text (byte 0x1b); kiln.cfg is ASCII 'key = value' lines");
+	/* a NUL byte inside the counted text */
+	struct kiln_config c;
+	config_defaults(&c);
+	static const char with_nul[] = "seed = 1\nti\0meout = 2\n";
+	assert_int_equal(config_parse_file(&c, with_nul, sizeof with_nul - 1, "kiln.cfg", err), -1);
+	assert_string_equal(err, "kiln.cfg line 2: not text (byte 0x00); kiln.cfg is ASCII 'key = value' lines");
+}
+
+/* Whatever the key's length, the message fits CFG_ERR_MAX and is terminated. */
+static void long_inputs_fit_the_message(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	size_t n = 5000;
+	char *text = malloc(n + 8);
+	assert_non_null(text);
+	memset(text, 'k', n);
+	memcpy(text + n, " = 1\n", 6);
+	assert_int_equal(parse_file(&c, text), -1);
+	assert_true(strlen(err) < CFG_ERR_MAX);
+	assert_memory_equal(err, "kiln.cfg line 1: unknown key 'kkkk", 34);
+	memset(text, 'x', n);
+	memcpy(text, "timeout=", 8);
+	text[n] = 0;
+	assert_int_equal(config_parse_cmdline(&c, text, err), -1);
+	assert_true(strlen(err) < CFG_ERR_MAX);
+	assert_memory_equal(err, "load options: key 'timeout' value 'xxx", 38);
+	free(text);
+}
+
+/* Random bytes never crash the parser (ASan/UBSan watch), and every failure leaves a
+ * terminated message that starts with where the problem was. */
+static void random_input_is_survived(void **state)
+{
+	(void)state;
+	uint64_t rng = host_test_seed(0x636f6e666967ull);
+	static const char *const pieces[] = {"suites", "seed", "timeout", "exit", "console", "=", " = ", "#",
+					     "\n", "\r\n", " ", "\t", "0x", "9", "18446744073709551615", "halt",
+					     "platform", ",", "*", "\xc3", "\0"};
+	int accepted = 0;
+	for (int iter = 0; iter < 20000; iter++) {
+		char text[256];
+		size_t n = 0;
+		for (int k = (int)(host_rand(&rng) % 12); k > 0; k--) {
+			const char *p = pieces[host_rand(&rng) % (sizeof pieces / sizeof pieces[0])];
+			size_t l = *p ? strlen(p) : 1;
+			if (n + l >= sizeof text)
+				break;
+			memcpy(text + n, p, l);
+			n += l;
+		}
+		struct kiln_config c;
+		config_defaults(&c);
+		memset(err, 0x5a, CFG_ERR_MAX);
+		char *exact = malloc(n ? n : 1); /* exactly n bytes: no reading past the length */
+		memcpy(exact, text, n);
+		int r = config_parse_file(&c, exact, n, "kiln.cfg", err);
+		free(exact);
+		if (r == 0) {
+			accepted++;
+			assert_true(c.timeout_s >= 1 && c.timeout_s <= 86400);
+			assert_true(c.exit_mode <= CFG_EXIT_HALT && c.console <= CFG_CONSOLE_COM4);
+		} else {
+			assert_int_equal(r, -1);
+			assert_non_null(memchr(err, 0, CFG_ERR_MAX));
+			assert_memory_equal(err, "kiln.cfg line ", 14);
+		}
+		text[n] = 0; /* as load options: up to the first NUL */
+		config_defaults(&c);
+		r = config_parse_cmdline(&c, text, err);
+		if (r) {
+			assert_int_equal(r, -1);
+			assert_non_null(memchr(err, 0, CFG_ERR_MAX));
+			assert_memory_equal(err, "load options: ", 14);
+		}
+	}
+	printf("# %d of 20000 random files accepted\n", accepted);
+	assert_true(accepted > 100); /* the generator does reach valid input */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_key_accepts_good_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(counted_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_syntax, setup, teardown),
+		cmocka_unit_test_setup_teardown(load_options_syntax, setup, teardown),
+		cmocka_unit_test_setup_teardown(load_options_override_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_enums, setup, teardown),
+		cmocka_unit_test_setup_teardown(not_key_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(list_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(not_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(refused_value_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_inputs_fit_the_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(random_input_is_survived, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
