@@ -29,6 +29,7 @@ enum pci_err {
 	PCI_EBARTYPE = -11,      /* reserved BAR type, or a 64-bit BAR in the last slot */
 	PCI_EINVAL = -12,        /* a bad argument (entry index, vector) */
 	PCI_ENOTINIT = -13,      /* pci_init() has not run */
+	PCI_ERANGE = -14,        /* an MSI-X table or PBA lies outside its BAR */
 };
 const char *pci_strerror(int err);
 

@@ -124,6 +124,7 @@ const char *pci_strerror(int err)
 	case PCI_EBARTYPE: return "reserved BAR type or 64-bit BAR in the last slot";
 	case PCI_EINVAL: return "invalid argument";
 	case PCI_ENOTINIT: return "PCI not enumerated yet";
+	case PCI_ERANGE: return "MSI-X table or pending-bit array lies outside its BAR";
 	}
 	return "unknown PCI error";
 }

@@ -10,5 +10,7 @@ void platform_acpi_tables(struct kt *t);
 void platform_timer_calibration(struct kt *t);
 void platform_exceptions(struct kt *t);
 void platform_pci_enumeration(struct kt *t);
+void platform_pci_capabilities(struct kt *t);
+void platform_msi_edu(struct kt *t);
 
 #endif

@@ -10,6 +10,8 @@ static const struct kt_case cases[] = {
 	{"platform-timer-calibration", platform_timer_calibration, 0},
 	{"platform-exceptions", platform_exceptions, 0},
 	{"platform-pci-enumeration", platform_pci_enumeration, 0},
+	{"platform-pci-capabilities", platform_pci_capabilities, 0},
+	{"platform-msi-edu", platform_msi_edu, 0},
 };
 
 const struct kt_suite suite_platform = {"platform", KT_CASES(cases), 0};
