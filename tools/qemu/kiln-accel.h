@@ -164,6 +164,7 @@ struct KilnState {
     MACAddr mac;
     uint8_t link_speed;
     uint8_t link_width;
+    uint32_t loopback_ports;        /* ports strapped to MAC loopback at reset */
 
     bool in_reset;
 

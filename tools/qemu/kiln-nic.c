@@ -392,7 +392,8 @@ static void kiln_nic_port_reset(KilnPort *p)
     timer_del(p->flap_timer);
     memcpy(p->mac, p->reset_mac, sizeof(p->mac));
     p->mtu = KILN_NIC_MTU_DEFAULT;
-    p->cfg = 0;
+    /* a strapped port (loopback-ports) comes out of reset in MAC loopback */
+    p->cfg = (p->s->loopback_ports & (1u << p->idx)) ? KILN_NIC_CFG_LOOPBACK : 0;
     p->status = 0;
     p->err_cause = 0;
     p->tx_base = 0;

@@ -1,0 +1,99 @@
+"""QEMU arguments for the kiln-accel instances of a run (topology and NIC wiring).
+
+Python 3 standard library only; imported by tools/kiln-run and tests/model/.
+
+Default wiring (docs/device.md, "Topology"): in each instance, ports are paired in order
+(0-1, 2-3, ...), each pair joined by its own QEMU hub, so every port has a peer. An odd port
+out is strapped to MAC loopback (device property loopback-ports). A port named in `external`
+is connected to the given netdev instead (for example a socket netdev to a second QEMU) and
+is left out of the pairing.
+"""
+
+import os
+import zlib
+
+MAX_PORTS = 8
+
+
+def _tag_hash(tag):
+    return zlib.crc32(tag.encode()) & 0xFFFFFFFF
+
+
+def instance_mac(tag, index):
+    """Base MAC of instance `index` (port p uses base + p): locally administered, unique per tag."""
+    h = _tag_hash(tag)
+    return "52:54:%02x:%02x:%02x:00" % ((h >> 8) & 0xFF, h & 0xFF, (index * MAX_PORTS) & 0xFF)
+
+
+def instance_serial(tag, index):
+    return f"KILN-{tag[:16]}-{index}"
+
+
+def instance_dsn(tag, index):
+    return (0x4B4C << 48) | ((_tag_hash(tag) & 0xFFFFFFFF) << 16) | (index & 0xFFFF)
+
+
+def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extra=None):
+    """Arguments for `accels` kiln-accel devices (ids accel0..), `ports` NIC ports each.
+
+    hbm:      HBM size as QEMU reads it ("256M", "32G").
+    tag:      distinguishes QEMU processes of one test: MACs, serials and DSNs derive from it.
+    run_dir:  the run's directory (pcap files go there when pcap=True).
+    external: {"accel0.port1": "socket,id=ID,connect=127.0.0.1:5000", ...}: netdev options
+              (without -netdev) for ports wired outside this QEMU; the id= in them is
+              replaced by the port's own netdev id.
+    extra:    {"accel0": "temp-mc=90000,...", ...}: more -device properties per instance.
+    """
+    if not 1 <= accels <= 16:
+        raise ValueError(f"accels={accels}: 1..16")
+    if not 0 <= ports <= MAX_PORTS:
+        raise ValueError(f"ports={ports}: 0..{MAX_PORTS}")
+    external = dict(external or {})
+    extra = extra or {}
+    args = []
+    for i in range(accels):
+        dev = f"accel{i}"
+        props = [f"kiln-accel,id={dev}", f"ports={ports}", f"hbm-size={hbm}",
+                 f"serial={instance_serial(tag, i)}", f"dsn={instance_dsn(tag, i)}",
+                 f"mac={instance_mac(tag, i)}"]
+        netdevs = []
+        local = []
+        for p in range(ports):
+            nid = f"{dev}p{p}"
+            ext = external.pop(f"{dev}.port{p}", None)
+            if ext is not None:
+                opts = [o for o in ext.split(",") if not o.startswith("id=")]
+                netdevs += ["-netdev", ",".join(opts[:1] + [f"id={nid}"] + opts[1:])]
+                props.append(f"netdev{p}={nid}")
+            else:
+                local.append(p)
+        loopback = 0
+        for k in range(0, len(local) - 1, 2):
+            hub = i * MAX_PORTS + k
+            for p in local[k:k + 2]:
+                nid = f"{dev}p{p}"
+                netdevs += ["-netdev", f"hubport,id={nid},hubid={hub}"]
+                props.append(f"netdev{p}={nid}")
+        if len(local) % 2:
+            loopback |= 1 << local[-1]
+        if loopback:
+            props.append(f"loopback-ports={loopback}")
+        if dev in extra and extra[dev]:
+            props.append(extra[dev])
+        if pcap:
+            for p in range(ports):
+                if f"netdev{p}={dev}p{p}" in props:
+                    netdevs += ["-object", f"filter-dump,id={dev}d{p},netdev={dev}p{p},"
+                                f"file={os.path.join(run_dir, f'{dev}-port{p}.pcap')}"]
+        args += netdevs + ["-device", ",".join(props)]
+    if external:
+        raise ValueError("external wiring names unknown ports: " + ", ".join(sorted(external)))
+    return args
+
+
+if __name__ == "__main__":
+    import shlex
+    import sys
+    a = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    p = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    print(shlex.join(accel_args(a, p, "256M", "demo", "build/run/demo")))
