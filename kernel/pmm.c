@@ -44,9 +44,9 @@ int pmm_add(struct pmm *p, uint64_t base, uint64_t pages)
 		return PMM_EUNALIGNED;
 	if (!pages)
 		return PMM_OK;
-	uint64_t end = base + pages * PMM_PAGE;
-	if (end < base)
+	if (pages > (UINT64_MAX - base) / PMM_PAGE) /* pages * 4096 or base + size wraps */
 		return PMM_EUNALIGNED;
+	uint64_t end = base + pages * PMM_PAGE;
 	if (end <= p->low_limit)
 		return PMM_OK;
 	if (base < p->low_limit) {
@@ -106,7 +106,8 @@ int pmm_reserve(struct pmm *p, uint64_t base, uint64_t pages)
 {
 	if (base % PMM_PAGE)
 		return PMM_EUNALIGNED;
-	uint64_t end = base + pages * PMM_PAGE;
+	/* a range past the top of the address space reserves everything above base */
+	uint64_t end = pages > (UINT64_MAX - base) / PMM_PAGE ? UINT64_MAX : base + pages * PMM_PAGE;
 	for (unsigned i = 0; i < p->count;) {
 		struct pmm_extent *e = &p->ext[i];
 		uint64_t s = e->base > base ? e->base : base;
