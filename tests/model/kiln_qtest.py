@@ -383,3 +383,211 @@ def run_group(group, fn):
         import traceback
         tap.ok(False, f"{group}: harness exception", traceback.format_exc())
     sys.exit(tap.finish())
+
+
+# ---- packets (kiln_packets.h) ----
+
+import struct  # noqa: E402
+
+
+def _ctl(op, extra=0):
+    return field_prep(H["KILN_PKT_CTL_OPCODE"], op) | extra
+
+
+def pkt_nop():
+    return struct.pack("<II", 0, _ctl(H["KILN_PKT_NOP"]))
+
+
+def pkt_stop():
+    return struct.pack("<II", 0, _ctl(H["KILN_PKT_STOP"]))
+
+
+def pkt_raw(op, w0=0, extra=b""):
+    return struct.pack("<II", w0, _ctl(op)) + extra
+
+
+def pkt_wreg32(reg, val):
+    return struct.pack("<II", val, _ctl(H["KILN_PKT_WREG_32"], reg))
+
+
+def pkt_wreg_bulk(reg, values, size64=None):
+    n = len(values) if size64 is None else size64
+    return struct.pack("<II", n, _ctl(H["KILN_PKT_WREG_BULK"], reg)) + struct.pack(f"<{len(values)}Q", *values)
+
+
+def _msg_op(op):
+    return field_prep(H["KILN_PKT_MSG_CTL_OP"], op)
+
+
+def pkt_msg_long(addr, val, op=0):
+    return struct.pack("<IIQ", val, _ctl(H["KILN_PKT_MSG_LONG"], _msg_op(op)), addr)
+
+
+def pkt_msg_prot(addr, val, op=0):
+    return struct.pack("<IIQ", val, _ctl(H["KILN_PKT_MSG_PROT"], _msg_op(op)), addr)
+
+
+def pkt_msg_short(base, off, val, op=0):
+    extra = field_prep(H["KILN_PKT_SHORT_CTL_BASE"], base) | field_prep(H["KILN_PKT_SHORT_CTL_ADDR"], off)
+    return struct.pack("<II", val, _ctl(H["KILN_PKT_MSG_SHORT"], extra | _msg_op(op)))
+
+
+def pkt_cp_dma(src, tsize):
+    return struct.pack("<IIQ", tsize, _ctl(H["KILN_PKT_CP_DMA"]), src)
+
+
+def pkt_repeat(count=0, end=False):
+    return struct.pack("<II", (H["KILN_PKT_REPEAT_CFG_END"] if end else 0) | count, _ctl(H["KILN_PKT_REPEAT"]))
+
+
+def pkt_fence(fid, target, dec, pred=0):
+    cfg = (field_prep(H["KILN_PKT_FENCE_CFG_ID"], fid) | field_prep(H["KILN_PKT_FENCE_CFG_TARGET"], target)
+           | field_prep(H["KILN_PKT_FENCE_CFG_DEC_VAL"], dec))
+    return struct.pack("<II", cfg, _ctl(H["KILN_PKT_FENCE"], pred))
+
+
+def pkt_lin_dma(src, dst, size, wrcomp=False, memset=False, lin=True):
+    extra = ((H["KILN_PKT_LIN_DMA_CTL_WRCOMP"] if wrcomp else 0) | (H["KILN_PKT_LIN_DMA_CTL_MEMSET"] if memset else 0)
+             | (H["KILN_PKT_LIN_DMA_CTL_LIN"] if lin else 0))
+    return struct.pack("<IIQQ", size, _ctl(H["KILN_PKT_LIN_DMA"], extra), src, dst)
+
+
+def pkt_arb_point(cfg=0):
+    return struct.pack("<II", cfg, _ctl(H["KILN_PKT_ARB_POINT"]))
+
+
+def pkt_wait(cycles, inc=0, fid=0):
+    cfg = (field_prep(H["KILN_PKT_WAIT_CFG_CYCLES"], cycles) | field_prep(H["KILN_PKT_WAIT_CFG_INC"], inc)
+           | field_prep(H["KILN_PKT_WAIT_CFG_ID"], fid))
+    return struct.pack("<II", cfg, _ctl(H["KILN_PKT_WAIT"]))
+
+
+def pkt_load_and_exe(src, dst):
+    return struct.pack("<IIQ", dst, _ctl(H["KILN_PKT_LOAD_AND_EXE"]), src)
+
+
+def cfg_addr(off):
+    """Device address of a configuration-BAR register (for MSG_LONG / monitor payloads)."""
+    return H["KILN_DEV_CFG_BASE"] + off
+
+
+def hbm_addr(off):
+    return H["KILN_DEV_HBM_BASE"] + off
+
+
+def sram_addr(off):
+    return H["KILN_DEV_SRAM_BASE"] + off
+
+
+# ---- driver-side helpers: streams, EQ, cpucp ----
+
+class Stream:
+    """One QMAN stream with a PQ and a CQ in guest RAM."""
+
+    def __init__(self, accel, ram, eng, idx, pq_size=16, cq_size=16, enable=True):
+        self.a, self.ram, self.eng, self.idx = accel, ram, eng, idx
+        self.qid = eng * 4 + idx
+        self.base = H["KILN_BLK_QMAN"](eng) + H["KILN_QM_STREAM"](idx)
+        self.pq_size, self.cq_size = pq_size, cq_size
+        self.pq = ram.alloc(16 * pq_size)
+        self.cq = ram.alloc(4 * cq_size)
+        accel.m.memset(self.cq, 4 * cq_size, 0)
+        self.w64("KILN_QM_PQ_BASE_LO", self.pq)
+        self.w("KILN_QM_PQ_SIZE", pq_size)
+        self.w64("KILN_QM_CQ_BASE_LO", self.cq)
+        self.w("KILN_QM_CQ_SIZE", cq_size)
+        self.pi = 0
+        self.cq_read = 0
+        if enable:
+            self.w("KILN_QM_CFG", H["KILN_QM_CFG_ENABLE"] | H["KILN_QM_CFG_CQ_ENABLE"])
+
+    def off(self, name):
+        v = H[name]
+        return self.base + v
+
+    def r(self, name):
+        return self.a.r(self.off(name))
+
+    def w(self, name, val):
+        self.a.w(self.off(name), val)
+
+    def w64(self, name, val):
+        self.a.w64(self.off(name), val)
+
+    def reg(self, off):
+        return self.a.r(self.base + off)
+
+    def wreg(self, off, val):
+        self.a.w(self.base + off, val)
+
+    def put_bd(self, ptr, length, ctl):
+        slot = self.pi % self.pq_size
+        self.a.m.write(self.pq + 16 * slot, struct.pack("<QII", ptr, length, ctl))
+        self.pi = (self.pi + 1) % (2 * self.pq_size)
+
+    def submit(self, cb, shadow=None, doorbell=True):
+        """Queue a CB (bytes) with a shadow index; ring the doorbell."""
+        addr = self.ram.alloc(max(len(cb), 8), 64)
+        self.a.m.write(addr, cb)
+        shadow = (self.pi & 0xfff) if shadow is None else shadow
+        self.put_bd(addr, len(cb), shadow)
+        if doorbell:
+            self.doorbell()
+        return shadow
+
+    def doorbell(self, pi=None):
+        self.w("KILN_QM_PQ_PI", self.pi if pi is None else pi)
+
+    def cq_entry(self, i):
+        return self.a.m.readl(self.cq + 4 * (i % self.cq_size))
+
+    def next_cq(self):
+        e = self.cq_entry(self.cq_read)
+        self.cq_read += 1
+        return e
+
+
+class EventQueue:
+    def __init__(self, accel, ram, size=64, base=None):
+        self.a, self.size = accel, size
+        self.base = base if base is not None else ram.alloc(64 * size)
+        self.mem_base = self.base
+        self.ci = 0
+        E = H["KILN_BLK_EQ"]
+        self.blk = E
+        if base is None:
+            accel.m.memset(self.base, 64 * size, 0)
+        accel.w64(E + H["KILN_EQ_BASE_LO"], self.base)
+        accel.w(E + H["KILN_EQ_SIZE"], size)
+        accel.w(E + H["KILN_EQ_CFG"], H["KILN_EQ_CFG_ENABLE"])
+
+    def read_raw(self, slot):
+        return self.a.m.read(self.base + 64 * slot, 64)
+
+    def pop(self):
+        """Next event as (type, index, data bytes) or None; clears ready and acks."""
+        raw = self.read_raw(self.ci % self.size)
+        ctl = struct.unpack_from("<I", raw, 4)[0]
+        if not ctl & H["KILN_EQ_CTL_READY"]:
+            return None
+        self.a.m.write(self.base + 64 * (self.ci % self.size) + 4, b"\0\0\0\0")
+        self.ci = (self.ci + 1) % self.size
+        self.a.w(self.blk + H["KILN_EQ_CI"], self.ci)
+        return (field_get(H["KILN_EQ_CTL_TYPE"], ctl), field_get(H["KILN_EQ_CTL_INDEX"], ctl), raw[8:])
+
+    def drain(self):
+        out = []
+        while True:
+            e = self.pop()
+            if e is None:
+                return out
+            out.append(e)
+
+    def wait(self, etype, tries=20):
+        """First pending event of type etype (others are dropped)."""
+        for _ in range(tries):
+            for e in self.drain():
+                if e[0] == etype:
+                    return e
+            self.a.m.settle(1)
+        return None
