@@ -124,10 +124,12 @@ typedef int (*pci_cap_visit_fn)(void *arg, uint16_t off, uint16_t id, uint8_t ve
  * or an enum pci_err; on an error *bad_off (may be NULL) is the offset that was wrong. */
 int pci_cap_walk(const struct pci_dev *d, pci_cap_visit_fn fn, void *arg, uint16_t *bad_off);
 int pci_ext_cap_walk(const struct pci_dev *d, pci_cap_visit_fn fn, void *arg, uint16_t *bad_off);
-/* Offset of the first capability with this id, 0 when absent or the list is broken. */
+/* Offset of the first capability with this id, 0 when absent or the list is broken
+ * anywhere (a capability from a corrupt list is not used). */
 uint8_t pci_cap_find(const struct pci_dev *d, uint8_t id);
 uint16_t pci_ext_cap_find(const struct pci_dev *d, uint16_t id);
-/* Walk both lists and fill the cached offsets and walk results in *d. */
+/* Walk both lists and fill the cached offsets and walk results in *d; a broken list
+ * leaves its offsets 0 and its error in cap_err/ext_err. */
 void pci_caps_scan(struct pci_dev *d);
 
 struct pci_link {

@@ -89,14 +89,14 @@ struct find_arg {
 	uint16_t found;
 };
 
+/* The whole list is walked: a capability from a list that turns out broken is not used. */
 static int find_visit(void *arg, uint16_t off, uint16_t id, uint8_t version)
 {
 	struct find_arg *f = arg;
 	(void)version;
-	if (id != f->id)
-		return 0;
-	f->found = off;
-	return 1;
+	if (id == f->id && !f->found)
+		f->found = off;
+	return 0;
 }
 
 uint8_t pci_cap_find(const struct pci_dev *d, uint8_t id)
@@ -154,19 +154,23 @@ void pci_caps_scan(struct pci_dev *d)
 	d->cap_count = 0;
 	d->ext_count = 0;
 	int n = pci_cap_walk(d, scan_std, &a, &d->cap_err_off);
-	if (n < 0)
+	if (n < 0) { /* nothing from a broken list is trusted */
 		d->cap_err = (int8_t)n;
-	else
-		d->cap_count = (uint8_t)n;
+		d->cap_pm = d->cap_msi = d->cap_msix = d->cap_exp = 0;
+		return;
+	}
+	d->cap_count = (uint8_t)n;
 	/* Only PCI Express functions have extended space; a conventional function behind
 	 * ECAM reads all ones (or garbage) above 0xff. */
 	if (!d->cap_exp)
 		return;
 	n = pci_ext_cap_walk(d, scan_ext, &a, &d->ext_err_off);
-	if (n < 0)
+	if (n < 0) {
 		d->ext_err = (int8_t)n;
-	else
-		d->ext_count = (uint16_t)n;
+		d->ext_aer = d->ext_dsn = 0;
+		return;
+	}
+	d->ext_count = (uint16_t)n;
 }
 
 /* ---- PCI Express link ---- */
