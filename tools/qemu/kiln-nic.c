@@ -278,23 +278,23 @@ static void kiln_nic_tx_bh(void *opaque)
             kiln_nic_error(p, true, KILN_NIC_ERR_TX_FETCH, p->tx_ci, addr);
             break;
         }
-        if (p->cfg & KILN_NIC_CFG_LOOPBACK) {
-            if (!p->link_up) {
-                p->cnt[CNT_TX_DROP]++;
-            } else if (!kiln_nic_rx(p, frame, len)) {
-                p->tx_blocked = true;   /* resumes when RX buffers are posted */
-                break;
+        if (!p->link_up || (!p->nic && !(p->cfg & KILN_NIC_CFG_LOOPBACK))) {
+            p->cnt[CNT_TX_DROP]++;      /* never left the port */
+        } else {
+            if (p->cfg & KILN_NIC_CFG_LOOPBACK) {
+                if (!kiln_nic_rx(p, frame, len)) {
+                    p->tx_blocked = true;   /* resumes when RX buffers are posted */
+                    break;
+                }
+            } else if (kiln_nic_wire_faults(s, frame, len)) {
+                qemu_send_packet(qemu_get_queue(p->nic), frame, len);
             }
-        } else if (!p->link_up || !p->nic) {
-            p->cnt[CNT_TX_DROP]++;
-        } else if (kiln_nic_wire_faults(s, frame, len)) {
-            qemu_send_packet(qemu_get_queue(p->nic), frame, len);
+            if (lduw_be_p(frame + 12) == KILN_NIC_ETHERTYPE_PAUSE) {
+                p->cnt[CNT_TX_PAUSE]++;
+            }
+            p->cnt[CNT_TX_FRAMES]++;
+            p->cnt[CNT_TX_BYTES] += len;
         }
-        if (lduw_be_p(frame + 12) == KILN_NIC_ETHERTYPE_PAUSE) {
-            p->cnt[CNT_TX_PAUSE]++;
-        }
-        p->cnt[CNT_TX_FRAMES]++;
-        p->cnt[CNT_TX_BYTES] += len;
         p->tx_ci = (p->tx_ci + 1) % (2 * p->tx_size);
         sent = true;
     }

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""kiln-accel model: NIC ports - MAC loopback, two wired ports, RX without lengths,
+filtering, MTU, backpressure, counters, link events, frame faults, topology wiring."""
+
+import os
+import struct
+import sys
+
+from kiln_qtest import H, TOP, Accel, EventQueue, Machine, Ram, run_group
+
+sys.path.insert(0, os.path.join(TOP, "tools", "qemu"))
+import topology  # noqa: E402
+
+NIC_CFG_ALL = H["KILN_NIC_CFG_TX_EN"] | H["KILN_NIC_CFG_RX_EN"]
+
+
+def ipv4_frame(dst, src, payload, ttl=64):
+    total = 20 + len(payload)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, total, 1, 0, ttl, 253, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    return dst + src + b"\x08\x00" + ip + payload
+
+
+def parse_len(buf):
+    """What the driver does: learn the frame length from L2/L3."""
+    etype = struct.unpack_from(">H", buf, 12)[0]
+    if etype == 0x0800:
+        return 14 + struct.unpack_from(">H", buf, 16)[0]
+    raise ValueError(f"ethertype {etype:#x}")
+
+
+class Port:
+    def __init__(self, a, ram, p, tx_size=16, rx_size=8, bufsz=2048, post=True):
+        self.a, self.ram, self.p = a, ram, p
+        self.blk = H["KILN_BLK_NIC"](p)
+        self.tx = ram.alloc(16 * tx_size)
+        self.rx = ram.alloc(8 * rx_size)
+        self.wb = ram.alloc(64)
+        self.tx_size, self.rx_size, self.bufsz = tx_size, rx_size, bufsz
+        self.bufs = [ram.alloc(bufsz) for _ in range(rx_size)]
+        m = a.m
+        for i, b in enumerate(self.bufs):
+            m.write(self.rx + 8 * i, struct.pack("<Q", b))
+        a.w64(self.blk + H["KILN_NIC_TX_BASE_LO"], self.tx)
+        a.w(self.blk + H["KILN_NIC_TX_SIZE"], tx_size)
+        a.w64(self.blk + H["KILN_NIC_RX_BASE_LO"], self.rx)
+        a.w(self.blk + H["KILN_NIC_RX_SIZE"], rx_size)
+        a.w(self.blk + H["KILN_NIC_RX_BUF_SIZE"], bufsz)
+        a.w64(self.blk + H["KILN_NIC_RX_WB_LO"], self.wb)
+        self.tx_pi = 0
+        self.rx_pi = 0
+        self.rx_seen = 0
+        if post:
+            self.post(rx_size)
+
+    def r(self, name):
+        return self.a.r(self.blk + H[name])
+
+    def w(self, name, v):
+        self.a.w(self.blk + H[name], v)
+
+    def mac(self):
+        return struct.pack("<IH", self.r("KILN_NIC_MAC_LO"), self.r("KILN_NIC_MAC_HI") & 0xffff)
+
+    def post(self, n):
+        self.rx_pi = (self.rx_pi + n) % (2 * self.rx_size)
+        self.w("KILN_NIC_RX_PI", self.rx_pi)
+
+    def send(self, frames):
+        m = self.a.m
+        for f in frames:
+            buf = self.ram.alloc(max(len(f), 64), 64)
+            m.write(buf, f)
+            m.write(self.tx + 16 * (self.tx_pi % self.tx_size), struct.pack("<QII", buf, len(f), 0))
+            self.tx_pi = (self.tx_pi + 1) % (2 * self.tx_size)
+        self.w("KILN_NIC_TX_PI", self.tx_pi)
+        m.settle()
+
+    def received(self):
+        """Frames filled since last call, lengths recovered by parsing."""
+        out = []
+        ci = self.r("KILN_NIC_RX_CI")
+        while self.rx_seen != ci:
+            b = self.bufs[self.rx_seen % self.rx_size]
+            head = self.a.m.read(b, 64)
+            n = parse_len(head)
+            out.append(self.a.m.read(b, n))
+            self.rx_seen = (self.rx_seen + 1) % (2 * self.rx_size)
+        return out
+
+    def cnt(self, name):
+        return self.r("KILN_NIC_CNT_" + name)
+
+
+def test(t):
+    args = topology.accel_args(1, 3, "64M", "model-nic", "/tmp", extra={"accel0": "addr=0x4"})
+    t.ok("loopback-ports=4" in " ".join(args) and args.count("-netdev") == 2,
+         "topology: 3 ports -> one hub pair + the odd port strapped to MAC loopback", " ".join(args))
+    m = Machine(args)
+    a = Accel(m, 4, hbm_size=64 << 20).setup()
+    ram = Ram()
+    eq = EventQueue(a, ram)
+    p0, p1, p2 = (Port(a, ram, i) for i in range(3))
+    st = [p.r("KILN_NIC_STATUS") for p in (p0, p1, p2)]
+    UP, WIRED = H["KILN_NIC_STS_LINK_UP"], H["KILN_NIC_STS_WIRED"]
+    t.eq([s & (UP | WIRED) for s in st], [UP | WIRED, UP | WIRED, UP], "links: paired ports up and wired; strapped port up")
+    t.eq(p2.r("KILN_NIC_CFG"), H["KILN_NIC_CFG_LOOPBACK"], "loopback-ports strap: CFG.LOOPBACK after reset")
+    t.eq(p0.r("KILN_NIC_MTU"), 1500, "MTU resets to 1500")
+    macs = [p.mac() for p in (p0, p1, p2)]
+    t.ok(len(set(macs)) == 3 and macs[1][5] == macs[0][5] + 1, "ports get base MAC + port index",
+         [x.hex(":") for x in macs])
+
+    # MAC loopback on port 2
+    p2.w("KILN_NIC_CFG", H["KILN_NIC_CFG_LOOPBACK"] | NIC_CFG_ALL)
+    a.msi_clear()
+    frames = [ipv4_frame(macs[2], macs[2], bytes([i]) * (40 + 97 * i)) for i in range(5)]
+    p2.send(frames)
+    got = p2.received()
+    t.ok(got == frames, "MAC loopback: 5 frames come back intact, lengths parsed from L3",
+         [len(g) for g in got])
+    t.eq((p2.r("KILN_NIC_TX_CI"), p2.r("KILN_NIC_RX_CI")), (5, 5), "MAC loopback: TX_CI and RX_CI advance")
+    t.eq(struct.unpack("<I", m.read(p2.wb, 4))[0], 5, "RX_CI write-back word")
+    t.eq((a.msi(H["KILN_VEC_NIC_TX"](2)), a.msi(H["KILN_VEC_NIC_RX"](2))),
+         (0x1000 + H["KILN_VEC_NIC_TX"](2), 0x1000 + H["KILN_VEC_NIC_RX"](2)), "TX and RX vectors of the port")
+    t.eq((p2.cnt("TX_FRAMES"), p2.cnt("RX_FRAMES"), p2.cnt("TX_BYTES")),
+         (5, 5, sum(len(f) for f in frames)), "counters: frames and bytes")
+    # backpressure in loopback: 8 RX buffers, 3 left; send 6 -> 3 wait until buffers are posted
+    more = [ipv4_frame(macs[2], macs[2], bytes([0x40 + i]) * 60) for i in range(6)]
+    p2.send(more)
+    got = p2.received()
+    t.eq(len(got), 3, "no free RX buffer: the rest wait (TX does not complete)")
+    t.eq(p2.r("KILN_NIC_TX_CI"), 8, "TX_CI stops at the waiting frame")
+    p2.post(3)
+    m.settle()
+    got += p2.received()
+    t.ok(got == more, "posting RX buffers releases the waiting frames in order")
+
+    # two wired ports: port 0 -> hub -> port 1
+    for p in (p0, p1):
+        p.w("KILN_NIC_CFG", NIC_CFG_ALL)
+    f1 = [ipv4_frame(macs[1], macs[0], b"hello port one" * 10)]
+    p0.send(f1)
+    t.ok(p1.received() == f1, "wired pair: port 0 frame arrives on port 1")
+    f2 = [ipv4_frame(macs[0], macs[1], b"and back" * 30)]
+    p1.send(f2)
+    t.ok(p0.received() == f2, "wired pair: port 1 frame arrives on port 0")
+    # filtering
+    other = bytes.fromhex("020000000001")
+    p0.send([ipv4_frame(other, macs[0], b"x" * 50)])
+    t.eq((p1.received(), p1.cnt("RX_FILTERED")), ([], 1), "filter: frame for another MAC is refused and counted")
+    p0.send([ipv4_frame(b"\xff" * 6, macs[0], b"b" * 50)])
+    t.eq(len(p1.received()), 1, "filter: broadcast accepted")
+    p0.send([ipv4_frame(bytes.fromhex("01005e000001"), macs[0], b"m" * 50)])
+    t.eq(len(p1.received()), 0, "filter: multicast refused without ALLMULTI")
+    p1.w("KILN_NIC_CFG", NIC_CFG_ALL | H["KILN_NIC_CFG_PROMISC"])
+    p0.send([ipv4_frame(other, macs[0], b"p" * 50)])
+    t.eq(len(p1.received()), 1, "filter: PROMISC accepts every destination")
+    # pause frames
+    p0.send([macs[1] + macs[0] + b"\x88\x08" + bytes(46)])
+    t.eq((p0.cnt("TX_PAUSE"), p1.cnt("RX_PAUSE"), len(p1.received())), (1, 1, 0), "pause frames counted, not delivered")
+    # MTU: RX oversize dropped, TX oversize is a programming error
+    p1.w("KILN_NIC_MTU", 1000)
+    p0.send([ipv4_frame(macs[1], macs[0], bytes(1200))])
+    t.eq((len(p1.received()), p1.cnt("RX_DROP")), (0, 1), "RX frame above MTU+18 dropped and counted")
+    p0.w("KILN_NIC_MTU", 200)
+    eq.drain()
+    p0.send([ipv4_frame(macs[1], macs[0], bytes(400))])
+    e = eq.wait(H["KILN_EVENT_NIC_QM"](0))
+    t.ok(e is not None and struct.unpack_from("<II", e[2]) == (0, H["KILN_NIC_ERR_TX_LEN"]),
+         "TX frame above MTU: NIC error event, TX stopped", e)
+    t.ok(p0.r("KILN_NIC_STATUS") & H["KILN_NIC_STS_TX_STOPPED"], "STATUS.TX_STOPPED")
+    p0.w("KILN_NIC_MTU", 1500)
+    p0.w("KILN_NIC_CTRL", H["KILN_NIC_CTRL_RESUME"])
+    p0.send([ipv4_frame(macs[1], macs[0], b"after resume" * 5)])
+    t.eq(len(p1.received()), 1, "RESUME skips the bad entry and transmits again")
+    p0.w("KILN_NIC_CTRL", H["KILN_NIC_CTRL_CLEAR_COUNTERS"])
+    t.eq(p0.cnt("TX_FRAMES"), 0, "CTRL.CLEAR_COUNTERS")
+
+    # link down / up through the fault knob: events with the port, drops counted
+    eq.drain()
+    a.knob("link-down", 0x1)
+    e = eq.wait(H["KILN_EVENT_NIC_STATUS"](0))
+    t.ok(e is not None and struct.unpack_from("<III", e[2])[:2] == (0, 0), "link-down: EQ NIC status event, link 0", e)
+    t.eq(p0.r("KILN_NIC_STATUS") & UP, 0, "link-down: STATUS.LINK_UP clear")
+    p0.send([ipv4_frame(macs[1], macs[0], b"lost" * 20)])
+    t.eq((p0.cnt("TX_DROP"), len(p1.received())), (1, 0), "link down: frames dropped and counted")
+    a.knob("link-down", 0)
+    e = eq.wait(H["KILN_EVENT_NIC_STATUS"](0))
+    t.ok(e is not None and struct.unpack_from("<II", e[2]) == (0, 1), "link back up: event, link 1", e)
+    t.eq(p0.cnt("LINK_DOWN"), 1, "LINK_DOWN counter")
+    # link flap: down now, up after 10 ms of device time
+    eq.drain()
+    a.knob("link-flap", 0x2)
+    downs = [e for e in eq.drain() if e[0] == H["KILN_EVENT_NIC_STATUS"](1)]
+    m.clock_step(20 * 1000 * 1000)
+    ups = [e for e in eq.drain() if e[0] == H["KILN_EVENT_NIC_STATUS"](1)]
+    t.eq((len(downs), len(ups), struct.unpack_from("<II", ups[0][2])[1] if ups else None), (1, 1, 1),
+         "link-flap: one down event, one up event 10 ms later")
+    t.eq(struct.unpack_from("<I", ups[0][2], 12)[0] if ups else None, 1, "link event carries the flap count")
+
+    # frame faults on the wire
+    a.knob("frame-drop-ppm", 1000000)
+    p0.send([ipv4_frame(macs[1], macs[0], b"d" * 64) for _ in range(4)])
+    t.eq((len(p1.received()), p0.cnt("TX_FRAMES")), (0, 4), "frame-drop-ppm=1e6: every frame lost on the wire, sender counts them sent")
+    a.knob("frame-drop-ppm", 0)
+    a.knob("frame-corrupt-ppm", 1000000)
+    sent = ipv4_frame(macs[1], macs[0], bytes(range(200)))
+    p0.send([sent])
+    got = p1.received()
+    diff = sum(bin(x ^ y).count("1") for x, y in zip(got[0], sent)) if got else None
+    t.eq(diff, 1, "frame-corrupt-ppm=1e6: the frame arrives with exactly one payload bit flipped")
+    t.eq(got[0][:14] if got else None, sent[:14], "frame corruption leaves the L2 header intact")
+    a.knob("frame-corrupt-ppm", 0)
+    p0.send([sent])
+    t.eq(p1.received(), [sent], "knobs back at 0: frames intact")
+    t.eq(p1.cnt("RX_CRC_ERR"), 0, "no CRC errors on a clean link")
+    log = m.close()
+    t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly", log[-2000:])
+
+    # ports wired across two instances and a strapped single port
+    args = topology.accel_args(2, 1, "64M", "model-nic2", "/tmp",
+                               extra={"accel0": "addr=0x4", "accel1": "addr=0x5"})
+    t.ok(args.count("-netdev") == 0 and " ".join(args).count("loopback-ports=1") == 2, "topology: ports=1 -> MAC loopback strap")
+    ext = {"accel0.port1": "hubport,hubid=77", "accel1.port1": "hubport,hubid=77"}
+    args = topology.accel_args(2, 2, "64M", "model-nic3", "/tmp", external=ext,
+                               extra={"accel0": "addr=0x4", "accel1": "addr=0x5"})
+    m = Machine(args)
+    a0 = Accel(m, 4, 0, hbm_size=64 << 20).setup()
+    a1 = Accel(m, 5, 1, hbm_size=64 << 20).setup()
+    ram = Ram()
+    q0, q1 = Port(a0, ram, 1), Port(a1, ram, 1)
+    for q in (q0, q1):
+        q.w("KILN_NIC_CFG", NIC_CFG_ALL)
+    t.ok(q0.mac() != q1.mac(), "two instances get distinct MACs", (q0.mac().hex(), q1.mac().hex()))
+    f = ipv4_frame(q1.mac(), q0.mac(), b"between instances" * 4)
+    q0.send([f])
+    t.eq(q1.received(), [f], "external wiring: accel0 port 1 reaches accel1 port 1")
+    log = m.close()
+    t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly (two instances)", log[-2000:])
+
+
+if __name__ == "__main__":
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))
+    run_group("nic", test)
