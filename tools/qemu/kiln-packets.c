@@ -241,7 +241,7 @@ void kiln_exec_wait_done(KilnStream *st)
     b->off += KILN_PKT_SIZE_SHORT;
 }
 
-static KilnExecResult kiln_exec_wait(KilnStream *st, KilnExecBuf *b, uint32_t cfg)
+static KilnExecResult kiln_exec_wait(KilnStream *st, uint32_t cfg)
 {
     uint32_t cycles = KILN_FIELD_GET(KILN_PKT_WAIT_CFG_CYCLES, cfg);
 
@@ -327,7 +327,7 @@ static KilnExecResult kiln_exec_wreg(KilnStream *st, KilnExecBuf *b, uint32_t op
     /* copy the values out: a register write may reset this stream and free the CB */
     vals = g_new(uint32_t, count);
     for (uint32_t i = 0; i < count; i++) {
-        vals[i] = op == KILN_PKT_WREG_32 ? w0 : ldl_le_p(p + KILN_PKT_SIZE_SHORT + 4 * i);
+        vals[i] = op == KILN_PKT_WREG_32 ? w0 : (uint32_t)ldl_le_p(p + KILN_PKT_SIZE_SHORT + 4 * i);
     }
     b->off += size;
     for (uint32_t i = 0; i < count; i++) {
@@ -441,7 +441,7 @@ KilnExecResult kiln_exec_step(KilnStream *st, int *budget)
         b->off += size;
         return KILN_EXEC_YIELD;
     case KILN_PKT_WAIT:
-        return kiln_exec_wait(st, b, w0);
+        return kiln_exec_wait(st, w0);
     case KILN_PKT_LOAD_AND_EXE:
         return kiln_exec_load(st, b, w0, ldq_le_p(p + 8));
     default:
