@@ -54,6 +54,13 @@ struct boot_info {
 	char config[BOOT_CONFIG_MAX + 1];
 	/* problems boot/ met that the kernel must report (NUL terminated, may be empty) */
 	char boot_error[256];
+	/* wall-clock time at efi_main from UEFI GetTime (UTC after tz), valid=0 if unknown */
+	struct {
+		uint16_t year;
+		uint8_t month, day, hour, minute, second, valid;
+		uint32_t nanosecond;
+		int16_t tz_minutes; /* 2047: unspecified (UEFI), treated as UTC */
+	} start_time;
 	/* GOP framebuffer, 0 if none */
 	uint64_t fb_base;
 	uint32_t fb_width, fb_height, fb_stride, fb_format;

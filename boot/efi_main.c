@@ -214,6 +214,18 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		boot_text_copy(bi->boot_error, sizeof bi->boot_error,
 			       "UEFI load options are not text (expected UCS-2 key=value words)");
 
+	EFI_TIME now;
+	if (!EFI_ERROR(systab->RuntimeServices->GetTime(&now, NULL))) {
+		bi->start_time.year = now.Year;
+		bi->start_time.month = now.Month;
+		bi->start_time.day = now.Day;
+		bi->start_time.hour = now.Hour;
+		bi->start_time.minute = now.Minute;
+		bi->start_time.second = now.Second;
+		bi->start_time.nanosecond = now.Nanosecond;
+		bi->start_time.tz_minutes = now.TimeZone;
+		bi->start_time.valid = 1;
+	}
 	find_config_tables(bi);
 	find_config(li, bi);
 	find_framebuffer(bi);

@@ -5,7 +5,7 @@
 #include "kernel/fmt.h"
 #include "kernel/string.h"
 
-enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM };
+enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION };
 
 struct key_def {
 	const char *name;
@@ -18,6 +18,8 @@ struct key_def {
 
 static const char *const exit_choices[] = {"auto", "debug-port", "shutdown", "reboot", "halt", NULL};
 static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", NULL};
+static const char *const on_failure_choices[] = {"continue", "stop", "halt", NULL};
+static const char *const switch_choices[] = {"off", "on", NULL};
 
 #define OFF(f) offsetof(struct kiln_config, f)
 static const struct key_def keys[] = {
@@ -28,6 +30,12 @@ static const struct key_def keys[] = {
 	{"timeout", K_U32_RANGE, OFF(timeout_s), 1, 86400, NULL, "seconds"},
 	{"exit", K_ENUM, OFF(exit_mode), 0, 0, exit_choices, NULL},
 	{"console", K_ENUM, OFF(console), 0, 0, console_choices, NULL},
+	{"passes", K_U32_RANGE, OFF(passes), 1, CFG_PASSES_MAX, NULL, NULL},
+	{"duration", K_DURATION, OFF(duration_s), 1, CFG_DURATION_MAX_S, NULL, NULL},
+	{"on_failure", K_ENUM, OFF(on_failure), 0, 0, on_failure_choices, NULL},
+	{"heartbeat", K_U32_RANGE, OFF(heartbeat_s), 0, 86400, NULL, "seconds (0: off)"},
+	{"ldjson", K_ENUM, OFF(ldjson), 0, 0, switch_choices, NULL},
+	{"persist", K_ENUM, OFF(persist), 0, 0, switch_choices, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -37,6 +45,60 @@ void config_defaults(struct kiln_config *c)
 	c->timeout_s = 60;
 	c->exit_mode = CFG_EXIT_AUTO;
 	c->console = CFG_CONSOLE_AUTO;
+	c->heartbeat_s = 60;
+	c->persist = CFG_ON;
+}
+
+int config_parse_duration(const char *s, size_t n, uint64_t *seconds)
+{
+	uint64_t total = 0;
+	size_t i = 0;
+	if (n == 0)
+		return -1;
+	while (i < n) {
+		uint64_t v = 0;
+		size_t start = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			if (v > (UINT64_MAX - 9) / 10)
+				return -1;
+			v = v * 10 + (uint64_t)(s[i++] - '0');
+		}
+		if (i == start)
+			return -1;
+		uint64_t unit = 1;
+		if (i < n) {
+			switch (s[i++]) {
+			case 's': unit = 1; break;
+			case 'm': unit = 60; break;
+			case 'h': unit = 3600; break;
+			case 'd': unit = 86400; break;
+			default: return -1;
+			}
+		} else if (start != 0) {
+			return -1; /* "1h30" is ambiguous: every part after the first needs a unit */
+		}
+		if (v > UINT64_MAX / unit || total + v * unit < total)
+			return -1;
+		total += v * unit;
+	}
+	*seconds = total;
+	return 0;
+}
+
+int config_format_duration(uint64_t sec, char *buf, size_t len)
+{
+	uint64_t d = sec / 86400, h = sec / 3600 % 24, m = sec / 60 % 60, x = sec % 60;
+	int n = 0;
+	buf[0] = 0;
+	if (d)
+		n += ksnprintf(buf + n, len - (size_t)n, "%llud", (unsigned long long)d);
+	if (h && (size_t)n < len)
+		n += ksnprintf(buf + n, len - (size_t)n, "%lluh", (unsigned long long)h);
+	if (m && (size_t)n < len)
+		n += ksnprintf(buf + n, len - (size_t)n, "%llum", (unsigned long long)m);
+	if ((x || !sec) && (size_t)n < len)
+		n += ksnprintf(buf + n, len - (size_t)n, "%llus", (unsigned long long)x);
+	return n;
 }
 
 static int key_is(const char *name, const char *key, size_t klen)
@@ -152,6 +214,18 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 		}
 		return 0;
 	}
+	case K_DURATION: {
+		uint64_t v;
+		if (config_parse_duration(val, vlen, &v) < 0 || v < k->min || v > k->max) {
+			ksnprintf(err, CFG_ERR_MAX,
+				  "%s: key '%s' value '%.*s' is not a duration; allowed: 1s..30d as a number of seconds or "
+				  "parts like 90s, 15m, 8h, 2d, 1h30m",
+				  origin, k->name, (int)vlen, val);
+			return -1;
+		}
+		*(uint64_t *)field = v;
+		return 0;
+	}
 	case K_ENUM:
 		for (int i = 0; k->choices[i]; i++) {
 			if (key_is(k->choices[i], val, vlen)) {
@@ -248,8 +322,15 @@ int config_parse_cmdline(struct kiln_config *c, const char *text, char *err)
 
 int config_format(const struct kiln_config *c, char *buf, size_t len)
 {
-	return ksnprintf(buf, len, "suites=%s cases=%s exclude=%s seed=0x%llx timeout=%u exit=%s console=%s",
+	char dur[32] = "(none)";
+	if (c->duration_s)
+		config_format_duration(c->duration_s, dur, sizeof dur);
+	return ksnprintf(buf, len,
+			 "suites=%s cases=%s exclude=%s seed=0x%llx timeout=%u exit=%s console=%s passes=%u duration=%s "
+			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s",
 			 c->suites[0] ? c->suites : "(default)", c->cases[0] ? c->cases : "*",
 			 c->exclude[0] ? c->exclude : "(none)", (unsigned long long)c->seed, c->timeout_s,
-			 exit_choices[c->exit_mode], console_choices[c->console]);
+			 exit_choices[c->exit_mode], console_choices[c->console], c->passes ? c->passes : 1, dur,
+			 on_failure_choices[c->on_failure], c->heartbeat_s, switch_choices[c->ldjson],
+			 switch_choices[c->persist]);
 }

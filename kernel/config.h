@@ -14,6 +14,11 @@
 enum cfg_exit { CFG_EXIT_AUTO, CFG_EXIT_DEBUG_PORT, CFG_EXIT_SHUTDOWN, CFG_EXIT_REBOOT, CFG_EXIT_HALT };
 enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CONSOLE_COM2,
 		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4 };
+enum cfg_on_failure { CFG_ON_FAILURE_CONTINUE, CFG_ON_FAILURE_STOP, CFG_ON_FAILURE_HALT };
+enum cfg_switch { CFG_OFF, CFG_ON };
+
+#define CFG_DURATION_MAX_S (30ull * 24 * 3600) /* 30 days */
+#define CFG_PASSES_MAX 1000000u
 
 struct kiln_config {
 	char suites[CFG_LIST_MAX];  /* globs; empty: every suite not marked explicit-only */
@@ -24,7 +29,19 @@ struct kiln_config {
 	uint32_t timeout_s;         /* per-case deadline unless a case sets its own */
 	enum cfg_exit exit_mode;
 	enum cfg_console console;
+	/* burn-in: repeat the selection for `passes` passes and/or `duration_s` seconds */
+	uint32_t passes;            /* 0: not set (one pass unless a duration is set) */
+	uint64_t duration_s;        /* 0: not set */
+	enum cfg_on_failure on_failure;
+	uint32_t heartbeat_s;       /* 0: no heartbeat lines */
+	enum cfg_switch ldjson;     /* OCP TV output spec v2.0 records on the console */
+	enum cfg_switch persist;    /* last run's summary in a UEFI variable */
 };
+
+/* Parse "90s", "15m", "8h", "2d", "1h30m" or a bare number of seconds. Returns 0 or -1. */
+int config_parse_duration(const char *s, size_t n, uint64_t *seconds);
+/* "1h30m5s"-style text for a number of seconds. */
+int config_format_duration(uint64_t seconds, char *buf, size_t len);
 
 void config_defaults(struct kiln_config *c);
 /* Set one key from text. On error returns -1 and writes a message naming the key, the

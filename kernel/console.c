@@ -25,7 +25,10 @@
 #define UART_TX_POLLS 100000
 
 static struct console_port port = {CONSOLE_IO, CONSOLE_COM1, 115200};
-static int at_line_start = 1;
+static volatile int at_line_start = 1;
+static volatile int busy;            /* a console_write is under way */
+static char pending[256];            /* a line from interrupt context, waiting for a line end */
+static volatile size_t pending_len;
 
 static void reg_write(unsigned r, uint8_t v)
 {
@@ -70,7 +73,7 @@ static void put_char(char c)
 	reg_write(UART_THR, (uint8_t)c);
 }
 
-void console_write(const char *s, size_t n)
+static void raw_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
@@ -78,6 +81,40 @@ void console_write(const char *s, size_t n)
 		put_char(s[i]);
 		at_line_start = s[i] == '\n';
 	}
+}
+
+static void flush_pending(void)
+{
+	if (!pending_len || !at_line_start)
+		return;
+	size_t n = pending_len;
+	raw_write(pending, n);
+	pending_len = 0;
+}
+
+void console_write(const char *s, size_t n)
+{
+	busy++;
+	raw_write(s, n);
+	flush_pending();
+	busy--;
+}
+
+void console_write_async(const char *s, size_t n)
+{
+	if (!busy && at_line_start) {
+		busy++;
+		raw_write(s, n);
+		busy--;
+		return;
+	}
+	/* Mid-line: keep the newest such line until the current one ends. */
+	if (n > sizeof pending)
+		n = sizeof pending;
+	pending_len = 0;
+	for (size_t i = 0; i < n; i++)
+		pending[i] = s[i];
+	pending_len = n;
 }
 
 void console_puts(const char *s)

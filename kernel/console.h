@@ -20,6 +20,9 @@ void console_init(const struct console_port *port);
 const struct console_port *console_current(void);
 void console_write(const char *s, size_t n);
 void console_puts(const char *s);
+/* From interrupt context: a whole line, written now if the console is between lines,
+ * otherwise as soon as the line being written ends (never inside it). */
+void console_write_async(const char *s, size_t n);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* 1 when the last character written ended a line. */
 int console_at_line_start(void);

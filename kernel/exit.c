@@ -4,8 +4,7 @@
 #include "kernel/cpu.h"
 #include "kernel/efirt.h"
 #include "kernel/io.h"
-#include "kernel/runner.h"
-#include "kernel/time.h"
+#include "kernel/report.h"
 
 /* QEMU's isa-debug-exit device as the runner configures it: writing c ends QEMU with
  * status (c << 1) | 1. */
@@ -38,12 +37,7 @@ _Noreturn void kiln_exit(int code)
 	irq_disable();
 	if (!console_at_line_start())
 		console_puts("\n");
-	const struct run_totals *t = runner_totals();
-	const char *verdict = code == KILN_EXIT_PASS ? "PASS" : (code == KILN_EXIT_FAIL ? "FAIL" : "ERROR");
-	uint64_t ms = time_ns() / 1000000; /* the whole run, also when it ends early */
-	kprintf("# kiln: result %s passed=%u failed=%u skipped=%u duration=%llu.%01llus\n", verdict, t->passed,
-		t->failed, t->skipped, (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000 / 100));
-	kprintf("# kiln: exit %d (%s)\n", code, kiln_exit_name(code));
+	report_run_end(code);
 	enum cfg_exit m = mode;
 	if (m == CFG_EXIT_AUTO)
 		m = in_qemu ? CFG_EXIT_DEBUG_PORT : CFG_EXIT_SHUTDOWN;

@@ -1,6 +1,7 @@
 #include "kernel/lapic.h"
 
 #include "kernel/cpu.h"
+#include "kernel/heartbeat.h"
 #include "kernel/io.h"
 #include "kernel/irq.h"
 #include "kernel/paging.h"
@@ -71,6 +72,7 @@ unsigned lapic_timer_hz(void) { return timer_hz; }
 static void on_tick(void *ctx, uint8_t vec)
 {
 	ticks++;
+	heartbeat_tick();
 	runner_tick(); /* may not return: aborts a case past its deadline */
 }
 

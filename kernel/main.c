@@ -10,6 +10,11 @@
 #include "kernel/efirt.h"
 #include "kernel/exit.h"
 #include "kernel/fmt.h"
+#include "kernel/heartbeat.h"
+#include "kernel/identity.h"
+#include "kernel/persist.h"
+#include "kernel/report.h"
+#include "kernel/wallclock.h"
 #include "kernel/ktap.h"
 #include "kernel/lapic.h"
 #include "kernel/paging.h"
@@ -26,6 +31,7 @@
 #define TIMER_HZ 100
 
 struct boot_info *kiln_boot_info;
+const char kiln_version_string[] = KILN_GIT_VERSION;
 uint64_t kiln_kernel_entry_tsc;
 
 static _Noreturn void early_fatal(const char *what)
@@ -70,7 +76,7 @@ static uint64_t pick_seed(void)
 static void print_run_header(const struct boot_info *bi, const struct kiln_config *cfg)
 {
 	char b[400];
-	kprintf("# kiln: %s\n", KILN_VERSION_STRING);
+	kprintf("# kiln: Kiln %s\n", kiln_version_string);
 	kprintf("# kiln: firmware %s rev 0x%x, UEFI %u.%u, image %s at 0x%llx\n", bi->fw_vendor, bi->fw_revision,
 		bi->uefi_revision >> 16, (bi->uefi_revision & 0xffff) / 10, bi->image_path[0] ? bi->image_path : "(unknown)",
 		(unsigned long long)bi->image_base);
@@ -88,7 +94,21 @@ static void print_run_header(const struct boot_info *bi, const struct kiln_confi
 static _Noreturn void config_error(const char *msg)
 {
 	kprintf("1..0\n# kiln: config error: %s\n", msg);
+	report_error("config-error", msg);
 	kiln_exit(KILN_EXIT_CONFIG);
+}
+
+/* on_failure=halt: nothing is reset or torn down; the machine waits for a person. */
+static _Noreturn void halt_for_inspection(void)
+{
+	const char *f = report_first_failure();
+	kprintf("# kiln: on_failure=halt: stopped after the first failure (%s); no device was reset\n", f);
+	kprintf("# kiln: inspect: devices keep the state the failing case left; read them over the BMC or a "
+		"debugger (under QEMU: the runner's QMP socket, qom-get on the device), then power-cycle\n");
+	report_run_halted(KILN_EXIT_FAIL);
+	heartbeat_state("halted");
+	for (;;)
+		cpu_halt(); /* interrupts stay on: the heartbeat says we are halted, not hung */
 }
 
 _Noreturn void kernel_main(struct boot_info *bi)
@@ -135,8 +155,12 @@ _Noreturn void kernel_main(struct boot_info *bi)
 
 	console_puts("KTAP version 1\n");
 	print_run_header(bi, &cfg);
+	identity_collect(bi);
+	identity_print();
 	if (console_note)
 		kprintf("# kiln: console: %s\n", console_note);
+	bool burn = runner_burn_in(&cfg);
+	report_configure(&cfg, burn);
 	if (cfg_bad)
 		config_error(cfg_err);
 	if (!acpi_ok)
@@ -150,6 +174,11 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	kprintf("# kiln: tsc %llu kHz calibrated against %s, lapic %s id %u\n",
 		(unsigned long long)(time_tsc_hz() / 1000), time_reference(), lapic_x2apic() ? "x2apic" : "xapic",
 		lapic_id());
+	wallclock_init(bi);
+	report_run_start(&cfg, bi->cmdline);
+	if (cfg.persist == CFG_ON)
+		persist_print_previous();
+	heartbeat_configure(cfg.heartbeat_s);
 	irq_enable();
 	int npci = pci_init();
 	if (npci < 0)
@@ -167,5 +196,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		(unsigned long long)tsc_to_ns(rdtsc() - bi->entry_tsc) / 1000);
 	struct run_totals tot;
 	runner_run(&cfg, &tot);
+	if (tot.halted)
+		halt_for_inspection();
 	kiln_exit(tot.failed ? KILN_EXIT_FAIL : KILN_EXIT_PASS);
 }

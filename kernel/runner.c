@@ -6,12 +6,12 @@
 #include "kernel/cpu.h"
 #include "kernel/fmt.h"
 #include "kernel/glob.h"
+#include "kernel/heartbeat.h"
 #include "kernel/jump.h"
-#include "kernel/ktap.h"
+#include "kernel/pmm.h"
+#include "kernel/report.h"
 #include "kernel/string.h"
 #include "kernel/time.h"
-
-#define SUITE_DEPTH 1 /* cases are one KTAP level below the top */
 
 struct kt {
 	const struct kt_suite *suite;
@@ -21,9 +21,6 @@ struct kt {
 	uint64_t seed;
 	uint64_t rng;
 };
-
-static void console_sink(void *ctx, const char *s, size_t n) { console_write(s, n); }
-static const struct ktap_out out = {console_sink, NULL};
 
 static struct kt cur;
 static struct run_totals live;
@@ -93,20 +90,18 @@ unsigned runner_select_count(const struct kiln_config *c, char *err, unsigned er
 
 /* ---- the case API -------------------------------------------------------------------- */
 
-static void vdiag(struct kt *t, const char *fmt, va_list ap)
+static void vdiag(struct kt *t, bool failure, const char *fmt, va_list ap)
 {
 	char b[400];
 	kvsnprintf(b, sizeof b, fmt, ap);
-	if (!console_at_line_start())
-		console_puts("\n");
-	ktap_diag(&out, SUITE_DEPTH, t->c->name, b);
+	report_case_diag(t->c->name, b, failure);
 }
 
 void kt_diag(struct kt *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vdiag(t, fmt, ap);
+	vdiag(t, false, fmt, ap);
 	va_end(ap);
 }
 
@@ -114,7 +109,7 @@ void kt_fail(struct kt *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vdiag(t, fmt, ap);
+	vdiag(t, true, fmt, ap);
 	va_end(ap);
 	if (t->result == KTAP_PASS || t->result == KTAP_SKIP)
 		t->result = KTAP_FAIL;
@@ -132,19 +127,7 @@ void kt_skip(struct kt *t, const char *fmt, ...)
 
 void kt_measure(struct kt *t, const char *name, int64_t value, unsigned decimals, const char *unit)
 {
-	uint64_t scale = 1;
-	for (unsigned i = 0; i < decimals; i++)
-		scale *= 10;
-	uint64_t mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
-	char b[160];
-	if (decimals)
-		ksnprintf(b, sizeof b, "measure %s %s%llu.%0*llu %s", name, value < 0 ? "-" : "",
-			  (unsigned long long)(mag / scale), (int)decimals, (unsigned long long)(mag % scale), unit);
-	else
-		ksnprintf(b, sizeof b, "measure %s %s%llu %s", name, value < 0 ? "-" : "", (unsigned long long)mag, unit);
-	if (!console_at_line_start())
-		console_puts("\n");
-	ktap_diag(&out, SUITE_DEPTH, NULL, b);
+	report_case_measure(name, value, decimals, unit);
 }
 
 bool kt_failed(const struct kt *t) { return t->result == KTAP_FAIL || t->result == KTAP_TIMEOUT; }
@@ -171,7 +154,8 @@ static uint64_t fnv1a(const char *s)
 /* ---- running ------------------------------------------------------------------------- */
 
 const char *runner_current_case(void) { return case_running ? cur.c->name : NULL; }
-unsigned runner_diag_depth(void) { return case_running ? SUITE_DEPTH : 0; }
+unsigned runner_diag_depth(void) { return case_running ? report_case_depth() : 0; }
+const struct run_totals *runner_totals(void) { return &live; }
 
 void runner_tick(void)
 {
@@ -193,16 +177,24 @@ void runner_case_crashed(const char *what)
 	kjmp_go(&case_jmp, 1);
 }
 
+/* The seed of pass p: pass 1 uses the run seed itself, so a one-pass run and the first
+ * pass of a burn-in draw the same patterns; later passes vary them. */
+static uint64_t pass_seed(uint64_t seed, unsigned pass)
+{
+	return pass <= 1 ? seed : seed ^ (0x9e3779b97f4a7c15ull * pass);
+}
+
 static enum ktap_result run_case(const struct kiln_config *c, const struct kt_suite *s, const struct kt_case *k,
-				 unsigned num)
+				 unsigned num, unsigned pass)
 {
 	memset(&cur, 0, sizeof cur);
 	cur.suite = s;
 	cur.c = k;
 	cur.result = KTAP_PASS;
-	cur.seed = c->seed;
-	cur.rng = c->seed ^ fnv1a(k->name);
+	cur.seed = pass_seed(c->seed, pass);
+	cur.rng = cur.seed ^ fnv1a(k->name);
 	case_timeout_s = k->timeout_s ? k->timeout_s : c->timeout_s;
+	report_case_begin(k->name);
 	case_deadline = deadline_in_ns((uint64_t)case_timeout_s * NS_PER_S);
 	if (kjmp_set(&case_jmp) == 0) {
 		case_running = 1;
@@ -212,52 +204,119 @@ static enum ktap_result run_case(const struct kiln_config *c, const struct kt_su
 	}
 	/* An aborted case comes back here with interrupts off. */
 	irq_enable();
-	if (!console_at_line_start())
-		console_puts("\n");
-	const char *reason = NULL;
-	if (cur.result == KTAP_SKIP || cur.result == KTAP_TIMEOUT)
-		reason = cur.reason;
-	else if (cur.result == KTAP_FAIL && cur.reason[0])
-		ktap_diag(&out, SUITE_DEPTH, k->name, cur.reason);
-	ktap_result(&out, SUITE_DEPTH, num, cur.result, k->name, reason);
+	report_case_end(num, k->name, cur.result, cur.reason[0] ? cur.reason : 0);
 	return cur.result;
 }
 
-const struct run_totals *runner_totals(void) { return &live; }
-
-void runner_run(const struct kiln_config *c, struct run_totals *out_tot)
+static void count(enum ktap_result r)
 {
-	struct run_totals *tot = &live;
-	uint64_t start = time_ns();
-	unsigned nsuites = 0, snum = 0;
-	memset(tot, 0, sizeof *tot);
-	for (unsigned i = 0; i < kiln_suite_count; i++)
-		nsuites += suite_case_count(c, kiln_suites[i]) > 0;
-	ktap_plan(&out, 0, nsuites);
+	if (r == KTAP_PASS)
+		live.passed++;
+	else if (r == KTAP_SKIP)
+		live.skipped++;
+	else
+		live.failed++;
+}
+
+/* One pass over the selection. Returns 1 when a failure asks the run to stop. */
+static int run_pass(const struct kiln_config *c, unsigned pass, int *stop, bool *pass_failed)
+{
+	unsigned snum = 0;
+	char stop_reason[160] = "";
 	for (unsigned i = 0; i < kiln_suite_count; i++) {
 		const struct kt_suite *s = kiln_suites[i];
 		unsigned n = suite_case_count(c, s);
 		if (!n)
 			continue;
-		ktap_version(&out, SUITE_DEPTH);
-		ktap_subtest(&out, SUITE_DEPTH, s->name);
-		ktap_plan(&out, SUITE_DEPTH, n);
+		report_suite_begin(s->name, n);
 		unsigned num = 0, failed = 0, skipped = 0;
 		for (unsigned j = 0; j < s->count; j++) {
-			if (!case_selected(c, &s->cases[j]))
+			const struct kt_case *k = &s->cases[j];
+			if (!case_selected(c, k))
 				continue;
-			enum ktap_result r = run_case(c, s, &s->cases[j], ++num);
-			tot->selected++;
-			if (r == KTAP_PASS)
-				tot->passed++;
-			else if (r == KTAP_SKIP)
-				tot->skipped++, skipped++;
-			else
-				tot->failed++, failed++;
+			enum ktap_result r;
+			if (*stop) {
+				/* on_failure=stop: the rest are reported, not run, so every plan holds */
+				r = KTAP_SKIP;
+				report_case_begin(k->name);
+				report_case_end(++num, k->name, r, stop_reason);
+			} else {
+				r = run_case(c, s, k, ++num, pass);
+			}
+			live.selected++;
+			count(r);
+			if (r == KTAP_SKIP)
+				skipped++;
+			else if (r != KTAP_PASS)
+				failed++;
+			if (r != KTAP_PASS && r != KTAP_SKIP && !*stop && c->on_failure != CFG_ON_FAILURE_CONTINUE) {
+				*stop = c->on_failure == CFG_ON_FAILURE_HALT ? 2 : 1;
+				ksnprintf(stop_reason, sizeof stop_reason, "not run: on_failure=%s after %s failed",
+					  *stop == 2 ? "halt" : "stop", k->name);
+				if (*stop == 2) {
+					/* halt: keep the device exactly as the failing case left it */
+					report_suite_end(++snum, s->name, KTAP_FAIL, 0);
+					*pass_failed = true;
+					return 1;
+				}
+			}
 		}
+		*pass_failed |= failed > 0;
 		enum ktap_result sr = failed ? KTAP_FAIL : (skipped == n ? KTAP_SKIP : KTAP_PASS);
-		ktap_result(&out, 0, ++snum, sr, s->name, sr == KTAP_SKIP ? "every case skipped" : NULL);
+		report_suite_end(++snum, s->name, sr, sr == KTAP_SKIP ? (*stop ? stop_reason : "every case skipped") : 0);
 	}
-	tot->duration_ns = time_ns() - start;
-	*out_tot = *tot;
+	return *stop != 0;
 }
+
+void runner_run(const struct kiln_config *c, struct run_totals *out_tot)
+{
+	uint64_t start = time_ns();
+	unsigned nsuites = 0;
+	for (unsigned i = 0; i < kiln_suite_count; i++)
+		nsuites += suite_case_count(c, kiln_suites[i]) > 0;
+	bool burn = runner_burn_in(c);
+	unsigned passes = c->passes ? c->passes : (c->duration_s ? UINT32_MAX : 1);
+	uint64_t end = c->duration_s ? start + c->duration_s * NS_PER_S : 0;
+	if (!burn)
+		report_plan(nsuites);
+	else if (!c->duration_s)
+		report_plan(passes); /* with a duration the number of passes is not known: no plan */
+	int stop = 0;
+	for (unsigned pass = 1; pass <= passes; pass++) {
+		uint64_t pass_start = time_ns();
+		unsigned f0 = live.failed, p0 = live.passed, s0 = live.skipped;
+		heartbeat_progress(pass, pass == 1 ? HEARTBEAT_ETA_UNKNOWN : live.eta_s);
+		if (burn) {
+			report_pass_begin(pass);
+			report_plan_at(1, nsuites);
+		}
+		bool pass_failed = false;
+		run_pass(c, pass, &stop, &pass_failed);
+		live.passes = pass;
+		uint64_t now = time_ns(), took = now - pass_start;
+		if (burn) {
+			char summary[200];
+			ksnprintf(summary, sizeof summary,
+				  "pass %u done passed=%u failed=%u skipped=%u duration=%llums free_pages=%llu", pass,
+				  live.passed - p0, live.failed - f0, live.skipped - s0,
+				  (unsigned long long)(took / NS_PER_MS), (unsigned long long)kernel_pmm.free_pages);
+			report_pass_end(pass, pass_failed, summary);
+		}
+		/* estimate what is left for the heartbeat */
+		uint64_t per_pass = (now - start) / pass;
+		if (end)
+			live.eta_s = now < end ? (end - now) / NS_PER_S : 0;
+		else
+			live.eta_s = (uint64_t)(passes - pass) * per_pass / NS_PER_S;
+		if (stop == 2) {
+			live.halted = 1;
+			break;
+		}
+		if (stop || (end && now >= end))
+			break;
+	}
+	live.duration_ns = time_ns() - start;
+	*out_tot = live;
+}
+
+bool runner_burn_in(const struct kiln_config *c) { return c->passes > 1 || c->duration_s > 0; }

@@ -4,6 +4,7 @@
 #ifndef KILN_RUNNER_H
 #define KILN_RUNNER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/config.h"
@@ -11,6 +12,9 @@
 
 struct run_totals {
 	unsigned passed, failed, skipped, selected;
+	unsigned passes;       /* passes completed (or under way when halted) */
+	int halted;            /* on_failure=halt stopped the run */
+	uint64_t eta_s;        /* estimated seconds left, for the heartbeat */
 	uint64_t duration_ns;
 };
 
@@ -19,7 +23,9 @@ extern const unsigned kiln_suite_count;
 
 /* Count the selected cases; on an empty selection writes why into err and returns 0. */
 unsigned runner_select_count(const struct kiln_config *c, char *err, unsigned errlen);
-/* Run the selection; prints the KTAP plan, suites, cases and results. */
+/* Burn-in: more than one pass, or a duration. */
+bool runner_burn_in(const struct kiln_config *c);
+/* Run the selection (every pass); prints through kernel/report.c. */
 void runner_run(const struct kiln_config *c, struct run_totals *tot);
 
 /* Totals so far (also while a run is in progress, for a crash summary). */
