@@ -43,7 +43,7 @@ void boot_text_sibling_path(char *dst, size_t max, const char *image, const char
 		if (image[i] == '\\' || image[i] == '/')
 			dir = i + 1;
 	size_t n = 0;
-	if (dir == 0 || image[0] != '\\')
+	if (dir == 0 || (image[0] != '\\' && image[0] != '/'))
 		n = append(dst, max, 0, "\\");
 	for (size_t i = 0; i < dir && n + 1 < max; i++)
 		dst[n++] = image[i] == '/' ? '\\' : image[i];
