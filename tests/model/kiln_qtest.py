@@ -5,8 +5,10 @@ allocator, TAP output, and register names read from the shared C headers.
 Python 3 standard library only.
 """
 
+import atexit
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -155,6 +157,7 @@ class Machine:
             lsock.close()
         self.sock.settimeout(30)
         self.buf = b""
+        _machines.append(self)
         self.qmp = qmpmod.QMP(self.qmp_path)
 
     def _line(self):
@@ -270,7 +273,25 @@ class Machine:
                 self.proc.kill()
                 self.proc.wait()
         self.log.seek(0)
-        return self.log.read()
+        text = self.log.read()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if self in _machines:
+            _machines.remove(self)
+        return text
+
+
+_machines = []
+
+
+@atexit.register
+def _kill_leftovers():
+    """Never leave a QEMU behind, even when a test group dies half-way."""
+    for m in list(_machines):
+        if m.proc.poll() is None:
+            m.proc.kill()
+            m.proc.wait()
+        shutil.rmtree(m.dir, ignore_errors=True)
 
 
 class Ram:

@@ -101,6 +101,14 @@ def test(t):
     ]
     for name, cb, cause in cases:
         expect_stop(name, cb, cause)
+    # DMA aimed at the device's own registers through their host (BAR0) address: refused,
+    # never re-entered (QEMU's re-entrancy guard), never a crash
+    cases2 = [
+        ("LIN_DMA onto its own BAR0", pkt_lin_dma(src, a.bar0 + 0x10000, 64), H["KILN_QM_ERR_DMA_DST"]),
+        ("MSG_LONG onto its own BAR0 doorbell", pkt_msg_long(a.bar0 + s.base + H["KILN_QM_PQ_PI"], 1), H["KILN_QM_ERR_MSG_ADDR"]),
+    ]
+    for name, cb, cause in cases2:
+        expect_stop(name, cb, cause)
     nested = ram.alloc(64)
     m.write(nested, pkt_cp_dma(src, 8))
     expect_stop("CP_DMA inside CP_DMA", pkt_cp_dma(nested, 16), H["KILN_QM_ERR_NESTING"])
