@@ -460,6 +460,172 @@ static void random_input_is_survived(void **state)
 	assert_true(accepted > 100); /* the generator does reach valid input */
 }
 
+/* ---- burn-in and reporting keys ------------------------------------------------- */
+
+static void burn_in_defaults(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(c.passes, 0);
+	assert_int_equal(c.duration_s, 0);
+	assert_int_equal(c.on_failure, CFG_ON_FAILURE_CONTINUE);
+	assert_int_equal(c.heartbeat_s, 60);
+	assert_int_equal(c.ldjson, CFG_OFF);
+	assert_int_equal(c.persist, CFG_ON);
+	char b[512];
+	config_format(&c, b, sizeof b);
+	static const char *const words[] = {" passes=1 ", " duration=(none) ", " on_failure=continue ", " heartbeat=60 ",
+					    " ldjson=off ", " persist=on"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (!strstr(b, words[i]))
+			fail_msg("\"%s\" lacks \"%s\"", b, words[i]);
+}
+
+static void burn_in_keys_accept_good_values(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(set(&c, "passes", "1"), 0);
+	assert_int_equal(c.passes, 1);
+	assert_int_equal(set(&c, "passes", "1000000"), 0);
+	assert_int_equal(c.passes, CFG_PASSES_MAX);
+	assert_int_equal(set(&c, "heartbeat", "0"), 0); /* off */
+	assert_int_equal(c.heartbeat_s, 0);
+	assert_int_equal(set(&c, "heartbeat", "86400"), 0);
+	assert_int_equal(c.heartbeat_s, 86400);
+	static const char *const onf[] = {"continue", "stop", "halt"};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(set(&c, "on_failure", onf[i]), 0);
+		assert_int_equal(c.on_failure, i);
+	}
+	assert_int_equal(set(&c, "ldjson", "on"), 0);
+	assert_int_equal(c.ldjson, CFG_ON);
+	assert_int_equal(set(&c, "persist", "off"), 0);
+	assert_int_equal(c.persist, CFG_OFF);
+	static const struct {
+		const char *text;
+		uint64_t s;
+	} durations[] = {
+		{"1", 1}, {"90", 90}, {"90s", 90}, {"15m", 900}, {"8h", 28800}, {"2d", 172800}, {"1h30m", 5400},
+		{"1d23h59m59s", 172799}, {"30d", CFG_DURATION_MAX_S}, {"2592000", CFG_DURATION_MAX_S}, {"720h", 2592000},
+		{"0d1s", 1}, {"001m", 60},
+	};
+	for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+		if (set(&c, "duration", durations[i].text) != 0)
+			fail_msg("duration=%s refused: %s", durations[i].text, err);
+		assert_int_equal(c.duration_s, durations[i].s);
+	}
+	config_defaults(&c);
+	assert_int_equal(config_parse_cmdline(&c, "passes=3 duration=1h30m on_failure=stop ldjson=on", err), 0);
+	char b[512];
+	config_format(&c, b, sizeof b);
+	assert_non_null(strstr(b, " passes=3 duration=1h30m on_failure=stop "));
+	assert_non_null(strstr(b, " ldjson=on "));
+}
+
+static void burn_in_keys_refuse_bad_values(void **state)
+{
+	(void)state;
+	cmdline_fails_with("passes=0", "load options: key 'passes' value '0' is out of range; allowed: 1..1000000");
+	cmdline_fails_with("passes=1000001",
+			   "load options: key 'passes' value '1000001' is out of range; allowed: 1..1000000");
+	cmdline_fails_with("heartbeat=86401", "load options: key 'heartbeat' value '86401' is out of range; allowed: "
+					      "0..86400 seconds (0: off)");
+	cmdline_fails_with("on_failure=abort", "load options: key 'on_failure' value 'abort' is not allowed; allowed: "
+					       "continue|stop|halt");
+	cmdline_fails_with("ldjson=yes", "load options: key 'ldjson' value 'yes' is not allowed; allowed: off|on");
+	static const char *const bad[] = {
+		"0", "0s", "31d", "30d1s", "1h30", "90s10", "1H", "h", "1.5h", "-1s", "+1s", "1w", "1h-30m", "s1",
+		"18446744073709551615d", "99999999999999999999", "1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct kiln_config c;
+		config_defaults(&c);
+		if (set(&c, "duration", bad[i]) != -1)
+			fail_msg("duration=%s accepted as %llu s", bad[i], (unsigned long long)c.duration_s);
+		char want[CFG_ERR_MAX];
+		snprintf(want, sizeof want,
+			 "test: key 'duration' value '%s' is not a duration; allowed: 1s..30d as a number of seconds or "
+			 "parts like 90s, 15m, 8h, 2d, 1h30m",
+			 bad[i]);
+		assert_string_equal(err, want);
+		assert_int_equal(c.duration_s, 0);
+	}
+	file_fails_with("duration = 1h 30m\n", "kiln.cfg line 1: key 'duration' value '1h 30m' is not a duration; "
+					       "allowed: 1s..30d as a number of seconds or parts like 90s, 15m, 8h, 2d, "
+					       "1h30m");
+	file_fails_with("duration =\n", "kiln.cfg line 1: key 'duration' value '' is not a duration; allowed: 1s..30d "
+					"as a number of seconds or parts like 90s, 15m, 8h, 2d, 1h30m");
+}
+
+static void duration_parse_edges(void **state)
+{
+	(void)state;
+	uint64_t v = 12345;
+	assert_int_equal(config_parse_duration("", 0, &v), -1);
+	assert_int_equal(v, 12345); /* untouched on failure */
+	/* very large numbers: refused before they overflow (never wrapped to something small) */
+	assert_int_equal(config_parse_duration("1844674407370955161", 19, &v), 0);
+	assert_int_equal(v, 1844674407370955161ull);
+	assert_int_equal(config_parse_duration("18446744073709551616", 20, &v), -1);
+	assert_int_equal(config_parse_duration("99999999999999999999999", 23, &v), -1);
+	assert_int_equal(config_parse_duration("213503982334601d", 16, &v), 0); /* 2^64 / 86400, rounded down */
+	assert_int_equal(v, 213503982334601ull * 86400);
+	assert_int_equal(config_parse_duration("213503982334602d", 16, &v), -1);
+	assert_int_equal(config_parse_duration("1844674407370955161s1844674407370955161s1844674407370955161s"
+						"1844674407370955161s1844674407370955161s1844674407370955161s"
+						"1844674407370955161s1844674407370955161s1844674407370955161s"
+						"1844674407370955161s1844674407370955161s",
+						220, &v),
+			 -1); /* the sum overflows */
+	/* the length bounds the text */
+	assert_int_equal(config_parse_duration("15mjunk", 3, &v), 0);
+	assert_int_equal(v, 900);
+	assert_int_equal(config_parse_duration("15mjunk", 2, &v), 0);
+	assert_int_equal(v, 15);
+}
+
+static void duration_format_round_trip(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t s;
+		const char *text;
+	} fmts[] = {
+		{0, "0s"}, {1, "1s"}, {59, "59s"}, {60, "1m"}, {61, "1m1s"}, {3600, "1h"}, {5400, "1h30m"},
+		{86400, "1d"}, {90061, "1d1h1m1s"}, {2592000, "30d"}, {172799, "1d23h59m59s"},
+		{UINT64_MAX, "213503982334601d7h15s"},
+	};
+	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		char b[64];
+		int n = config_format_duration(fmts[i].s, b, sizeof b);
+		assert_string_equal(b, fmts[i].text);
+		assert_int_equal(n, (int)strlen(fmts[i].text));
+	}
+	/* format then parse gives the number back, for every size of buffer that holds it */
+	uint64_t rng = host_test_seed(0x647572ull);
+	for (int iter = 0; iter < 20000; iter++) {
+		uint64_t s = host_rand(&rng) % (iter % 2 ? CFG_DURATION_MAX_S + 1 : 100000);
+		char b[64];
+		int n = config_format_duration(s, b, sizeof b);
+		uint64_t back = 0;
+		assert_int_equal(n, (int)strlen(b));
+		if (config_parse_duration(b, strlen(b), &back) != 0 || back != s)
+			fail_msg("%llu s formats as \"%s\", which parses as %llu", (unsigned long long)s, b,
+				 (unsigned long long)back);
+	}
+	/* truncated: a terminated prefix, nothing written past the buffer */
+	for (size_t len = 1; len <= 10; len++) {
+		char *b = malloc(len);
+		config_format_duration(90061, b, len);
+		assert_true(strlen(b) < len);
+		assert_memory_equal(b, "1d1h1m1s", strlen(b));
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +644,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refused_value_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_inputs_fit_the_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(random_input_is_survived, setup, teardown),
+		cmocka_unit_test_setup_teardown(burn_in_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(burn_in_keys_accept_good_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(burn_in_keys_refuse_bad_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(duration_parse_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(duration_format_round_trip, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
