@@ -13,6 +13,11 @@ bld=$top/build/qemu-build
 inst=$top/build/qemu
 jobs=${KILN_QEMU_JOBS:-2}
 
+# One build at a time (make and a test run may both ask for QEMU).
+mkdir -p "$top/build"
+exec 9>"$top/build/.qemu-build.lock"
+flock 9
+
 src=
 for d in "$top"/build/src/qemu-*/; do
 	[ -x "$d/configure" ] && src=${d%/}
@@ -56,18 +61,34 @@ if ! grep -q "^subdir('kiln')" "$src/hw/misc/meson.build"; then
 	printf "\nsubdir('kiln')\n" >>"$src/hw/misc/meson.build"
 fi
 
-# 3. Configure once (meson re-runs by itself when a meson.build changes).
+# 3. Configure once (meson re-runs by itself when a meson.build changes). A change of the
+#    configure options below starts a fresh build directory.
 export CCACHE_NOHASHDIR=1
+cc=cc
+cxx=c++
+if command -v ccache >/dev/null; then
+	cc="ccache cc"
+	cxx="ccache c++"
+fi
+conf=(
+	--prefix="$inst"
+	--cc="$cc" --cxx="$cxx"
+	--target-list=x86_64-softmmu
+	--without-default-features
+	--enable-tcg --enable-slirp --enable-fdt=system
+	--disable-docs --disable-install-blobs
+	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
+	--disable-werror
+)
+sig="$src ${conf[*]}"
+if [ -f "$bld/build.ninja" ] && [ "$(cat "$bld/kiln-configure" 2>/dev/null)" != "$sig" ]; then
+	echo "build.sh: configure options changed, starting a fresh $bld"
+	rm -rf "$bld"
+fi
 if [ ! -f "$bld/build.ninja" ]; then
 	mkdir -p "$bld"
-	(cd "$bld" && "$src/configure" \
-		--prefix="$inst" \
-		--target-list=x86_64-softmmu \
-		--without-default-features \
-		--enable-tcg --enable-slirp --enable-fdt=system \
-		--disable-docs --disable-install-blobs \
-		--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu \
-		--disable-werror)
+	(cd "$bld" && "$src/configure" "${conf[@]}")
+	printf '%s\n' "$sig" >"$bld/kiln-configure"
 fi
 
 # 4. Build and install (install only copies what changed).
