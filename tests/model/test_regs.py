@@ -117,6 +117,22 @@ def test(t):
     t.eq(a.r(C + H["KILN_CORE_IRQ_STATUS"]), 0xffffffff, "core: IRQ_STATUS records raised vectors")
     a.w(C + H["KILN_CORE_IRQ_STATUS"], 0x0000ffff)
     t.eq(a.r(C + H["KILN_CORE_IRQ_STATUS"]), 0xffff0000, "core: IRQ_STATUS is write-1-to-clear")
+    # -- INTx fallback (one vector) while MSI-X is off: PCI Status bit 3 follows the line --
+    cap = H["KILN_PCI_CAP_MSIX_OFFSET"]
+    ctl = m.cfg_readw(4, cap + 2)
+    m.cfg_writew(4, cap + 2, ctl & ~0x8000)
+    a.w(C + H["KILN_CORE_IRQ_STATUS"], 0xffffffff)
+    intx = lambda: (m.cfg_readw(4, 0x06) >> 3) & 1  # noqa: E731
+    t.eq(intx(), 0, "INTx: deasserted with nothing pending")
+    a.msi_clear()
+    a.w(C + H["KILN_CORE_TEST_IRQ"], H["KILN_VEC_EQ"])
+    t.eq((intx(), a.msi(H["KILN_VEC_EQ"])), (1, 0), "INTx: asserted (no MSI-X message) when MSI-X is off")
+    a.w(C + H["KILN_CORE_IRQ_MASK"], 1 << H["KILN_VEC_EQ"])
+    t.eq(intx(), 0, "INTx: IRQ_MASK masks the source")
+    a.w(C + H["KILN_CORE_IRQ_MASK"], 0)
+    a.w(C + H["KILN_CORE_IRQ_STATUS"], 1 << H["KILN_VEC_EQ"])
+    t.eq(intx(), 0, "INTx: clearing IRQ_STATUS deasserts")
+    m.cfg_writew(4, cap + 2, ctl)
     # -- DMA self-test --
     buf = 0x2000000
     m.memset(buf, 256, 0x11)

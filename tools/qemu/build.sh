@@ -64,6 +64,7 @@ fi
 # 3. Configure once (meson re-runs by itself when a meson.build changes). A change of the
 #    configure options below starts a fresh build directory.
 export CCACHE_NOHASHDIR=1
+export CCACHE_BASEDIR="$top"   # absolute paths under the clone hash as relative ones
 cc=cc
 cxx=c++
 if command -v ccache >/dev/null; then

@@ -119,4 +119,15 @@ struct kiln_ev_test {               /* TEST_EVENT posts */
 };
 #define KILN_EV_TEST_MAGIC          0x4b494c4e54455354ull /* "KILNTEST" */
 
+/* Every payload fits the 56 data bytes of an entry. */
+_Static_assert(sizeof(struct kiln_ev_qman_err) <= 56, "payload fits an EQ entry");
+_Static_assert(sizeof(struct kiln_ev_dma_core) <= 56, "payload fits an EQ entry");
+_Static_assert(sizeof(struct kiln_ev_hbm_ecc) <= 56, "payload fits an EQ entry");
+_Static_assert(sizeof(struct kiln_ev_nic_status) <= 56, "payload fits an EQ entry");
+_Static_assert(sizeof(struct kiln_ev_nic_err) <= 56, "payload fits an EQ entry");
+_Static_assert(sizeof(struct kiln_ev_env) <= 56, "payload fits an EQ entry");
+_Static_assert(sizeof(struct kiln_ev_sm_err) <= 56, "payload fits an EQ entry");
+_Static_assert(sizeof(struct kiln_ev_cpucp_err) <= 56, "payload fits an EQ entry");
+_Static_assert(sizeof(struct kiln_ev_test) <= 56, "payload fits an EQ entry");
+
 #endif /* KILN_HW_EQ_H */
