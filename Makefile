@@ -30,8 +30,8 @@ EFI_CFLAGS := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol
 # kiln.efi sources: one concept per file.
 BOOT_SRC := $(wildcard boot/*.c)
 KERNEL_SRC := $(wildcard kernel/*.c) $(wildcard kernel/*.S)
-SUITE_SRC := tests/suites.c $(wildcard tests/platform/*.c) $(wildcard tests/selftest/*.c)
-DRIVER_SRC := $(wildcard drivers/*/*.c)
+SUITE_SRC := tests/suites.c $(wildcard tests/platform/*.c) $(wildcard tests/selftest/*.c) $(wildcard tests/accel/*.c)
+DRIVER_SRC := drivers/drivers.c $(wildcard drivers/*/*.c)
 KILN_SRC := $(BOOT_SRC) $(KERNEL_SRC) $(SUITE_SRC) $(DRIVER_SRC)
 KILN_OBJ := $(patsubst %,$(B)/obj/%.o,$(KILN_SRC))
 

@@ -20,6 +20,7 @@ static const char *const exit_choices[] = {"auto", "debug-port", "shutdown", "re
 static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", NULL};
 static const char *const on_failure_choices[] = {"continue", "stop", "halt", NULL};
 static const char *const switch_choices[] = {"off", "on", NULL};
+static const char *const accel_irq_choices[] = {"msix", "shared", "poll", NULL};
 
 #define OFF(f) offsetof(struct kiln_config, f)
 static const struct key_def keys[] = {
@@ -36,6 +37,7 @@ static const struct key_def keys[] = {
 	{"heartbeat", K_U32_RANGE, OFF(heartbeat_s), 0, 86400, NULL, "seconds (0: off)"},
 	{"ldjson", K_ENUM, OFF(ldjson), 0, 0, switch_choices, NULL},
 	{"persist", K_ENUM, OFF(persist), 0, 0, switch_choices, NULL},
+	{"accel_irq", K_ENUM, OFF(accel_irq), 0, 0, accel_irq_choices, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -327,10 +329,10 @@ int config_format(const struct kiln_config *c, char *buf, size_t len)
 		config_format_duration(c->duration_s, dur, sizeof dur);
 	return ksnprintf(buf, len,
 			 "suites=%s cases=%s exclude=%s seed=0x%llx timeout=%u exit=%s console=%s passes=%u duration=%s "
-			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s",
+			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s accel_irq=%s",
 			 c->suites[0] ? c->suites : "(default)", c->cases[0] ? c->cases : "*",
 			 c->exclude[0] ? c->exclude : "(none)", (unsigned long long)c->seed, c->timeout_s,
 			 exit_choices[c->exit_mode], console_choices[c->console], c->passes ? c->passes : 1, dur,
 			 on_failure_choices[c->on_failure], c->heartbeat_s, switch_choices[c->ldjson],
-			 switch_choices[c->persist]);
+			 switch_choices[c->persist], accel_irq_choices[c->accel_irq]);
 }

@@ -16,6 +16,8 @@ enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CON
 		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4 };
 enum cfg_on_failure { CFG_ON_FAILURE_CONTINUE, CFG_ON_FAILURE_STOP, CFG_ON_FAILURE_HALT };
 enum cfg_switch { CFG_OFF, CFG_ON };
+/* same order as enum accel_irq_mode (drivers/accel/accel.h) */
+enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POLL };
 
 #define CFG_DURATION_MAX_S (30ull * 24 * 3600) /* 30 days */
 #define CFG_PASSES_MAX 1000000u
@@ -36,6 +38,7 @@ struct kiln_config {
 	uint32_t heartbeat_s;       /* 0: no heartbeat lines */
 	enum cfg_switch ldjson;     /* OCP TV output spec v2.0 records on the console */
 	enum cfg_switch persist;    /* last run's summary in a UEFI variable */
+	enum cfg_accel_irq accel_irq; /* how the accelerator driver takes interrupts */
 };
 
 /* Parse "90s", "15m", "8h", "2d", "1h30m" or a bare number of seconds. Returns 0 or -1. */

@@ -15,6 +15,7 @@ struct kt_case {
 };
 
 #define KT_SUITE_EXPLICIT 1u /* runs only when its name is given in suites= exactly */
+#define KT_SUITE_DEVICE 2u   /* needs a device under test: none bound means exit 4 */
 
 struct kt_suite {
 	const char *name;

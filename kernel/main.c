@@ -15,7 +15,9 @@
 #include "kernel/persist.h"
 #include "kernel/report.h"
 #include "kernel/wallclock.h"
+#include "drivers/accel/accel.h"
 #include "kernel/ktap.h"
+#include "kernel/pci_driver.h"
 #include "kernel/lapic.h"
 #include "kernel/paging.h"
 #include "kernel/pci.h"
@@ -185,13 +187,25 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		kprintf("# kiln: pci enumeration failed: %s; the pci cases will fail\n", pci_strerror(npci));
 	else
 		kprintf("# kiln: pci %d functions on %u segment(s)\n", npci, pci_segment_count());
-
-
-
-
 	char sel_err[400];
 	if (!runner_select_count(&cfg, sel_err, sizeof sel_err))
 		config_error(sel_err);
+	accel_irq_wanted = (enum accel_irq_mode)cfg.accel_irq;
+	unsigned bound = npci > 0 ? pci_bind_drivers() : 0;
+	kprintf("# kiln: %u device(s) under test\n", bound);
+	accel_identity_print();
+	if (runner_selection_needs_device(&cfg) && accel_count() == 0) {
+		char why[400];
+		ksnprintf(why, sizeof why,
+			  "no device under test: the selected suites need an accelerator and none was bound%s%s",
+			  accel_probe_note()[0] ? " (" : " (no PCI function matches the driver's id table)",
+			  accel_probe_note()[0] ? accel_probe_note() : "");
+		if (accel_probe_note()[0])
+			ksnprintf(why + strlen(why), sizeof why - strlen(why), ")");
+		kprintf("1..0\n# kiln: %s\n", why);
+		report_error("no-device", why);
+		kiln_exit(KILN_EXIT_NO_DEVICE);
+	}
 	kprintf("# kiln: boot-to-first-case %llu us since efi_main\n",
 		(unsigned long long)tsc_to_ns(rdtsc() - bi->entry_tsc) / 1000);
 	struct run_totals tot;

@@ -319,4 +319,12 @@ void runner_run(const struct kiln_config *c, struct run_totals *out_tot)
 	*out_tot = live;
 }
 
+bool runner_selection_needs_device(const struct kiln_config *c)
+{
+	for (unsigned i = 0; i < kiln_suite_count; i++)
+		if ((kiln_suites[i]->flags & KT_SUITE_DEVICE) && suite_case_count(c, kiln_suites[i]))
+			return true;
+	return false;
+}
+
 bool runner_burn_in(const struct kiln_config *c) { return c->passes > 1 || c->duration_s > 0; }

@@ -23,6 +23,8 @@ extern const unsigned kiln_suite_count;
 
 /* Count the selected cases; on an empty selection writes why into err and returns 0. */
 unsigned runner_select_count(const struct kiln_config *c, char *err, unsigned errlen);
+/* 1 when a selected suite needs a device under test (KT_SUITE_DEVICE). */
+bool runner_selection_needs_device(const struct kiln_config *c);
 /* Burn-in: more than one pass, or a duration. */
 bool runner_burn_in(const struct kiln_config *c);
 /* Run the selection (every pass); prints through kernel/report.c. */

@@ -4,9 +4,11 @@
 
 extern const struct kt_suite suite_platform;
 extern const struct kt_suite suite_selftest;
+extern const struct kt_suite suite_queues;
 
 const struct kt_suite *const kiln_suites[] = {
 	&suite_platform,
+	&suite_queues,
 	&suite_selftest,
 };
 const unsigned kiln_suite_count = sizeof kiln_suites / sizeof kiln_suites[0];

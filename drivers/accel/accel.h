@@ -1,0 +1,170 @@
+/* The accelerator driver's API for test suites: every bound device, its memory windows,
+ * compute queues, sync manager, event queue, device-CPU channel and identity.
+ * Register contract: docs/device.md and the block headers in drivers/accel/hw/. */
+#ifndef KILN_ACCEL_H
+#define KILN_ACCEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/accel/hw/kiln_cpucp.h"
+#include "drivers/accel/hw/kiln_eq.h"
+#include "drivers/accel/hw/kiln_pci.h"
+#include "drivers/accel/hw/kiln_qman.h"
+
+#define ACCEL_MAX 8
+#define ACCEL_PQ_ENTRIES 64
+#define ACCEL_CQ_ENTRIES 64
+#define ACCEL_EQ_ENTRIES 256
+#define ACCEL_EVENT_LOG 128
+#define ACCEL_CPUCP_ENTRIES 8
+
+enum accel_err {
+	ACCEL_OK = 0,
+	ACCEL_ETIMEDOUT = -1,   /* no answer by the deadline */
+	ACCEL_EGONE = -2,       /* the configuration BAR reads all-ones: device not responding */
+	ACCEL_ECOMPLETION = -3, /* a completion entry is wrong (not ready, wrong index) */
+	ACCEL_ESTOPPED = -4,    /* the queue stopped on an error (see the error event) */
+	ACCEL_EINVAL = -5,
+	ACCEL_ENOMEM = -6,
+	ACCEL_EIRQ = -7,        /* work completed but its interrupt never came */
+	ACCEL_ERC = -8,         /* the device CPU answered with an error code */
+	ACCEL_EFULL = -9,       /* no room in a ring */
+	ACCEL_EDEVICE = -10,    /* the device failed a self-test or answered wrongly */
+};
+const char *accel_strerror(int err);
+
+enum accel_irq_mode { ACCEL_IRQ_MSIX, ACCEL_IRQ_SHARED, ACCEL_IRQ_POLL };
+/* What the configuration asks for (accel_irq=); set before drivers bind. */
+extern enum accel_irq_mode accel_irq_wanted;
+
+struct accel_ring {             /* a ring in host memory the device reads or writes */
+	void *mem;
+	uint64_t dev;               /* device address (physical: host memory is identity mapped) */
+	uint32_t entries;
+};
+
+struct accel_queue {
+	struct accel_ring pq, cq;
+	uint32_t pi;                /* producer index in [0, 2*entries) as the doorbell wants it */
+	uint32_t cq_ci;             /* next CQ slot we expect, [0, entries) */
+	uint32_t submitted, completed; /* tickets: CB sequence numbers */
+	uint32_t last_shadow;       /* shadow index of the last good completion */
+	bool stopped;
+};
+
+struct accel_event {
+	uint32_t type;              /* event id (KILN_EVENT_*) */
+	uint32_t index;             /* device sequence (low 16 bits) */
+	uint64_t seq;               /* driver sequence: 1, 2, ... */
+	uint64_t data[7];
+};
+
+struct accel {
+	unsigned index;
+	struct pci_dev *pci;
+	char bdf[16];
+	volatile uint8_t *cfg, *sram, *hbm;
+	uint64_t hbm_size, sram_size;
+	unsigned engines, streams, ports, sobs, monitors;
+	uint32_t version;
+	bool gone;                  /* all-ones seen: every call fails fast with ACCEL_EGONE */
+	/* interrupts */
+	enum accel_irq_mode irq_mode;
+	char irq_note[120];         /* why not MSI-X per source, if not */
+	int vector[KILN_MSIX_VECTORS];
+	volatile uint64_t irq_count[KILN_MSIX_VECTORS];
+	/* queues */
+	struct accel_queue q[KILN_NUM_QUEUES];
+	/* event queue */
+	struct accel_ring eq;
+	uint32_t eq_ci;
+	uint64_t ev_seq;            /* events consumed so far */
+	struct accel_event ev_log[ACCEL_EVENT_LOG];
+	uint64_t ev_count[KILN_EVENT_MAX + 1];
+	uint64_t ev_lost_seen;
+	/* device CPU channel */
+	struct accel_ring cpucp;
+	struct kiln_cpucp_packet *cpucp_pkt; /* ACCEL_CPUCP_ENTRIES packets, one per slot */
+	uint32_t cpucp_pi;
+	struct kiln_cpucp_info info;
+	bool info_ok;
+	uint64_t dsn;
+};
+
+/* Bound devices, in PCI order. */
+unsigned accel_count(void);
+struct accel *accel_get(unsigned i);
+/* Why no device was bound ("" if one was, or if none was found at all). */
+const char *accel_probe_note(void);
+/* Print "# kiln: identity accel ..." lines for every device. */
+void accel_identity_print(void);
+
+/* Register access: every access goes through these. A read of all-ones from a register
+ * that cannot be all-ones marks the device gone. */
+uint32_t accel_rd(struct accel *a, uint32_t off);
+void accel_wr(struct accel *a, uint32_t off, uint32_t v);
+/* ACCEL_OK, or ACCEL_EGONE when the identity register reads all-ones. */
+int accel_check_alive(struct accel *a);
+
+/* Soft reset and bring-up again (rings, interrupts, channels): after a fatal error. */
+int accel_reset(struct accel *a, char *why, unsigned whylen);
+
+/* ---- compute queues (drivers/accel/queue.c) ---- */
+/* q = KILN_QUEUE_ID(engine, stream); "dma1.s2" */
+const char *accel_queue_name(unsigned q, char buf[16]);
+/* Submit a CB (device address and length); *ticket identifies it for accel_wait. */
+int accel_submit(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t *ticket);
+/* Wait for the completion of `ticket` (and all before it). On failure `why` says which
+ * queue, the last completed CB, the queue's status and the error event if any. */
+int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms, char *why, unsigned whylen);
+/* Submit and wait. */
+int accel_run(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t timeout_ms, char *why, unsigned whylen);
+/* Reset one stream (after a stop) and reprogram its rings. */
+int accel_queue_reset(struct accel *a, unsigned q);
+uint32_t accel_queue_status(struct accel *a, unsigned q);
+
+/* ---- sync manager (drivers/accel/sync.c) ---- */
+void accel_sob_set(struct accel *a, unsigned sob, uint32_t v);
+void accel_sob_add(struct accel *a, unsigned sob, uint32_t v);
+uint32_t accel_sob_get(struct accel *a, unsigned sob);
+/* Arm monitor m on SOB group gid (mask: ignored SOBs), mode KILN_SM_MON_MODE_*, writing
+ * pay_data to pay_addr (a device address) when it fires. */
+void accel_mon_arm(struct accel *a, unsigned m, unsigned gid, uint8_t mask, unsigned mode, uint32_t target,
+		   uint64_t pay_addr, uint32_t pay_data, bool irq);
+uint32_t accel_mon_status(struct accel *a, unsigned m);
+/* Device address of a register in the configuration BAR (for MSG_LONG / payloads). */
+static inline uint64_t accel_reg_dev_addr(uint32_t off) { return KILN_DEV_CFG_BASE + off; }
+
+/* ---- events (drivers/accel/events.c) ---- */
+/* Consume every ready EQ entry into the log; returns how many. */
+int accel_eq_poll(struct accel *a);
+/* Wait for the next event of `type` after driver sequence `after` (0: any time). */
+int accel_event_wait(struct accel *a, uint32_t type, uint64_t after, uint32_t timeout_ms, struct accel_event *out);
+/* The most recent logged event of `type` after `after`, or NULL. */
+const struct accel_event *accel_event_find(struct accel *a, uint32_t type, uint64_t after);
+const char *accel_event_name(uint32_t type);
+/* One line describing an event with its payload decoded. */
+int accel_event_describe(const struct accel_event *e, char *buf, unsigned len);
+const char *accel_qm_err_name(uint32_t cause);
+
+/* ---- device CPU (drivers/accel/cpucp.c) ---- */
+/* Send one request; *result gets the answer's value. ACCEL_ERC with *rc set when the
+ * device answered with an error code. */
+int accel_cpucp(struct accel *a, uint32_t opcode, uint64_t value, uint32_t index, uint32_t port, uint64_t *result,
+		uint32_t *rc);
+int accel_cpucp_info(struct accel *a, struct kiln_cpucp_info *out);
+
+/* ---- DMA-able host memory ---- */
+struct accel_buf {
+	void *host;
+	uint64_t dev;
+	uint64_t size;
+};
+/* Zeroed, page aligned, physically contiguous; ACCEL_ENOMEM when the allocator is out. */
+int accel_buf_alloc(struct accel_buf *b, uint64_t size);
+void accel_buf_free(struct accel_buf *b);
+static inline uint64_t accel_hbm_addr(uint64_t off) { return KILN_DEV_HBM_BASE + off; }
+static inline uint64_t accel_sram_addr(uint64_t off) { return KILN_DEV_SRAM_BASE + off; }
+
+#endif

@@ -1,0 +1,156 @@
+/* Interrupts: one MSI-X vector per source (EQ, device CPU, sync manager, self-test, each
+ * CQ, each NIC ring). When that is impossible — no MSI-X capability, a short table, no
+ * free CPU vectors, or accel_irq=shared|poll — one shared vector demultiplexed through
+ * IRQ_STATUS, or polling; the reason is kept in irq_note and printed. Waiters always
+ * poll their rings with a deadline, so a lost interrupt is noticed, never waited on. */
+#include "drivers/accel/accel.h"
+
+#include "drivers/accel/accel_priv.h"
+#include "drivers/accel/hw/kiln_core.h"
+#include "kernel/cpu.h"
+#include "kernel/fmt.h"
+#include "kernel/irq.h"
+#include "kernel/msi.h"
+#include "kernel/pci.h"
+#include "kernel/time.h"
+
+enum accel_irq_mode accel_irq_wanted = ACCEL_IRQ_MSIX; /* set from config before probe */
+
+struct src_ctx {
+	struct accel *a;
+	unsigned src;
+};
+static struct src_ctx ctx[ACCEL_MAX][KILN_MSIX_VECTORS];
+
+static void on_source(void *c, uint8_t vec)
+{
+	struct src_ctx *s = c;
+	s->a->irq_count[s->src]++;
+}
+
+static void on_shared(void *c, uint8_t vec)
+{
+	struct accel *a = c;
+	uint32_t st = accel_rd(a, KILN_BLK_CORE + KILN_CORE_IRQ_STATUS);
+	if (st == 0xffffffffu)
+		return; /* gone: nothing to demultiplex */
+	accel_wr(a, KILN_BLK_CORE + KILN_CORE_IRQ_STATUS, st);
+	for (unsigned v = 0; v < KILN_MSIX_VECTORS; v++)
+		if (st & (1u << v))
+			a->irq_count[v]++;
+}
+
+void accel_irq_teardown(struct accel *a)
+{
+	if (a->irq_mode == ACCEL_IRQ_POLL)
+		return;
+	pci_msix_disable(a->pci);
+	int last = -1;
+	for (unsigned v = 0; v < KILN_MSIX_VECTORS; v++) {
+		if (a->vector[v] > 0 && a->vector[v] != last)
+			irq_free(a->vector[v]);
+		last = a->vector[v];
+		a->vector[v] = 0;
+	}
+}
+
+static int setup_shared(struct accel *a, unsigned table)
+{
+	int vec = irq_alloc(on_shared, a);
+	if (vec < 0)
+		return -1;
+	for (unsigned v = 0; v < table && v < KILN_MSIX_VECTORS; v++) {
+		a->vector[v] = vec;
+		pci_msix_set_vector(a->pci, v, vec);
+	}
+	a->irq_mode = ACCEL_IRQ_SHARED;
+	return 0;
+}
+
+int accel_irq_setup(struct accel *a, char *why, unsigned len)
+{
+	a->irq_note[0] = 0;
+	for (unsigned v = 0; v < KILN_MSIX_VECTORS; v++) {
+		a->vector[v] = 0;
+		a->irq_count[v] = 0;
+	}
+	if (accel_irq_wanted == ACCEL_IRQ_POLL || !a->pci->cap_msix) {
+		a->irq_mode = ACCEL_IRQ_POLL;
+		ksnprintf(a->irq_note, sizeof a->irq_note, "(polling: %s)",
+			  a->pci->cap_msix ? "accel_irq=poll" : "the function has no MSI-X capability");
+		return ACCEL_OK;
+	}
+	unsigned table = pci_msix_table_size(a->pci);
+	int r = pci_msix_enable(a->pci);
+	if (r) {
+		a->irq_mode = ACCEL_IRQ_POLL;
+		ksnprintf(a->irq_note, sizeof a->irq_note, "(polling: MSI-X cannot be enabled: %s)", pci_strerror(r));
+		return ACCEL_OK;
+	}
+	pci_msix_function_mask(a->pci, true);
+	if (accel_irq_wanted == ACCEL_IRQ_SHARED || table < KILN_MSIX_VECTORS) {
+		if (setup_shared(a, table) < 0)
+			goto no_vectors;
+		ksnprintf(a->irq_note, sizeof a->irq_note, "(one shared vector: %s)",
+			  accel_irq_wanted == ACCEL_IRQ_SHARED ? "accel_irq=shared" : "the MSI-X table is too short");
+	} else {
+		a->irq_mode = ACCEL_IRQ_MSIX;
+		for (unsigned v = 0; v < KILN_MSIX_VECTORS; v++) {
+			ctx[a->index][v] = (struct src_ctx){a, v};
+			int vec = irq_alloc(on_source, &ctx[a->index][v]);
+			if (vec < 0) {
+				/* out of CPU vectors (many devices): give back what we took, share one */
+				for (unsigned k = 0; k < v; k++) {
+					irq_free(a->vector[k]);
+					a->vector[k] = 0;
+				}
+				if (setup_shared(a, table) < 0)
+					goto no_vectors;
+				ksnprintf(a->irq_note, sizeof a->irq_note, "(one shared vector: CPU vectors exhausted)");
+				break;
+			}
+			a->vector[v] = vec;
+			pci_msix_set_vector(a->pci, v, vec);
+		}
+	}
+	for (unsigned v = 0; v < table && v < KILN_MSIX_VECTORS; v++)
+		pci_msix_mask(a->pci, v, false);
+	pci_msix_function_mask(a->pci, false);
+	(void)why;
+	(void)len;
+	return ACCEL_OK;
+no_vectors:
+	pci_msix_disable(a->pci);
+	a->irq_mode = ACCEL_IRQ_POLL;
+	ksnprintf(a->irq_note, sizeof a->irq_note, "(polling: no free CPU interrupt vector)");
+	return ACCEL_OK;
+}
+
+int accel_irq_selftest(struct accel *a, unsigned source, char *why, unsigned len)
+{
+	if (a->irq_mode == ACCEL_IRQ_POLL) {
+		ksnprintf(why, len, "interrupts are not in use %s", a->irq_note);
+		return ACCEL_EINVAL;
+	}
+	uint64_t before = a->irq_count[source];
+	accel_wr(a, KILN_BLK_CORE + KILN_CORE_TEST_IRQ, source);
+	struct deadline d = deadline_in_ms(ACCEL_SELFTEST_TIMEOUT_MS);
+	while (a->irq_count[source] == before) {
+		if (accel_check_alive(a)) {
+			ksnprintf(why, len, "%s", accel_strerror(ACCEL_EGONE));
+			return ACCEL_EGONE;
+		}
+		if (deadline_passed(d)) {
+			bool pending = false;
+			pci_msix_pending(a->pci, source, &pending);
+			ksnprintf(why, len,
+				  "interrupt fault: MSI-X vector %u raised by the self-test hook never arrived within %u ms "
+				  "(CPU vector 0x%x, pending bit %u, IRQ_STATUS 0x%08x)",
+				  source, ACCEL_SELFTEST_TIMEOUT_MS, a->vector[source], pending,
+				  accel_rd(a, KILN_BLK_CORE + KILN_CORE_IRQ_STATUS));
+			return ACCEL_EIRQ;
+		}
+		cpu_relax();
+	}
+	return ACCEL_OK;
+}

@@ -1,0 +1,10 @@
+/* Every PCI driver in kiln.efi. The core (kernel/pci_bind.c) matches them against the
+ * enumerated functions. */
+#include "kernel/pci_driver.h"
+
+extern const struct pci_driver accel_driver;
+
+const struct pci_driver *const kiln_pci_drivers[] = {
+	&accel_driver,
+};
+const unsigned kiln_pci_driver_count = sizeof kiln_pci_drivers / sizeof kiln_pci_drivers[0];
