@@ -78,7 +78,7 @@ int boot_text_load_options(char *dst, size_t max, const void *opts, uint32_t byt
 		if (c < 0x20 || c > 0x7e)
 			return -1;
 		if (n + 1 >= max)
-			return -1;
+			return -2;
 		dst[n++] = (char)c;
 	}
 	dst[n] = 0;

@@ -210,9 +210,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->image_base = (uint64_t)(UINTN)li->ImageBase;
 	bi->image_size = li->ImageSize;
 	image_path(li->FilePath, bi->image_path, sizeof bi->image_path);
-	if (boot_text_load_options(bi->cmdline, sizeof bi->cmdline, li->LoadOptions, li->LoadOptionsSize) < 0)
+	int opt = boot_text_load_options(bi->cmdline, sizeof bi->cmdline, li->LoadOptions, li->LoadOptionsSize);
+	if (opt == -1)
 		boot_text_copy(bi->boot_error, sizeof bi->boot_error,
 			       "UEFI load options are not text (expected UCS-2 key=value words)");
+	else if (opt == -2)
+		boot_text_copy(bi->boot_error, sizeof bi->boot_error,
+			       "UEFI load options are longer than 2047 characters; put long settings in kiln.cfg");
 
 	EFI_TIME now;
 	if (!EFI_ERROR(systab->RuntimeServices->GetTime(&now, NULL))) {

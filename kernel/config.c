@@ -91,6 +91,8 @@ int config_format_duration(uint64_t sec, char *buf, size_t len)
 {
 	uint64_t d = sec / 86400, h = sec / 3600 % 24, m = sec / 60 % 60, x = sec % 60;
 	int n = 0;
+	if (!len)
+		return 0;
 	buf[0] = 0;
 	if (d)
 		n += ksnprintf(buf + n, len - (size_t)n, "%llud", (unsigned long long)d);
@@ -179,11 +181,11 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 		for (size_t i = 0; i < vlen; i++) {
 			char ch = val[i];
 			int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-				 ch == '*' || ch == '?' || ch == ',' || ch == '.';
+				 ch == '*' || ch == '?' || ch == ',' || ch == '.' || ch == ' ';
 			if (!ok) {
 				ksnprintf(err, CFG_ERR_MAX,
-					  "%s: key '%s' value '%.*s' has '%c'; allowed: comma-separated names or globs of "
-					  "a-z 0-9 - _ . * ?",
+					  "%s: key '%s' value '%.*s' has '%c'; allowed: names or globs of a-z 0-9 - _ . * ? "
+					  "separated by commas or spaces",
 					  origin, k->name, (int)vlen, val, ch);
 				return -1;
 			}

@@ -7,7 +7,7 @@
 
 bool glob_match(const char *pattern, const char *name);
 /* Match `name` against a list of patterns separated by commas or spaces. An empty list
- * matches nothing. `plen` bounds the list (it need not be NUL-terminated there). */
+ * matches nothing. */
 bool glob_match_list(const char *list, const char *name);
 
 #endif
