@@ -79,6 +79,7 @@ $(B)/kiln.efi: $(B)/kiln.so
 include tests/host/host.mk
 -include tools/qemu/qemu.mk
 include tests/qemu/qemu-tests.mk
+-include tools/lab/lab.mk
 
 # ---- running -----------------------------------------------------------------------------
 # make run ARGS='suites=platform seed=7' QEMU_ARGS='-m 3G -smp 2' TIMEOUT=600
