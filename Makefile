@@ -34,6 +34,7 @@ SUITE_SRC := tests/suites.c $(wildcard tests/platform/*.c) $(wildcard tests/self
 DRIVER_SRC := drivers/drivers.c $(wildcard drivers/*/*.c)
 KILN_SRC := $(BOOT_SRC) $(KERNEL_SRC) $(SUITE_SRC) $(DRIVER_SRC)
 KILN_OBJ := $(patsubst %,$(B)/obj/%.o,$(KILN_SRC))
+include net/net.mk
 
 all: $(B)/kiln.efi
 

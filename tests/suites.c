@@ -4,11 +4,13 @@
 
 extern const struct kt_suite suite_platform;
 extern const struct kt_suite suite_selftest;
+extern const struct kt_suite suite_net;
 extern const struct kt_suite suite_queues;
 
 const struct kt_suite *const kiln_suites[] = {
 	&suite_platform,
 	&suite_queues,
 	&suite_selftest,
+	&suite_net,
 };
 const unsigned kiln_suite_count = sizeof kiln_suites / sizeof kiln_suites[0];

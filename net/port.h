@@ -1,0 +1,49 @@
+/* A network port as net/ sees it: something that sends and receives Ethernet frames.
+ * The NIC driver (drivers/accel/nic.c) and the in-memory wire (net/wire.c) implement it;
+ * lwIP interfaces (net/netif.c) and the raw L2 burst (net/l2burst.c) use it. Frames are
+ * whole Ethernet frames without FCS. */
+#ifndef KILN_NET_PORT_H
+#define KILN_NET_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NET_MAC_LEN 6
+#define NET_ETH_HDR 14u
+#define NET_ETH_OVERHEAD 18u   /* header + one VLAN tag: the largest frame is mtu + this */
+#define NET_ETH_MIN_FRAME 60u  /* without FCS; shorter frames are padded by senders */
+#define NET_PORT_NAME_MAX 24
+
+enum net_err {
+	NET_OK = 0,
+	NET_EBUSY = -1,  /* no room to queue the frame before the port's deadline */
+	NET_ELINK = -2,  /* link is down */
+	NET_ELEN = -3,   /* frame length outside 14..mtu+18 */
+	NET_EIO = -4,    /* the port stopped or reported an error */
+};
+const char *net_strerror(int err);
+
+struct net_port;
+/* Called for each received frame; the frame is only valid during the call. */
+typedef void (*net_rx_fn)(void *ctx, const uint8_t *frame, size_t len);
+
+struct net_port_ops {
+	/* Queue one frame for sending (the port copies it). 0 or a negative enum net_err. */
+	int (*tx)(struct net_port *p, const void *frame, size_t len);
+	/* Hand up to `budget` received frames to fn; returns how many. Never blocks. */
+	unsigned (*rx_poll)(struct net_port *p, unsigned budget, net_rx_fn fn, void *ctx);
+	bool (*link_up)(struct net_port *p);
+};
+
+struct net_port {
+	const struct net_port_ops *ops;
+	char name[NET_PORT_NAME_MAX]; /* "wire0.a", "accel0.port1" */
+	uint8_t mac[NET_MAC_LEN];
+	uint16_t mtu;                 /* L3 MTU */
+	void *priv;
+};
+
+static inline size_t net_port_max_frame(const struct net_port *p) { return (size_t)p->mtu + NET_ETH_OVERHEAD; }
+
+#endif

@@ -1,0 +1,14 @@
+/* Cases of suite `net`. */
+#ifndef KILN_TESTS_NET_CASES_H
+#define KILN_TESTS_NET_CASES_H
+
+struct kt;
+
+void net_stack_wire_arp_icmp(struct kt *t);
+void net_stack_wire_udp(struct kt *t);
+void net_stack_wire_udp_faults_counted(struct kt *t);
+void net_stack_wire_tcp(struct kt *t);
+void net_stack_wire_tcp_lossy(struct kt *t);
+void net_stack_wire_iperf(struct kt *t);
+
+#endif
