@@ -33,7 +33,30 @@ def instance_dsn(tag, index):
     return (0x4B4C << 48) | ((_tag_hash(tag) & 0xFFFFFFFF) << 16) | (index & 0xFFFF)
 
 
-def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extra=None):
+_SIZE = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def size_bytes(text):
+    """QEMU-style size ("256M", "32G", "1073741824") in bytes."""
+    text = str(text).strip().upper().rstrip("B")
+    unit = text[-1] if text and text[-1] in _SIZE else ""
+    return int(text[:len(text) - len(unit)], 0) * _SIZE[unit]
+
+
+def ovmf_mmio64_args(accels, hbm):
+    """OVMF's 64-bit PCI aperture sized for the HBM BARs (Debian's OVMF 2022.11 defaults to
+    32 GiB, too small for one 32 GiB BAR plus the rest): fw_cfg opt/ovmf/X-PciMmio64Mb."""
+    need_mb = accels * (size_bytes(hbm) + (16 << 20)) * 2 >> 20
+    mb = 32768
+    while mb < need_mb:
+        mb <<= 1
+    if mb == 32768:
+        return []
+    return ["-fw_cfg", f"name=opt/ovmf/X-PciMmio64Mb,string={mb}"]
+
+
+def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extra=None,
+               ovmf=True, root_ports=False):
     """Arguments for `accels` kiln-accel devices (ids accel0..), `ports` NIC ports each.
 
     hbm:      HBM size as QEMU reads it ("256M", "32G").
@@ -43,6 +66,10 @@ def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extr
               (without -netdev) for ports wired outside this QEMU; the id= in them is
               replaced by the port's own netdev id.
     extra:    {"accel0": "temp-mc=90000,...", ...}: more -device properties per instance.
+    ovmf:     add the OVMF fw_cfg option that makes room for large HBM BARs when needed.
+    root_ports: put each instance behind its own pcie-root-port (id rpN) instead of on pcie.0,
+              so it is a PCIe endpoint with a real link (speed/width in Link Status); on
+              pcie.0 q35 makes it a root-complex integrated endpoint, which has no link.
     """
     if not 1 <= accels <= 16:
         raise ValueError(f"accels={accels}: 1..16")
@@ -53,7 +80,11 @@ def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extr
     args = []
     for i in range(accels):
         dev = f"accel{i}"
-        props = [f"kiln-accel,id={dev}", f"ports={ports}", f"hbm-size={hbm}",
+        port = []
+        if root_ports:
+            port = ["-device", f"pcie-root-port,id=rp{i},bus=pcie.0,chassis={i + 1},slot={i + 1}"]
+        props = [f"kiln-accel,id={dev}"] + ([f"bus=rp{i}"] if root_ports else []) + [
+                 f"ports={ports}", f"hbm-size={hbm}",
                  f"serial={instance_serial(tag, i)}", f"dsn={instance_dsn(tag, i)}",
                  f"mac={instance_mac(tag, i)}"]
         netdevs = []
@@ -85,9 +116,11 @@ def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extr
                 if f"netdev{p}={dev}p{p}" in props:
                     netdevs += ["-object", f"filter-dump,id={dev}d{p},netdev={dev}p{p},"
                                 f"file={os.path.join(run_dir, f'{dev}-port{p}.pcap')}"]
-        args += netdevs + ["-device", ",".join(props)]
+        args += port + netdevs + ["-device", ",".join(props)]
     if external:
         raise ValueError("external wiring names unknown ports: " + ", ".join(sorted(external)))
+    if ovmf:
+        args += ovmf_mmio64_args(accels, hbm)
     return args
 
 
