@@ -51,6 +51,9 @@ struct accel_queue {
 	uint32_t submitted, completed; /* tickets: CB sequence numbers */
 	uint32_t last_shadow;       /* shadow index of the last good completion */
 	bool stopped;
+	/* the CQ vector's interrupt count when each outstanding CB was submitted (by ticket %
+	 * entries): its completion interrupt may come before anyone waits for it */
+	uint64_t irq_mark[ACCEL_PQ_ENTRIES];
 };
 
 struct accel_event {
@@ -166,5 +169,52 @@ int accel_buf_alloc(struct accel_buf *b, uint64_t size);
 void accel_buf_free(struct accel_buf *b);
 static inline uint64_t accel_hbm_addr(uint64_t off) { return KILN_DEV_HBM_BASE + off; }
 static inline uint64_t accel_sram_addr(uint64_t off) { return KILN_DEV_SRAM_BASE + off; }
+
+/* ---- linear DMA through a queue (drivers/accel/dma.c) ---- */
+struct accel_dma_job {
+	unsigned q;
+	uint32_t ticket;
+	uint64_t ev_before;         /* events consumed before the start */
+	uint64_t src, dst, size;
+	struct accel_buf cb;        /* the CB: freed by accel_dma_finish unless it timed out */
+};
+/* Queue a CB copying size bytes src -> dst (device addresses), or with memset_op filling
+ * dst with the 64-bit pattern `src`. */
+int accel_dma_start(struct accel *a, unsigned q, struct accel_dma_job *j, uint64_t src, uint64_t dst, uint64_t size,
+		    bool memset_op);
+/* Wait for it; on a stop, `why` carries the queue's and the DMA core's error events. */
+int accel_dma_finish(struct accel *a, struct accel_dma_job *j, uint32_t timeout_ms, char *why, unsigned len);
+/* A deadline that no working engine misses for `size` bytes. */
+uint32_t accel_dma_timeout_ms(uint64_t size);
+/* Start and finish. */
+int accel_dma(struct accel *a, unsigned q, uint64_t src, uint64_t dst, uint64_t size, char *why, unsigned len);
+int accel_dma_memset(struct accel *a, unsigned q, uint64_t dst, uint64_t pattern, uint64_t size, char *why,
+		     unsigned len);
+
+/* ---- health: sensors and HBM ECC (drivers/accel/health.c) ---- */
+struct accel_ecc {
+	uint32_t serr, derr;        /* corrected / uncorrected errors since the last reset */
+	uint64_t last_addr;         /* HBM offset of the last error */
+	bool last_valid, last_derr;
+	unsigned last_stack;
+};
+void accel_ecc_read(struct accel *a, struct accel_ecc *e);
+enum accel_sensor {
+	ACCEL_SENSOR_TEMP, ACCEL_SENSOR_TEMP_LIMIT, ACCEL_SENSOR_VOLTAGE, ACCEL_SENSOR_CURRENT, ACCEL_SENSOR_POWER,
+	ACCEL_SENSOR_POWER_LIMIT, ACCEL_SENSOR_FAN, ACCEL_SENSOR_PCIE_TX, ACCEL_SENSOR_PCIE_RX,
+	ACCEL_SENSOR_PCIE_REPLAY, ACCEL_SENSOR_HBM_ECC,
+};
+struct accel_sensor_def {
+	enum accel_sensor id;
+	const char *name;           /* "temperature", ... */
+	uint32_t opcode;            /* KILN_CPUCP_* */
+	bool sensor;                /* index is sensor_index + attribute type */
+	uint32_t index;
+	uint32_t type;              /* KILN_CPUCP_SENSOR_* */
+	const char *unit;
+};
+/* Every reading the device CPU offers, in a fixed order (id == position). */
+const struct accel_sensor_def *accel_sensor_defs(unsigned *count);
+int accel_sensor_read(struct accel *a, const struct accel_sensor_def *d, uint64_t *value, uint32_t *rc);
 
 #endif

@@ -89,6 +89,7 @@ int accel_submit(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_
 	bd->ptr = cb;
 	bd->len = len;
 	bd->ctl = (uint32_t)KILN_FIELD_PREP(KILN_BD_CTL_SHADOW_INDEX, t);
+	qu->irq_mark[t % ACCEL_PQ_ENTRIES] = a->irq_count[KILN_VEC_CQ(q)];
 	__asm__ volatile("" ::: "memory");
 	qu->pi = (qu->pi + 1) % (2 * qu->pq.entries);
 	accel_wr(a, qreg(q, KILN_QM_PQ_PI), qu->pi);
@@ -150,7 +151,11 @@ int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 		return ACCEL_EINVAL;
 	struct accel_queue *qu = &a->q[q];
 	volatile uint32_t *cq = qu->cq.mem;
-	uint64_t ev_before = a->ev_seq, irq_before = a->irq_count[KILN_VEC_CQ(q)];
+	uint64_t ev_before = a->ev_seq;
+	/* the interrupt must come after the CB was submitted, not after we started waiting */
+	uint64_t irq_before = (int32_t)(qu->submitted - ticket) >= 0 && qu->submitted - ticket < ACCEL_PQ_ENTRIES
+				      ? qu->irq_mark[ticket % ACCEL_PQ_ENTRIES]
+				      : a->irq_count[KILN_VEC_CQ(q)];
 	struct deadline d = deadline_in_ms(timeout_ms);
 	while ((int32_t)(qu->completed - ticket) < 0) {
 		uint32_t entry = cq[qu->cq_ci];
