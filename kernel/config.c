@@ -5,7 +5,11 @@
 #include "kernel/fmt.h"
 #include "kernel/string.h"
 
-enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION };
+enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE };
+/* K_LIMIT: "off" or a number in min..max (unit); K_RANGE: "all" or offset:size with
+ * optional K/M/G suffixes (the HBM memory test range). */
+
+const struct kiln_config *kiln_cfg;
 
 struct key_def {
 	const char *name;
@@ -38,6 +42,10 @@ static const struct key_def keys[] = {
 	{"ldjson", K_ENUM, OFF(ldjson), 0, 0, switch_choices, NULL},
 	{"persist", K_ENUM, OFF(persist), 0, 0, switch_choices, NULL},
 	{"accel_irq", K_ENUM, OFF(accel_irq), 0, 0, accel_irq_choices, NULL},
+	{"temp_max", K_LIMIT, OFF(temp_max_c), 1, 200, NULL, "degrees C"},
+	{"power_max", K_LIMIT, OFF(power_max_w), 1, 5000, NULL, "watts"},
+	{"ecc_serr_max", K_LIMIT, OFF(ecc_serr_max), 0, 1000000, NULL, "corrected errors per device"},
+	{"hbm_range", K_RANGE, OFF(hbm_range_off), 0, 0, NULL, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -49,6 +57,9 @@ void config_defaults(struct kiln_config *c)
 	c->console = CFG_CONSOLE_AUTO;
 	c->heartbeat_s = 60;
 	c->persist = CFG_ON;
+	c->temp_max_c = CFG_LIMIT_OFF;
+	c->power_max_w = CFG_LIMIT_OFF;
+	c->ecc_serr_max = CFG_LIMIT_OFF;
 }
 
 int config_parse_duration(const char *s, size_t n, uint64_t *seconds)
@@ -141,6 +152,24 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
+/* A size with an optional K, M or G suffix (binary units). */
+static int parse_size(const char *s, size_t n, uint64_t *out)
+{
+	unsigned shift = 0;
+	if (n > 1) {
+		switch (s[n - 1]) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		}
+	}
+	uint64_t v;
+	if (parse_u64(s, shift ? n - 1 : n, &v) < 0 || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
 static void list_keys(char *buf, size_t len)
 {
 	size_t n = 0;
@@ -165,7 +194,7 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 		if (key_is(keys[i].name, key, klen))
 			k = &keys[i];
 	if (!k) {
-		char known[160];
+		char known[256];
 		list_keys(known, sizeof known);
 		ksnprintf(err, CFG_ERR_MAX, "%s: unknown key '%.*s'; known keys: %s", origin, (int)klen, key, known);
 		return -1;
@@ -228,6 +257,45 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 			return -1;
 		}
 		*(uint64_t *)field = v;
+		return 0;
+	}
+	case K_LIMIT: {
+		uint64_t v;
+		if (key_is("off", val, vlen)) {
+			*(uint32_t *)field = CFG_LIMIT_OFF;
+			return 0;
+		}
+		int r = parse_u64(val, vlen, &v);
+		if (r < 0 || v < k->min || v > k->max) {
+			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' %s; allowed: off or %llu..%llu %s", origin, k->name,
+				  (int)vlen, val, r == -1 ? "is not a number" : (r == -2 ? "is too large" : "is out of range"),
+				  (unsigned long long)k->min, (unsigned long long)k->max, k->unit);
+			return -1;
+		}
+		*(uint32_t *)field = (uint32_t)v;
+		return 0;
+	}
+	case K_RANGE: {
+		uint64_t off, size;
+		size_t colon = 0;
+		while (colon < vlen && val[colon] != ':')
+			colon++;
+		if (key_is("all", val, vlen)) {
+			c->hbm_range_set = false;
+			c->hbm_range_off = c->hbm_range_size = 0;
+			return 0;
+		}
+		if (colon == vlen || parse_size(val, colon, &off) < 0 || parse_size(val + colon + 1, vlen - colon - 1, &size) < 0 ||
+		    size == 0 || (off | size) & 7 || off + size < off) {
+			ksnprintf(err, CFG_ERR_MAX,
+				  "%s: key '%s' value '%.*s' is not a range; allowed: all, or offset:size in bytes with an "
+				  "optional K/M/G suffix, both multiples of 8, size > 0 (e.g. 0:64M, 128M:16M)",
+				  origin, k->name, (int)vlen, val);
+			return -1;
+		}
+		c->hbm_range_set = true;
+		c->hbm_range_off = off;
+		c->hbm_range_size = size;
 		return 0;
 	}
 	case K_ENUM:

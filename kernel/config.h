@@ -20,6 +20,7 @@ enum cfg_switch { CFG_OFF, CFG_ON };
 enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POLL };
 
 #define CFG_DURATION_MAX_S (30ull * 24 * 3600) /* 30 days */
+#define CFG_LIMIT_OFF UINT32_MAX /* a threshold key set to "off" (the default) */
 #define CFG_PASSES_MAX 1000000u
 
 struct kiln_config {
@@ -39,7 +40,18 @@ struct kiln_config {
 	enum cfg_switch ldjson;     /* OCP TV output spec v2.0 records on the console */
 	enum cfg_switch persist;    /* last run's summary in a UEFI variable */
 	enum cfg_accel_irq accel_irq; /* how the accelerator driver takes interrupts */
+	/* device thresholds: CFG_LIMIT_OFF leaves only the device's own limit */
+	uint32_t temp_max_c;        /* degrees C */
+	uint32_t power_max_w;       /* watts */
+	uint32_t ecc_serr_max;      /* corrected HBM ECC errors per device per run */
+	/* HBM memory test range: hbm_range_set false means the default coverage */
+	bool hbm_range_set;
+	uint64_t hbm_range_off, hbm_range_size;
 };
+
+/* The run's configuration, for cases that read their own keys (set by kernel/main.c
+ * before any case; NULL in host tests). */
+extern const struct kiln_config *kiln_cfg;
 
 /* Parse "90s", "15m", "8h", "2d", "1h30m" or a bare number of seconds. Returns 0 or -1. */
 int config_parse_duration(const char *s, size_t n, uint64_t *seconds);

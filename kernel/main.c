@@ -150,6 +150,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		cfg_bad = 1;
 	if (!cfg.seed_set)
 		cfg.seed = pick_seed();
+	kiln_cfg = &cfg;
 
 	int acpi_ok = acpi_parse(&kernel_acpi, bi->acpi_rsdp, acpi_map_identity, 0) == 0;
 	exit_configure(cfg.exit_mode, acpi_ok && acpi_is_qemu(&kernel_acpi));
