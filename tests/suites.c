@@ -7,11 +7,19 @@ extern const struct kt_suite suite_selftest;
 extern const struct kt_suite suite_net;
 extern const struct kt_suite suite_queues;
 extern const struct kt_suite suite_dma;
+extern const struct kt_suite suite_pci;
+extern const struct kt_suite suite_events;
+extern const struct kt_suite suite_hbm;
+extern const struct kt_suite suite_sensors;
 
 const struct kt_suite *const kiln_suites[] = {
 	&suite_platform,
+	&suite_pci,
 	&suite_queues,
 	&suite_dma,
+	&suite_events,
+	&suite_hbm,
+	&suite_sensors,
 	&suite_selftest,
 	&suite_net,
 };

@@ -191,4 +191,30 @@ int accel_dma(struct accel *a, unsigned q, uint64_t src, uint64_t dst, uint64_t 
 int accel_dma_memset(struct accel *a, unsigned q, uint64_t dst, uint64_t pattern, uint64_t size, char *why,
 		     unsigned len);
 
+/* ---- health: sensors and HBM ECC (drivers/accel/health.c) ---- */
+struct accel_ecc {
+	uint32_t serr, derr;        /* corrected / uncorrected errors since the last reset */
+	uint64_t last_addr;         /* HBM offset of the last error */
+	bool last_valid, last_derr;
+	unsigned last_stack;
+};
+void accel_ecc_read(struct accel *a, struct accel_ecc *e);
+enum accel_sensor {
+	ACCEL_SENSOR_TEMP, ACCEL_SENSOR_TEMP_LIMIT, ACCEL_SENSOR_VOLTAGE, ACCEL_SENSOR_CURRENT, ACCEL_SENSOR_POWER,
+	ACCEL_SENSOR_POWER_LIMIT, ACCEL_SENSOR_FAN, ACCEL_SENSOR_PCIE_TX, ACCEL_SENSOR_PCIE_RX,
+	ACCEL_SENSOR_PCIE_REPLAY, ACCEL_SENSOR_HBM_ECC,
+};
+struct accel_sensor_def {
+	enum accel_sensor id;
+	const char *name;           /* "temperature", ... */
+	uint32_t opcode;            /* KILN_CPUCP_* */
+	bool sensor;                /* index is sensor_index + attribute type */
+	uint32_t index;
+	uint32_t type;              /* KILN_CPUCP_SENSOR_* */
+	const char *unit;
+};
+/* Every reading the device CPU offers, in a fixed order (id == position). */
+const struct accel_sensor_def *accel_sensor_defs(unsigned *count);
+int accel_sensor_read(struct accel *a, const struct accel_sensor_def *d, uint64_t *value, uint32_t *rc);
+
 #endif

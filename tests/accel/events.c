@@ -24,7 +24,6 @@
 #define CB_BYTES 4096
 /* no packet has opcode 0xE (docs/device.md section 6: 0x0, 0xE, 0x10-0x1F are illegal) */
 #define ILLEGAL_OPCODE (KILN_PKT_WAIT + 1)
-#define BAD_DMA_TARGET (KILN_DEV_CFG_BASE - KILN_DEV_SRAM_BASE) /* between windows: nowhere */
 
 static uint32_t eq_reg(struct accel *a, uint32_t off) { return accel_rd(a, KILN_BLK_EQ + off); }
 
@@ -219,22 +218,23 @@ static void events_errors(struct kt *t)
 		/* 2: LIN_DMA from SRAM to an address in no window, on engine 0 stream 0 */
 		q = KILN_QUEUE_ID(0, 0);
 		cb_init(&c, cbuf.host, CB_BYTES);
-		cb_lin_dma(&c, accel_sram_addr(0), BAD_DMA_TARGET, CB_BYTES, false, 0);
+		uint64_t bad = accel_hbm_addr(a->hbm_size); /* just past the end of the HBM: nowhere */
+		cb_lin_dma(&c, accel_sram_addr(0), bad, CB_BYTES, false, 0);
 		before = a->ev_seq;
 		r = accel_run(a, q, cbuf.dev, cb_len(&c), RUN_MS, why, sizeof why);
 		if (r == ACCEL_OK)
-			kt_fail(t, "%s %s: a LIN_DMA to 0x%llx (no memory there) completed", a->bdf, accel_queue_name(q, qn),
-				(unsigned long long)BAD_DMA_TARGET);
-		e = expect_event(t, a, KILN_EVENT_DMA_CORE(0), before, "LIN_DMA to nowhere");
+			kt_fail(t, "%s %s: a LIN_DMA to 0x%llx (past the end of the HBM) completed", a->bdf, accel_queue_name(q, qn),
+				(unsigned long long)bad);
+		e = expect_event(t, a, KILN_EVENT_DMA_CORE(0), before, "LIN_DMA past the end of the HBM");
 		if (e) {
 			struct kiln_ev_dma_core p;
 			memcpy(&p, e->data, sizeof p);
-			if (p.cause != KILN_QM_ERR_DMA_DST || p.dst != BAD_DMA_TARGET || p.tsize != CB_BYTES)
+			if (p.cause != KILN_QM_ERR_DMA_DST || p.dst != bad || p.tsize != CB_BYTES)
 				kt_fail(t, "%s: DMA_CORE payload: cause %u (%s) dst 0x%llx size %u, expected cause %u dst 0x%llx size %u",
 					a->bdf, p.cause, accel_qm_err_name(p.cause), (unsigned long long)p.dst, p.tsize,
-					KILN_QM_ERR_DMA_DST, (unsigned long long)BAD_DMA_TARGET, CB_BYTES);
+					KILN_QM_ERR_DMA_DST, (unsigned long long)bad, CB_BYTES);
 		}
-		expect_event(t, a, KILN_EVENT_DMA_QM(0), before, "LIN_DMA to nowhere");
+		expect_event(t, a, KILN_EVENT_DMA_QM(0), before, "LIN_DMA past the end of the HBM");
 		accel_queue_reset(a, q);
 		/* both queues work again after the reset */
 		unsigned qs[] = {KILN_QUEUE_ID(0, 0), KILN_QUEUE_ID(KILN_NUM_DMA_ENGINES - 1, KILN_STREAMS_PER_ENGINE - 1)};
