@@ -13,7 +13,7 @@ LWIP_INC := -Inet/lwip/include -Inet/lwip -I$(LWIP_DIR)/include
 # lwIP 2.1.3 builds clean with our warnings; relax them here (never in KCFLAGS) if a newer one does not.
 LWIP_WARN :=
 
-NET_SRC := $(wildcard net/*.c) $(wildcard tests/net/*.c)
+NET_SRC := $(wildcard net/*.c) $(wildcard tests/net/*.c) $(wildcard tests/nic/*.c)
 NET_OBJ := $(patsubst %,$(B)/obj/%.o,$(NET_SRC))
 $(NET_OBJ): KCFLAGS += $(LWIP_INC)
 KILN_OBJ += $(LWIP_OBJ) $(NET_OBJ)

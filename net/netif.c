@@ -45,7 +45,7 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 		pbuf_copy_partial(p, i->txbuf, p->tot_len, 0);
 		frame = i->txbuf;
 	}
-	int r = i->port->ops->tx(i->port, frame, p->tot_len);
+	int r = i->port->ops->tx(i->port, frame, p->tot_len, 0);
 	if (r < 0) {
 		i->cnt.tx_errors++;
 		i->cnt.last_tx_err = r;

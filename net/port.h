@@ -14,6 +14,7 @@
 #define NET_ETH_OVERHEAD 18u   /* header + one VLAN tag: the largest frame is mtu + this */
 #define NET_ETH_MIN_FRAME 60u  /* without FCS; shorter frames are padded by senders */
 #define NET_PORT_NAME_MAX 24
+#define NET_MTU_MAX 9216u       /* jumbo frames: the largest MTU any port here may have */
 
 enum net_err {
 	NET_OK = 0,
@@ -28,9 +29,14 @@ struct net_port;
 /* Called for each received frame; the frame is only valid during the call. */
 typedef void (*net_rx_fn)(void *ctx, const uint8_t *frame, size_t len);
 
+#define NET_TX_MORE 1u /* more frames follow at once: the port may defer its doorbell */
+
 struct net_port_ops {
-	/* Queue one frame for sending (the port copies it). 0 or a negative enum net_err. */
-	int (*tx)(struct net_port *p, const void *frame, size_t len);
+	/* Queue one frame for sending (the port copies it). 0 or a negative enum net_err.
+	 * A port may wait (bounded by its own deadline) for room in its queue. */
+	int (*tx)(struct net_port *p, const void *frame, size_t len, unsigned flags);
+	/* Send what NET_TX_MORE left queued; NULL when the port has nothing to defer. */
+	void (*flush)(struct net_port *p);
 	/* Hand up to `budget` received frames to fn; returns how many. Never blocks. */
 	unsigned (*rx_poll)(struct net_port *p, unsigned budget, net_rx_fn fn, void *ctx);
 	bool (*link_up)(struct net_port *p);
@@ -43,6 +49,12 @@ struct net_port {
 	uint16_t mtu;                 /* L3 MTU */
 	void *priv;
 };
+
+static inline void net_port_flush(struct net_port *p)
+{
+	if (p->ops->flush)
+		p->ops->flush(p);
+}
 
 static inline size_t net_port_max_frame(const struct net_port *p) { return (size_t)p->mtu + NET_ETH_OVERHEAD; }
 

@@ -8,8 +8,9 @@
 static struct net_wire *wire_of(struct net_port *p) { return p->priv; }
 static unsigned end_index(struct net_wire *w, struct net_port *p) { return p == &w->end[0] ? 0 : 1; }
 
-static int wire_tx(struct net_port *p, const void *frame, size_t len)
+static int wire_tx(struct net_port *p, const void *frame, size_t len, unsigned flags)
 {
+	(void)flags;
 	struct net_wire *w = wire_of(p);
 	if (len < NET_ETH_HDR || len > net_port_max_frame(p))
 		return NET_ELEN;

@@ -1,0 +1,321 @@
+/* NIC ports of the accelerator: rings, buffers, link, counters (docs/device.md section 10). */
+#include "drivers/accel/nic.h"
+
+#include "drivers/accel/accel_priv.h"
+#include "drivers/accel/hw/kiln_eq.h"
+#include "drivers/accel/hw/kiln_pci.h"
+#include "kernel/cpu.h"
+#include "kernel/fmt.h"
+#include "kernel/string.h"
+#include "kernel/time.h"
+#include "net/ethlen.h"
+
+#define WB_BYTES 64u
+
+static struct nic_port ports[ACCEL_MAX][KILN_MAX_PORTS];
+
+static uint32_t rd(struct nic_port *n, uint32_t off) { return accel_rd(n->a, KILN_BLK_NIC(n->idx) + off); }
+static void wr(struct nic_port *n, uint32_t off, uint32_t v) { accel_wr(n->a, KILN_BLK_NIC(n->idx) + off, v); }
+static struct nic_port *of(struct net_port *p) { return (struct nic_port *)p; }
+
+/* Ring arithmetic: indices run over [0, 2 * entries) so full and empty differ. */
+static uint32_t ring_used(uint32_t pi, uint32_t ci, uint32_t entries) { return (pi - ci + 2 * entries) % (2 * entries); }
+static uint32_t ring_next(uint32_t i, uint32_t entries) { return (i + 1) % (2 * entries); }
+
+const char *nic_name(const struct nic_port *n) { return n->port.name; }
+uint64_t nic_irq_tx(const struct nic_port *n) { return n->a->irq_count[KILN_VEC_NIC_TX(n->idx)] - n->irq_tx0; }
+uint64_t nic_irq_rx(const struct nic_port *n) { return n->a->irq_count[KILN_VEC_NIC_RX(n->idx)] - n->irq_rx0; }
+uint32_t nic_status(struct nic_port *n) { return rd(n, KILN_NIC_STATUS); }
+bool nic_wired(struct nic_port *n) { return rd(n, KILN_NIC_STATUS) & KILN_NIC_STS_WIRED; }
+
+/* Read the status and error events of this port that arrived since the last look. */
+static void follow_events(struct nic_port *n)
+{
+	struct accel *a = n->a;
+	accel_eq_poll(a);
+	if (a->ev_seq == n->ev_seen)
+		return;
+	uint64_t from = n->ev_seen + 1;
+	if (a->ev_seq - n->ev_seen > ACCEL_EVENT_LOG) {
+		/* the log wrapped past us: count it and take the state from the register */
+		n->sw.events_missed += a->ev_seq - n->ev_seen - ACCEL_EVENT_LOG;
+		from = a->ev_seq - ACCEL_EVENT_LOG + 1;
+		n->link = rd(n, KILN_NIC_STATUS) & KILN_NIC_STS_LINK_UP;
+	}
+	for (uint64_t s = from; s <= a->ev_seq; s++) {
+		const struct accel_event *ev = &a->ev_log[(s - 1) % ACCEL_EVENT_LOG];
+		if (ev->data[0] == KILN_EV_TEST_MAGIC)
+			continue; /* posted through the TEST_EVENT hook, not by the port */
+		if (ev->type == KILN_EVENT_NIC_STATUS(n->idx)) {
+			struct kiln_ev_nic_status st;
+			memcpy(&st, ev->data, sizeof st);
+			n->link = st.link_up != 0;
+			n->last_link_reason = st.reason;
+			if (n->link)
+				n->sw.link_up_events++;
+			else
+				n->sw.link_down_events++;
+		} else if (ev->type == KILN_EVENT_NIC_QM(n->idx)) {
+			struct kiln_ev_nic_err er;
+			memcpy(&er, ev->data, sizeof er);
+			n->err = (int)er.cause;
+		}
+	}
+	n->ev_seen = a->ev_seq;
+}
+
+bool nic_link(struct nic_port *n)
+{
+	follow_events(n);
+	return n->link;
+}
+
+int nic_link_wait(struct nic_port *n, bool up, uint32_t timeout_ms)
+{
+	struct deadline d = deadline_in_ms(timeout_ms);
+	while (nic_link(n) != up) {
+		if (n->a->gone)
+			return ACCEL_EGONE;
+		if (deadline_passed(d))
+			return ACCEL_ETIMEDOUT;
+		cpu_relax();
+	}
+	return ACCEL_OK;
+}
+
+void nic_tx_flush(struct nic_port *n)
+{
+	if (n->tx_doorbell == n->tx_pi)
+		return;
+	__asm__ volatile("" ::: "memory"); /* entries and frames before the doorbell */
+	wr(n, KILN_NIC_TX_PI, n->tx_pi);
+	n->tx_doorbell = n->tx_pi;
+}
+
+static bool tx_stopped(struct nic_port *n) { return rd(n, KILN_NIC_STATUS) & KILN_NIC_STS_TX_STOPPED; }
+
+int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms)
+{
+	nic_tx_flush(n);
+	struct deadline d = deadline_in_ms(timeout_ms);
+	while ((n->tx_ci = rd(n, KILN_NIC_TX_CI)) != n->tx_pi) {
+		if (n->a->gone)
+			return ACCEL_EGONE;
+		if (tx_stopped(n))
+			return ACCEL_ESTOPPED;
+		if (deadline_passed(d))
+			return ACCEL_ETIMEDOUT;
+		cpu_relax();
+	}
+	return ACCEL_OK;
+}
+
+static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned flags)
+{
+	struct nic_port *n = of(p);
+	if (!n->open)
+		return NET_EIO;
+	if (len < KILN_NIC_MIN_FRAME || len > net_port_max_frame(p))
+		return NET_ELEN;
+	if (ring_used(n->tx_pi, n->tx_ci, NIC_TX_ENTRIES) == NIC_TX_ENTRIES) {
+		nic_tx_flush(n);
+		struct deadline d = deadline_in_ms(NIC_TX_WAIT_MS);
+		while (ring_used(n->tx_pi, n->tx_ci = rd(n, KILN_NIC_TX_CI), NIC_TX_ENTRIES) == NIC_TX_ENTRIES) {
+			if (n->a->gone || tx_stopped(n))
+				return NET_EIO;
+			if (deadline_passed(d)) {
+				n->sw.tx_busy++;
+				return NET_EBUSY;
+			}
+			cpu_relax();
+		}
+	}
+	uint32_t slot = n->tx_pi & (NIC_TX_ENTRIES - 1);
+	uint8_t *buf = (uint8_t *)n->tx_bufs.host + (size_t)slot * n->buf_size;
+	memcpy(buf, frame, len);
+	volatile struct kiln_nic_tx_entry *e = (volatile struct kiln_nic_tx_entry *)n->tx_ring.host + slot;
+	e->addr = n->tx_bufs.dev + (uint64_t)slot * n->buf_size;
+	e->len = (uint32_t)len;
+	e->ctl = 0;
+	n->tx_pi = ring_next(n->tx_pi, NIC_TX_ENTRIES);
+	n->sw.tx_frames++;
+	n->sw.tx_bytes += len;
+	if (!(flags & NET_TX_MORE))
+		nic_tx_flush(n);
+	return NET_OK;
+}
+
+static void nic_flush(struct net_port *p) { nic_tx_flush(of(p)); }
+
+static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, void *ctx)
+{
+	struct nic_port *n = of(p);
+	if (!n->open)
+		return 0;
+	volatile uint32_t *wb = n->wb.host;
+	uint32_t dev_ci = *wb;
+	__asm__ volatile("" ::: "memory"); /* the write-back word before the frames it covers */
+	unsigned got = 0;
+	size_t avail = n->buf_size < net_port_max_frame(p) ? n->buf_size : net_port_max_frame(p);
+	while (got < budget && n->rx_ci != dev_ci) {
+		uint32_t slot = n->rx_ci & (NIC_RX_ENTRIES - 1);
+		const uint8_t *buf = (const uint8_t *)n->rx_bufs.host + (size_t)slot * n->buf_size;
+		long len = net_eth_frame_len(buf, avail);
+		n->rx_ci = ring_next(n->rx_ci, NIC_RX_ENTRIES);
+		if (len < 0) {
+			n->sw.rx_unparsed++;
+		} else {
+			n->sw.rx_frames++;
+			n->sw.rx_bytes += (uint64_t)len;
+			fn(ctx, buf, (size_t)len);
+		}
+		/* the buffer goes back to the device once the frame has been handed up */
+		n->rx_pi = ring_next(n->rx_pi, NIC_RX_ENTRIES);
+		got++;
+	}
+	if (got)
+		wr(n, KILN_NIC_RX_PI, n->rx_pi);
+	return got;
+}
+
+static bool nic_link_up(struct net_port *p) { return nic_link(of(p)); }
+
+static const struct net_port_ops nic_ops = {
+	.tx = nic_tx,
+	.flush = nic_flush,
+	.rx_poll = nic_rx_poll,
+	.link_up = nic_link_up,
+};
+
+struct nic_port *nic_port_get(struct accel *a, unsigned port)
+{
+	if (a->index >= ACCEL_MAX || port >= a->ports)
+		return 0;
+	struct nic_port *n = &ports[a->index][port];
+	n->a = a;
+	n->idx = port;
+	n->port.ops = &nic_ops;
+	n->port.priv = n;
+	ksnprintf(n->port.name, sizeof n->port.name, "accel%u.port%u", a->index, port);
+	return n;
+}
+
+static int buf_ensure(struct accel_buf *b, uint64_t size)
+{
+	if (b->host && b->size >= size) {
+		memset(b->host, 0, b->size);
+		return ACCEL_OK;
+	}
+	accel_buf_free(b);
+	return accel_buf_alloc(b, size);
+}
+
+static uint32_t buffer_size(uint32_t mtu)
+{
+	uint32_t need = mtu + KILN_NIC_L2_OVERHEAD, s = KILN_NIC_RX_BUF_DEFAULT;
+	while (s < need)
+		s <<= 1;
+	return s;
+}
+
+int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsigned whylen)
+{
+	nic_close(n);
+	if (accel_check_alive(n->a)) {
+		ksnprintf(why, whylen, "%s: %s", nic_name(n), accel_strerror(ACCEL_EGONE));
+		return ACCEL_EGONE;
+	}
+	uint32_t mtu = cfg->mtu ? cfg->mtu : KILN_NIC_MTU_DEFAULT;
+	if (mtu < KILN_NIC_MTU_MIN || mtu > KILN_NIC_MTU_MAX) {
+		ksnprintf(why, whylen, "%s: MTU %u outside %u..%u", nic_name(n), mtu, KILN_NIC_MTU_MIN, KILN_NIC_MTU_MAX);
+		return ACCEL_EINVAL;
+	}
+	n->buf_size = buffer_size(mtu);
+	if (buf_ensure(&n->tx_ring, NIC_TX_ENTRIES * sizeof(struct kiln_nic_tx_entry)) ||
+	    buf_ensure(&n->rx_ring, NIC_RX_ENTRIES * sizeof(struct kiln_nic_rx_entry)) ||
+	    buf_ensure(&n->tx_bufs, (uint64_t)NIC_TX_ENTRIES * n->buf_size) ||
+	    buf_ensure(&n->rx_bufs, (uint64_t)NIC_RX_ENTRIES * n->buf_size) || buf_ensure(&n->wb, WB_BYTES)) {
+		ksnprintf(why, whylen, "%s: no memory for rings and buffers", nic_name(n));
+		return ACCEL_ENOMEM;
+	}
+	/* A port with no netdev can only run in MAC loopback (the model straps it so). */
+	n->strapped_loopback = !nic_wired(n);
+	n->loopback = cfg->loopback || n->strapped_loopback;
+	wr(n, KILN_NIC_CFG, 0);
+	wr(n, KILN_NIC_CTRL, KILN_NIC_CTRL_RESET | KILN_NIC_CTRL_CLEAR_COUNTERS);
+	wr(n, KILN_NIC_MTU, mtu);
+	if (rd(n, KILN_NIC_MTU) != mtu) {
+		ksnprintf(why, whylen, "%s: MTU register reads %u after writing %u", nic_name(n), rd(n, KILN_NIC_MTU), mtu);
+		return ACCEL_EDEVICE;
+	}
+	n->port.mtu = (uint16_t)mtu;
+	uint32_t lo = rd(n, KILN_NIC_MAC_LO), hi = rd(n, KILN_NIC_MAC_HI);
+	for (unsigned k = 0; k < 4; k++)
+		n->port.mac[k] = (uint8_t)(lo >> (8 * k));
+	n->port.mac[4] = (uint8_t)hi;
+	n->port.mac[5] = (uint8_t)(hi >> 8);
+	struct kiln_nic_rx_entry *rx = n->rx_ring.host;
+	for (uint32_t k = 0; k < NIC_RX_ENTRIES; k++)
+		rx[k].addr = n->rx_bufs.dev + (uint64_t)k * n->buf_size;
+	wr(n, KILN_NIC_TX_BASE_LO, lo32(n->tx_ring.dev));
+	wr(n, KILN_NIC_TX_BASE_HI, hi32(n->tx_ring.dev));
+	wr(n, KILN_NIC_TX_SIZE, NIC_TX_ENTRIES);
+	wr(n, KILN_NIC_RX_BASE_LO, lo32(n->rx_ring.dev));
+	wr(n, KILN_NIC_RX_BASE_HI, hi32(n->rx_ring.dev));
+	wr(n, KILN_NIC_RX_SIZE, NIC_RX_ENTRIES);
+	wr(n, KILN_NIC_RX_BUF_SIZE, n->buf_size);
+	wr(n, KILN_NIC_RX_WB_LO, lo32(n->wb.dev));
+	wr(n, KILN_NIC_RX_WB_HI, hi32(n->wb.dev));
+	n->tx_pi = n->tx_ci = n->tx_doorbell = 0;
+	n->rx_ci = 0;
+	n->rx_pi = NIC_RX_ENTRIES; /* every buffer posted */
+	wr(n, KILN_NIC_RX_PI, n->rx_pi);
+	n->cfg = KILN_NIC_CFG_TX_EN | KILN_NIC_CFG_RX_EN | (n->loopback ? KILN_NIC_CFG_LOOPBACK : 0) |
+		 (cfg->promisc ? KILN_NIC_CFG_PROMISC : 0);
+	wr(n, KILN_NIC_CFG, n->cfg);
+	uint32_t st = rd(n, KILN_NIC_STATUS);
+	if (n->a->gone) {
+		ksnprintf(why, whylen, "%s: %s", nic_name(n), accel_strerror(ACCEL_EGONE));
+		return ACCEL_EGONE;
+	}
+	if (st & (KILN_NIC_STS_TX_STOPPED | KILN_NIC_STS_RX_STOPPED)) {
+		ksnprintf(why, whylen, "%s: stopped right after set-up (status 0x%x, cause %u)", nic_name(n), st,
+			  rd(n, KILN_NIC_ERR_CAUSE));
+		return ACCEL_EDEVICE;
+	}
+	accel_eq_poll(n->a);
+	n->ev_seen = n->a->ev_seq;
+	n->link = st & KILN_NIC_STS_LINK_UP;
+	memset(&n->sw, 0, sizeof n->sw);
+	n->err = 0;
+	n->irq_tx0 = n->a->irq_count[KILN_VEC_NIC_TX(n->idx)];
+	n->irq_rx0 = n->a->irq_count[KILN_VEC_NIC_RX(n->idx)];
+	n->open = true;
+	return ACCEL_OK;
+}
+
+void nic_close(struct nic_port *n)
+{
+	if (!n->open)
+		return;
+	wr(n, KILN_NIC_CFG, n->strapped_loopback ? KILN_NIC_CFG_LOOPBACK : 0);
+	wr(n, KILN_NIC_CTRL, KILN_NIC_CTRL_RESET);
+	n->open = false;
+}
+
+void nic_hw_counters(struct nic_port *n, struct nic_hw_counters *c)
+{
+	c->tx_frames = rd(n, KILN_NIC_CNT_TX_FRAMES);
+	c->tx_bytes = rd(n, KILN_NIC_CNT_TX_BYTES);
+	c->rx_frames = rd(n, KILN_NIC_CNT_RX_FRAMES);
+	c->rx_bytes = rd(n, KILN_NIC_CNT_RX_BYTES);
+	c->rx_crc_err = rd(n, KILN_NIC_CNT_RX_CRC_ERR);
+	c->rx_drop = rd(n, KILN_NIC_CNT_RX_DROP);
+	c->tx_drop = rd(n, KILN_NIC_CNT_TX_DROP);
+	c->rx_pause = rd(n, KILN_NIC_CNT_RX_PAUSE);
+	c->tx_pause = rd(n, KILN_NIC_CNT_TX_PAUSE);
+	c->link_down = rd(n, KILN_NIC_CNT_LINK_DOWN);
+	c->rx_filtered = rd(n, KILN_NIC_CNT_RX_FILTERED);
+}
+
+void nic_hw_counters_clear(struct nic_port *n) { wr(n, KILN_NIC_CTRL, KILN_NIC_CTRL_CLEAR_COUNTERS); }

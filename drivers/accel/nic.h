@@ -1,0 +1,86 @@
+/* The accelerator's NIC ports (raw Ethernet path): per port a TX send queue and an RX ring
+ * in host memory, MAC, MTU, MAC loopback, promiscuous mode, link state followed from the
+ * NIC status events on the event queue, hardware counters, and the RX frame length
+ * recovered by parsing L2/L3 (the ring reports none). A port is a net_port (net/port.h), so
+ * lwIP and the raw L2 burst run over it. Interrupts: the core gives each port a TX and an
+ * RX MSI-X vector; every wait here polls its ring with a deadline, so it works (and says
+ * so) when the interrupt never comes. Contract: docs/device.md section 10. */
+#ifndef KILN_NIC_H
+#define KILN_NIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/accel/accel.h"
+#include "drivers/accel/hw/kiln_nic.h"
+#include "net/port.h"
+
+#define NIC_TX_ENTRIES 256u
+#define NIC_RX_ENTRIES 256u
+#define NIC_TX_WAIT_MS 200u      /* a full TX queue must drain within this */
+#define NIC_LINK_WAIT_MS 2000u
+
+struct nic_open_cfg {
+	uint16_t mtu;             /* 0: KILN_NIC_MTU_DEFAULT */
+	bool loopback;            /* MAC loopback: TX to own RX, nothing on the wire */
+	bool promisc;
+};
+
+/* Hardware counters (32-bit on the device; read as a snapshot). */
+struct nic_hw_counters {
+	uint32_t tx_frames, tx_bytes, rx_frames, rx_bytes, rx_crc_err, rx_drop, tx_drop, rx_pause, tx_pause,
+		link_down, rx_filtered;
+};
+
+/* What the driver itself saw. */
+struct nic_sw_counters {
+	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
+	uint64_t rx_unparsed;     /* RX buffers whose frame length could not be recovered */
+	uint64_t tx_busy;         /* frames refused: queue full past NIC_TX_WAIT_MS */
+	uint64_t link_up_events, link_down_events;
+	uint64_t events_missed;   /* status events that left the driver's log before it read them */
+};
+
+struct nic_port {
+	struct net_port port;     /* first: a struct net_port * of a NIC port is a struct nic_port * */
+	struct accel *a;
+	unsigned idx;
+	bool open, link, strapped_loopback, loopback;
+	uint32_t cfg;             /* CFG register as programmed */
+	uint32_t buf_size;        /* bytes per TX and RX buffer */
+	struct accel_buf tx_ring, rx_ring, tx_bufs, rx_bufs, wb;
+	uint32_t tx_pi, tx_ci;    /* [0, 2 * NIC_TX_ENTRIES) */
+	uint32_t tx_doorbell;     /* last PI written to the device */
+	uint32_t rx_ci, rx_pi;    /* consumed by us / posted to the device */
+	uint64_t ev_seen;         /* driver event sequence up to which status events were read */
+	uint64_t irq_tx0, irq_rx0; /* interrupt counts at open */
+	struct nic_sw_counters sw;
+	uint32_t last_link_reason;
+	int err;                  /* a stop the port reported (KILN_NIC_ERR_*), 0 if none */
+};
+
+/* The port object (allocated once per device and port, kept across opens). */
+struct nic_port *nic_port_get(struct accel *a, unsigned port);
+/* Reset the port, program rings and buffers, enable TX/RX. ACCEL_OK or an accel_err with why. */
+int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsigned whylen);
+void nic_close(struct nic_port *n);
+/* Link state as the status events left it (the EQ is polled first). */
+bool nic_link(struct nic_port *n);
+/* Wait until the link is up (or down); ACCEL_OK or ACCEL_ETIMEDOUT. */
+int nic_link_wait(struct nic_port *n, bool up, uint32_t timeout_ms);
+/* Raw STATUS register (link, stopped, wired). */
+uint32_t nic_status(struct nic_port *n);
+bool nic_wired(struct nic_port *n);
+void nic_hw_counters(struct nic_port *n, struct nic_hw_counters *c);
+void nic_hw_counters_clear(struct nic_port *n);
+/* Ring the TX doorbell for frames queued with NET_TX_MORE. */
+void nic_tx_flush(struct nic_port *n);
+/* Wait until the device consumed every queued TX entry. ACCEL_OK or ACCEL_ETIMEDOUT/ESTOPPED. */
+int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms);
+/* Interrupts seen on the port's TX / RX vectors since it was opened. */
+uint64_t nic_irq_tx(const struct nic_port *n);
+uint64_t nic_irq_rx(const struct nic_port *n);
+/* "accel0.port1" */
+const char *nic_name(const struct nic_port *n);
+
+#endif

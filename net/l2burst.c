@@ -1,0 +1,226 @@
+/* Discovery and bursts over raw ports. Frames are built into one scratch buffer; the
+ * receive side checks each frame's CRC and accounts its sequence number in a bitmap. */
+#include "net/l2burst.h"
+
+#include "kernel/cpu.h"
+#include "kernel/pmm.h"
+#include "kernel/string.h"
+#include "net/l2frame.h"
+
+#define HELLO_LEN NET_ETH_MIN_FRAME
+#define HELLO_EVERY_MS 50u
+#define DONE_EVERY_MS 50u
+#define LINGER_MS 300u      /* keep answering a neighbour's DONE after ours is settled */
+#define TX_BATCH 32u        /* frames per doorbell */
+#define RX_BUDGET 64u
+#define HEARD_YOU 1u
+#define BITMAP_BYTES (NET_L2_BURST_MAX / 8u)
+
+static const uint8_t bcast[NET_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static uint8_t frame[NET_MTU_MAX + NET_ETH_OVERHEAD];
+static uint8_t *seen[NET_L2_PORTS_MAX]; /* bitmaps, from the page allocator, kept */
+
+struct rx_ctx {
+	struct net_l2_run *r;
+	unsigned k;
+	bool discovery;
+};
+
+static void account_data(struct net_l2_stats *s, uint8_t *bitmap, uint32_t seq, size_t len)
+{
+	uint64_t now = time_ns();
+	if (!s->received)
+		s->first_rx_ns = now;
+	s->last_rx_ns = now;
+	s->received++;
+	s->rx_bytes += len;
+	uint8_t bit = (uint8_t)(1u << (seq % 8));
+	if (bitmap[seq / 8] & bit) {
+		s->duplicates++;
+		return;
+	}
+	bitmap[seq / 8] |= bit;
+	if (s->unique && seq < s->highest)
+		s->reordered++;
+	if (!s->unique || seq > s->highest)
+		s->highest = seq;
+	s->unique++;
+}
+
+static void rx_frame(void *c, const uint8_t *buf, size_t len)
+{
+	struct rx_ctx *x = c;
+	struct net_l2_run *r = x->r;
+	unsigned k = x->k;
+	struct net_l2_info info;
+	bool ok;
+	if (!net_l2_parse(buf, len, &info, &ok))
+		return; /* not a Kiln test frame: not ours to count */
+	struct net_l2_stats *s = &r->st[k];
+	struct net_l2_neighbor *nb = &r->nb[k];
+	if (!ok) {
+		if (!x->discovery) {
+			s->corrupt++;
+			if (s->first_corrupt_seq < 0)
+				s->first_corrupt_seq = info.seq;
+		}
+		return;
+	}
+	if (info.kind == NET_L2_HELLO) {
+		if (!nb->heard) {
+			nb->heard = true;
+			nb->sender = info.sender;
+			memcpy(nb->mac, buf + NET_MAC_LEN, NET_MAC_LEN);
+		}
+		if (info.sender == nb->sender && (info.aux & HEARD_YOU))
+			nb->acked = true;
+		return;
+	}
+	if (x->discovery)
+		return;
+	if (!nb->heard || info.sender != nb->sender) {
+		s->foreign++;
+		return;
+	}
+	if (info.kind == NET_L2_DONE) {
+		s->peer_done = true;
+		s->peer_sent = info.aux;
+	} else if (info.kind != NET_L2_DATA) {
+		s->unparsed_kind++;
+	} else if (info.seq >= NET_L2_BURST_MAX) {
+		s->foreign++;
+	} else {
+		account_data(s, seen[k], info.seq, len);
+	}
+}
+
+static unsigned poll_all(struct net_l2_run *r, bool discovery)
+{
+	unsigned got = 0;
+	for (unsigned k = 0; k < r->n; k++) {
+		struct rx_ctx x = {r, k, discovery};
+		got += r->port[k]->ops->rx_poll(r->port[k], RX_BUDGET, rx_frame, &x);
+	}
+	return got;
+}
+
+static bool discovered(const struct net_l2_run *r)
+{
+	for (unsigned k = 0; k < r->n; k++)
+		if (!r->nb[k].heard || !r->nb[k].acked)
+			return false;
+	return true;
+}
+
+static void send_hellos(struct net_l2_run *r)
+{
+	for (unsigned k = 0; k < r->n; k++) {
+		struct net_port *p = r->port[k];
+		net_l2_build(frame, HELLO_LEN, bcast, p->mac, NET_L2_HELLO, 0, r->id[k], r->nb[k].heard ? HEARD_YOU : 0, 0);
+		p->ops->tx(p, frame, HELLO_LEN, 0);
+	}
+}
+
+unsigned net_l2_discover(struct net_l2_run *r, struct deadline d)
+{
+	memset(r->nb, 0, sizeof r->nb);
+	struct deadline next = deadline_in_ms(0);
+	/* Once everyone is settled, go on announcing briefly so the neighbour settles too. */
+	bool settled = false;
+	struct deadline linger = d;
+	while (!deadline_passed(d)) {
+		if (deadline_passed(next)) {
+			send_hellos(r);
+			next = deadline_in_ms(HELLO_EVERY_MS);
+		}
+		if (!poll_all(r, true))
+			cpu_relax();
+		if (!settled && discovered(r)) {
+			settled = true;
+			send_hellos(r);
+			linger = deadline_in_ms(LINGER_MS);
+		}
+		if (settled && deadline_passed(linger))
+			break;
+	}
+	unsigned found = 0;
+	for (unsigned k = 0; k < r->n; k++)
+		found += r->nb[k].heard;
+	return found;
+}
+
+static bool burst_over(const struct net_l2_run *r, uint32_t count)
+{
+	for (unsigned k = 0; k < r->n; k++)
+		if (r->active[k] && (r->st[k].sent < count || !r->st[k].peer_done))
+			return false;
+	return true;
+}
+
+static void send_done(struct net_l2_run *r)
+{
+	for (unsigned k = 0; k < r->n; k++) {
+		if (!r->active[k])
+			continue;
+		struct net_port *p = r->port[k];
+		net_l2_build(frame, HELLO_LEN, r->nb[k].mac, p->mac, NET_L2_DONE, 0, r->id[k], r->st[k].sent, 0);
+		p->ops->tx(p, frame, HELLO_LEN, 0);
+	}
+}
+
+int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d)
+{
+	if (count > NET_L2_BURST_MAX || len < NET_L2_MIN_FRAME || len > sizeof frame)
+		return -1;
+	for (unsigned k = 0; k < r->n; k++) {
+		memset(&r->st[k], 0, sizeof r->st[k]);
+		r->st[k].first_corrupt_seq = -1;
+		if (!seen[k] && !(seen[k] = page_alloc((BITMAP_BYTES + PMM_PAGE - 1) / PMM_PAGE)))
+			return -1;
+		memset(seen[k], 0, BITMAP_BYTES);
+	}
+	struct deadline next_done = deadline_in_ms(0);
+	bool over = false;
+	while (!(over = burst_over(r, count)) && !deadline_passed(d)) {
+		bool all_sent = true;
+		for (unsigned k = 0; k < r->n; k++) {
+			struct net_l2_stats *s = &r->st[k];
+			if (!r->active[k] || s->sent >= count)
+				continue;
+			struct net_port *p = r->port[k];
+			if (!s->sent)
+				s->tx_start_ns = time_ns();
+			for (unsigned b = 0; b < TX_BATCH && s->sent < count; b++) {
+				net_l2_build(frame, len, r->nb[k].mac, p->mac, NET_L2_DATA, s->sent, r->id[k], 0, seed);
+				int e = p->ops->tx(p, frame, len, NET_TX_MORE);
+				if (e < 0) {
+					s->tx_err = e;
+					break;
+				}
+				s->sent++;
+				s->tx_bytes += len;
+			}
+			net_port_flush(p);
+			if (s->sent == count)
+				s->tx_end_ns = time_ns();
+			else
+				all_sent = false;
+		}
+		poll_all(r, false);
+		if (all_sent && deadline_passed(next_done)) {
+			send_done(r);
+			next_done = deadline_in_ms(DONE_EVERY_MS);
+		}
+	}
+	/* Our neighbours may still be waiting for our DONE. */
+	struct deadline linger = deadline_in_ms(LINGER_MS);
+	while (!deadline_passed(linger) && !deadline_passed(d)) {
+		if (deadline_passed(next_done)) {
+			send_done(r);
+			next_done = deadline_in_ms(DONE_EVERY_MS);
+		}
+		if (!poll_all(r, false))
+			cpu_relax();
+	}
+	return over ? 0 : -1;
+}

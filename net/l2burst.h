@@ -1,0 +1,60 @@
+/* The raw L2 path that bypasses lwIP: neighbour discovery (who is at the other end of
+ * each port) and bursts of Kiln test frames (net/l2frame.h) with sequence numbers and
+ * CRC-32, accounted per receiving port: received, lost, duplicated, reordered, corrupt.
+ * Every port of a run bursts to its neighbour at once, in both directions. */
+#ifndef KILN_NET_L2BURST_H
+#define KILN_NET_L2BURST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/time.h"
+#include "net/port.h"
+
+#define NET_L2_PORTS_MAX 24
+#define NET_L2_BURST_MAX 65536u
+
+struct net_l2_neighbor {
+	bool heard;               /* a HELLO came in on this port */
+	bool acked;               /* ... saying it had heard ours */
+	uint32_t sender;          /* NET_L2_SENDER of the port at the other end */
+	uint8_t mac[NET_MAC_LEN];
+};
+
+struct net_l2_stats {        /* one port, receiving from its neighbour */
+	uint32_t peer_sent;       /* from the neighbour's DONE (0 until it came) */
+	bool peer_done;
+	uint32_t received, unique, duplicates, reordered, corrupt, foreign, unparsed_kind;
+	uint32_t highest;         /* highest sequence received */
+	uint32_t sent;            /* this port's own DATA frames */
+	int tx_err;               /* last net_err refusing a frame */
+	uint64_t rx_bytes, tx_bytes;
+	uint64_t first_rx_ns, last_rx_ns, tx_start_ns, tx_end_ns;
+	int64_t first_corrupt_seq; /* -1: none */
+};
+
+struct net_l2_run {
+	unsigned n;
+	struct net_port *port[NET_L2_PORTS_MAX];
+	uint32_t id[NET_L2_PORTS_MAX];   /* NET_L2_SENDER of each port */
+	struct net_l2_neighbor nb[NET_L2_PORTS_MAX];
+	struct net_l2_stats st[NET_L2_PORTS_MAX];
+	bool active[NET_L2_PORTS_MAX];   /* takes part in the burst */
+};
+
+/* Send HELLOs on every port and listen until every port has heard its neighbour and been
+ * heard by it, or the deadline passes. Returns the number of ports with a neighbour. */
+unsigned net_l2_discover(struct net_l2_run *r, struct deadline d);
+
+/* Burst `count` DATA frames of `len` bytes from every active port to its neighbour, while
+ * receiving theirs; then exchange DONE (frames sent) with each neighbour. Returns 0 when
+ * every active port finished sending and heard its neighbour's DONE before the deadline. */
+int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d);
+
+/* Lost frames on port k as far as known (peer_sent - unique; 0 before the DONE). */
+static inline uint32_t net_l2_lost(const struct net_l2_stats *s)
+{
+	return s->peer_sent > s->unique ? s->peer_sent - s->unique : 0;
+}
+
+#endif

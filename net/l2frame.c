@@ -1,0 +1,55 @@
+/* Kiln L2 test frames: build and check. */
+#include "net/l2frame.h"
+
+#include "kernel/string.h"
+#include "net/pattern.h"
+#include "net/port.h"
+
+#define CRC_OFF (NET_L2_HDR_OFF + offsetof(struct net_l2_hdr, crc))
+#define CRC_LEN 4u
+
+static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16), put16(p + 2, v); }
+static uint32_t get16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
+static uint32_t get32(const uint8_t *p) { return get16(p) << 16 | get16(p + 2); }
+
+static uint32_t frame_crc(const uint8_t *buf, size_t len)
+{
+	static const uint8_t zero[CRC_LEN];
+	uint32_t c = net_crc32(0, buf, CRC_OFF);
+	c = net_crc32(c, zero, CRC_LEN);
+	return net_crc32(c, buf + CRC_OFF + CRC_LEN, len - CRC_OFF - CRC_LEN);
+}
+
+void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint16_t kind, uint32_t seq,
+		  uint32_t sender, uint32_t aux, uint64_t seed)
+{
+	memcpy(buf, dst, NET_MAC_LEN);
+	memcpy(buf + NET_MAC_LEN, src, NET_MAC_LEN);
+	put16(buf + 12, NET_L2_ETHERTYPE);
+	uint8_t *h = buf + NET_L2_HDR_OFF;
+	put16(h + offsetof(struct net_l2_hdr, frame_len), (uint32_t)len);
+	put16(h + offsetof(struct net_l2_hdr, kind), kind);
+	put32(h + offsetof(struct net_l2_hdr, magic), NET_L2_MAGIC);
+	put32(h + offsetof(struct net_l2_hdr, seq), seq);
+	put32(h + offsetof(struct net_l2_hdr, sender), sender);
+	put32(h + offsetof(struct net_l2_hdr, aux), aux);
+	net_pattern_fill(seed ^ ((uint64_t)sender << 32 | seq), 0, buf + NET_L2_MIN_FRAME, len - NET_L2_MIN_FRAME);
+	put32(buf + CRC_OFF, frame_crc(buf, len));
+}
+
+bool net_l2_parse(const uint8_t *buf, size_t len, struct net_l2_info *info, bool *crc_ok)
+{
+	if (len < NET_L2_MIN_FRAME || get16(buf + 12) != NET_L2_ETHERTYPE)
+		return false;
+	const uint8_t *h = buf + NET_L2_HDR_OFF;
+	if (get32(h + offsetof(struct net_l2_hdr, magic)) != NET_L2_MAGIC)
+		return false;
+	info->len = get16(h + offsetof(struct net_l2_hdr, frame_len));
+	info->kind = (uint16_t)get16(h + offsetof(struct net_l2_hdr, kind));
+	info->seq = get32(h + offsetof(struct net_l2_hdr, seq));
+	info->sender = get32(h + offsetof(struct net_l2_hdr, sender));
+	info->aux = get32(h + offsetof(struct net_l2_hdr, aux));
+	*crc_ok = info->len == len && get32(buf + CRC_OFF) == frame_crc(buf, len);
+	return true;
+}

@@ -1,0 +1,51 @@
+/* Kiln's raw L2 test frames (bypassing lwIP): ethertype 0x88B5 (IEEE 802 local
+ * experimental 1), then a 24-byte header carrying the frame's own length (so a receiver
+ * whose NIC reports none can find it), the kind, a sequence number, the sender's
+ * identity and a CRC-32 over the whole frame; the rest is a seeded pattern. */
+#ifndef KILN_NET_L2FRAME_H
+#define KILN_NET_L2FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NET_L2_ETHERTYPE 0x88b5u
+#define NET_L2_MAGIC 0x4b494c4eu /* "KILN" */
+
+enum net_l2_kind {
+	NET_L2_HELLO = 1, /* discovery: who is at the other end of this port */
+	NET_L2_DATA = 2,  /* burst payload */
+	NET_L2_DONE = 3,  /* burst over: the sender's count */
+};
+
+struct net_l2_hdr {            /* after the 14-byte Ethernet header, big endian */
+	uint16_t frame_len;        /* whole frame, Ethernet header included */
+	uint16_t kind;
+	uint32_t magic;
+	uint32_t seq;
+	uint32_t sender;           /* NET_L2_SENDER(machine, accel, port) */
+	uint32_t aux;              /* HELLO: heard-you flags; DONE: frames sent */
+	uint32_t crc;              /* CRC-32 of the frame with this field zero */
+};
+#define NET_L2_HDR_OFF 14u
+#define NET_L2_MIN_FRAME (NET_L2_HDR_OFF + sizeof(struct net_l2_hdr))
+
+#define NET_L2_SENDER(machine, accel, port) (((uint32_t)(machine) << 16) | ((uint32_t)(accel) << 8) | (uint32_t)(port))
+#define NET_L2_SENDER_MACHINE(s) ((s) >> 16)
+#define NET_L2_SENDER_ACCEL(s) (((s) >> 8) & 0xffu)
+#define NET_L2_SENDER_PORT(s) ((s) & 0xffu)
+
+struct net_l2_info {
+	uint16_t kind;
+	uint32_t seq, sender, aux;
+	size_t len;
+};
+
+/* Build a frame of `len` bytes (>= NET_L2_MIN_FRAME) into buf. */
+void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint16_t kind, uint32_t seq,
+		  uint32_t sender, uint32_t aux, uint64_t seed);
+/* Check a received frame: true when it is a Kiln test frame (ethertype, magic, length);
+ * *crc_ok says whether its CRC-32 holds. */
+bool net_l2_parse(const uint8_t *buf, size_t len, struct net_l2_info *info, bool *crc_ok);
+
+#endif
