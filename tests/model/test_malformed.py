@@ -8,7 +8,7 @@ import random
 import struct
 
 from kiln_qtest import (H, Accel, EventQueue, Machine, Ram, Stream, accel_device, cfg_addr, hbm_addr, pkt_cp_dma,
-                        pkt_lin_dma, pkt_msg_long, pkt_msg_prot, pkt_nop, pkt_raw, pkt_repeat, pkt_wreg32,
+                        pkt_lin_dma, pkt_msg_long, pkt_msg_prot, pkt_nop, pkt_raw, pkt_repeat, pkt_wait, pkt_wreg32,
                         pkt_wreg_bulk, run_group, sram_addr)
 
 
@@ -127,6 +127,21 @@ def test(t):
     expect_stop("BD with length 0", bd(src, 0), H["KILN_QM_ERR_CB_SIZE"])
     expect_stop("BD with absurd length", bd(src, 0x7ffffff8), H["KILN_QM_ERR_CB_SIZE"])
     expect_stop("BD pointing at unmapped memory", bd(0x7f0000000000, 64), H["KILN_QM_ERR_CB_FETCH"])
+
+    # rings reprogrammed under a running CB (a WAIT holds it): stop, no crash
+    for reg, val, cause in (("KILN_QM_PQ_SIZE", 0, H["KILN_QM_ERR_RING_CONFIG"]),
+                            ("KILN_QM_CQ_SIZE", 0, H["KILN_QM_ERR_RING_CONFIG"]),
+                            ("KILN_QM_PQ_SIZE", 3, H["KILN_QM_ERR_RING_CONFIG"])):
+        sw = Stream(a, ram, 1, 3)
+        eq.drain()
+        sw.submit(pkt_wait(1000) + pkt_nop())
+        m.settle()
+        sw.w(reg, val)
+        m.clock_step(2000)
+        m.settle()
+        ev = qm_event(eq, 1)
+        t.ok(m.alive() and ev is not None and ev[1] == cause, f"{reg}={val} while a CB runs: RING_CONFIG stop, QEMU alive", ev)
+        sw.w("KILN_QM_CTRL", H["KILN_QM_CTRL_RESET"])
 
     # bus mastering off: the device refuses DMA and says so (EQ placed in SRAM to be seen)
     eqs = EventQueue(a, ram, size=16, base=sram_addr(0x10000))

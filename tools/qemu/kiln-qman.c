@@ -149,6 +149,11 @@ static void kiln_stream_complete(KilnStream *st)
     bool stop = st->stop_after_cb;
     uint32_t shadow = st->cur_shadow;
 
+    /* the PQ may have been reprogrammed while the CB ran */
+    if (!ring_size_ok(st->pq_size)) {
+        kiln_stream_stop(st, KILN_QM_ERR_RING_CONFIG, st->pq_base, 0);
+        return;
+    }
     /* a CQ failure stops the stream with this CB as the failed one (in_cb still set) */
     if (st->cfg & KILN_QM_CFG_CQ_ENABLE) {
         uint32_t entry = KILN_CQ_ENTRY_READY | KILN_CQ_ENTRY_SHADOW_VALID |

@@ -44,13 +44,16 @@ def size_bytes(text):
 
 
 def ovmf_mmio64_args(accels, hbm):
-    """OVMF's 64-bit PCI aperture sized for the HBM BARs (Debian's OVMF 2022.11 defaults to
-    32 GiB, too small for one 32 GiB BAR plus the rest): fw_cfg opt/ovmf/X-PciMmio64Mb."""
+    """OVMF's 64-bit PCI aperture sized for the HBM BARs: fw_cfg opt/ovmf/X-PciMmio64Mb.
+
+    Measured with Debian's OVMF 2022.11: the default aperture (64 GiB) holds two 32 GiB HBM
+    BARs; with four, OVMF leaves every BAR4 unassigned unless the aperture is raised.
+    """
     need_mb = accels * (size_bytes(hbm) + (16 << 20)) * 2 >> 20
-    mb = 32768
+    mb = 65536
     while mb < need_mb:
         mb <<= 1
-    if mb == 32768:
+    if mb == 65536:
         return []
     return ["-fw_cfg", f"name=opt/ovmf/X-PciMmio64Mb,string={mb}"]
 
