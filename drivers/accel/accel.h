@@ -116,6 +116,9 @@ int accel_reset(struct accel *a, char *why, unsigned whylen);
 /* ---- compute queues (drivers/accel/queue.c) ---- */
 /* q = KILN_QUEUE_ID(engine, stream); "dma1.s2" */
 const char *accel_queue_name(unsigned q, char buf[16]);
+/* MSG_SHORT bases every stream is programmed with (queue.c) */
+#define ACCEL_MSG_BASE_SM 0         /* the sync manager block: SOBs and monitors */
+#define ACCEL_MSG_BASE_QMAN 1       /* the issuing engine's QMAN block */
 /* Submit a CB (device address and length); *ticket identifies it for accel_wait. */
 int accel_submit(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t *ticket);
 /* Wait for the completion of `ticket` (and all before it). On failure `why` says which

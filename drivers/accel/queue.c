@@ -14,8 +14,8 @@
 #include "kernel/time.h"
 
 #define IRQ_GRACE_MS 200 /* how long an MSI-X may trail the CQ write before it counts as lost */
-#define MSG_BASE_SM 0    /* MSG_SHORT base 0: the sync manager block */
-#define MSG_BASE_QMAN 1  /* MSG_SHORT base 1: the issuing engine's QMAN block */
+#define MSG_BASE_SM ACCEL_MSG_BASE_SM
+#define MSG_BASE_QMAN ACCEL_MSG_BASE_QMAN
 
 static uint32_t qreg(unsigned q, uint32_t reg)
 {
