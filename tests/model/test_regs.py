@@ -4,8 +4,9 @@ self-test hooks, several instances, misconfiguration refused at realize."""
 
 import os
 import subprocess
+import sys
 
-from kiln_qtest import H, Accel, Machine, QEMU, accel_device, field_get, run_group
+from kiln_qtest import H, TOP, Accel, Machine, QEMU, accel_device, field_get, run_group
 
 HBM_BIG = 32 << 30
 
@@ -197,6 +198,15 @@ def test(t):
     t.eq(a.r(C + H["KILN_CORE_ID"]), H["KILN_CORE_ID_VALUE"], "device answers after soft reset")
     log = m.close()
     t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly", log[-2000:])
+
+    # -- behind root ports (topology root_ports=True): every instance in its own slot --
+    sys.path.insert(0, os.path.join(TOP, "tools", "qemu"))
+    import topology
+    m = Machine(topology.accel_args(2, 2, "64M", "model-rp", "/tmp", root_ports=True))
+    buses = [m.qmp.qom_get(f"/machine/peripheral/accel{i}", "parent_bus") for i in range(2)]
+    t.ok(buses[0].startswith("/machine/peripheral/rp0/") and buses[1].startswith("/machine/peripheral/rp1/"),
+         "root_ports=True: each instance behind its own pcie-root-port", buses)
+    m.close()
 
     # -- misconfiguration refused with a clear error --
     cases = [
