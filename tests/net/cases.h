@@ -10,5 +10,8 @@ void net_stack_wire_udp_faults_counted(struct kt *t);
 void net_stack_wire_tcp(struct kt *t);
 void net_stack_wire_tcp_lossy(struct kt *t);
 void net_stack_wire_iperf(struct kt *t);
+void net_nic_arp_icmp(struct kt *t);
+void net_nic_udp(struct kt *t);
+void net_nic_tcp(struct kt *t);
 
 #endif

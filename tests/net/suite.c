@@ -10,6 +10,9 @@ static const struct kt_case cases[] = {
 	{"net-stack-wire-tcp", net_stack_wire_tcp, 0},
 	{"net-stack-wire-tcp-lossy", net_stack_wire_tcp_lossy, 120},
 	{"net-stack-wire-iperf", net_stack_wire_iperf, 60},
+	{"net-nic-arp-icmp", net_nic_arp_icmp, 0},
+	{"net-nic-udp", net_nic_udp, 0},
+	{"net-nic-tcp", net_nic_tcp, 120},
 };
 
 const struct kt_suite suite_net = {"net", KT_CASES(cases), 0};
