@@ -2,7 +2,10 @@
 """kiln-accel model: NIC ports - MAC loopback, two wired ports, RX without lengths,
 filtering, MTU, backpressure, counters, link events, frame faults, topology wiring."""
 
+import atexit
 import os
+import shutil
+import tempfile
 import struct
 import sys
 
@@ -91,10 +94,14 @@ class Port:
         return self.r("KILN_NIC_CNT_" + name)
 
 
+RUN_DIR = tempfile.mkdtemp(prefix="kiln-model-run-")
+atexit.register(shutil.rmtree, RUN_DIR, True)
+
+
 def test(t):
-    args = topology.accel_args(1, 3, "64M", "model-nic", "/tmp", extra={"accel0": "addr=0x4"})
-    t.ok("loopback-ports=4" in " ".join(args) and args.count("-netdev") == 2,
-         "topology: 3 ports -> one hub pair + the odd port strapped to MAC loopback", " ".join(args))
+    args = topology.accel_args(1, 3, "64M", "model-nic", RUN_DIR, extra={"accel0": "addr=0x4"})
+    t.ok("loopback-ports=4" in " ".join(args) and args.count("-netdev") == 2 and "dgram" in " ".join(args),
+         "topology: 3 ports -> one back-to-back pair + the odd port strapped to MAC loopback", " ".join(args))
     m = Machine(args)
     a = Accel(m, 4, hbm_size=64 << 20).setup()
     ram = Ram()
@@ -215,13 +222,27 @@ def test(t):
     t.eq(p1.cnt("RX_CRC_ERR"), 0, "no CRC errors on a clean link")
     log = m.close()
     t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly", log[-2000:])
+    t.ok("hub" not in log, "datagram pairs: no hub warnings", log[-500:])
+
+    # the hub alternative wires a pair too
+    args = topology.accel_args(1, 2, "64M", "model-hub", RUN_DIR, link="hub", extra={"accel0": "addr=0x4"})
+    m = Machine(args)
+    a = Accel(m, 4, hbm_size=64 << 20).setup()
+    ram = Ram()
+    h0, h1 = Port(a, ram, 0), Port(a, ram, 1)
+    for p in (h0, h1):
+        p.w("KILN_NIC_CFG", NIC_CFG_ALL)
+    f = ipv4_frame(h1.mac(), h0.mac(), b"through a hub" * 3)
+    h0.send([f])
+    t.eq(h1.received(), [f], "link=hub: port 0 frame arrives on port 1")
+    m.close()
 
     # ports wired across two instances and a strapped single port
-    args = topology.accel_args(2, 1, "64M", "model-nic2", "/tmp",
+    args = topology.accel_args(2, 1, "64M", "model-nic2", RUN_DIR,
                                extra={"accel0": "addr=0x4", "accel1": "addr=0x5"})
     t.ok(args.count("-netdev") == 0 and " ".join(args).count("loopback-ports=1") == 2, "topology: ports=1 -> MAC loopback strap")
     ext = {"accel0.port1": "hubport,hubid=77", "accel1.port1": "hubport,hubid=77"}
-    args = topology.accel_args(2, 2, "64M", "model-nic3", "/tmp", external=ext,
+    args = topology.accel_args(2, 2, "64M", "model-nic3", RUN_DIR, external=ext,
                                extra={"accel0": "addr=0x4", "accel1": "addr=0x5"})
     m = Machine(args)
     a0 = Accel(m, 4, 0, hbm_size=64 << 20).setup()

@@ -2,7 +2,10 @@
 """kiln-accel model: PCI identity, BARs and capabilities, core registers and reset values,
 self-test hooks, several instances, misconfiguration refused at realize."""
 
+import atexit
 import os
+import shutil
+import tempfile
 import subprocess
 import sys
 
@@ -43,6 +46,10 @@ def find_ext_cap(m, slot, cid):
             return off, base
         off = v >> 20
     return None, base
+
+
+RUN_DIR = tempfile.mkdtemp(prefix="kiln-model-run-")
+atexit.register(shutil.rmtree, RUN_DIR, True)
 
 
 def test(t):
@@ -202,7 +209,7 @@ def test(t):
     # -- behind root ports (topology root_ports=True): every instance in its own slot --
     sys.path.insert(0, os.path.join(TOP, "tools", "qemu"))
     import topology
-    m = Machine(topology.accel_args(2, 2, "64M", "model-rp", "/tmp", root_ports=True))
+    m = Machine(topology.accel_args(2, 2, "64M", "model-rp", RUN_DIR, root_ports=True))
     buses = [m.qmp.qom_get(f"/machine/peripheral/accel{i}", "parent_bus") for i in range(2)]
     t.ok(buses[0].startswith("/machine/peripheral/rp0/") and buses[1].startswith("/machine/peripheral/rp1/"),
          "root_ports=True: each instance behind its own pcie-root-port", buses)

@@ -4,6 +4,7 @@
 #   test-model     the model's host tests (tests/model/), TAP in build/results/model-*.tap
 
 QEMU_BIN := build/qemu/bin/qemu-system-x86_64
+TEST_TARGETS += test-model
 QEMU_MODEL_SRCS := $(wildcard tools/qemu/*.c tools/qemu/*.h drivers/accel/hw/*.h)
 
 $(QEMU_BIN): $(QEMU_MODEL_SRCS) tools/qemu/build.sh

@@ -3,7 +3,8 @@
 Python 3 standard library only; imported by tools/kiln-run and tests/model/.
 
 Default wiring (docs/device.md, "Topology"): in each instance, ports are paired in order
-(0-1, 2-3, ...), each pair joined by its own QEMU hub, so every port has a peer. An odd port
+(0-1, 2-3, ...), each pair joined back to back by a pair of unix datagram sockets in the run
+directory (or a QEMU hub), so every port has a peer. An odd port
 out is strapped to MAC loopback (device property loopback-ports). A port named in `external`
 is connected to the given netdev instead (for example a socket netdev to a second QEMU) and
 is left out of the pairing.
@@ -58,8 +59,30 @@ def ovmf_mmio64_args(accels, hbm):
     return ["-fw_cfg", f"name=opt/ovmf/X-PciMmio64Mb,string={mb}"]
 
 
+_UNIX_PATH_MAX = 107
+
+
+def _pair_netdevs(dev, pair, run_dir, hub, link):
+    """Netdevs joining two ports of one instance back to back.
+
+    "dgram": a pair of unix datagram sockets in run_dir (a point-to-point cable; stale socket
+    files from an earlier run are removed here, since QEMU binds them at start).
+    "hub": a QEMU hub (QEMU warns that the hub has no host network; harmless).
+    """
+    a, b = (f"{dev}p{p}" for p in pair)
+    sa, sb = (os.path.join(os.path.abspath(run_dir), f"{n}.sock") for n in (a, b))
+    if link == "dgram" and len(sa) <= _UNIX_PATH_MAX and len(sb) <= _UNIX_PATH_MAX:
+        os.makedirs(run_dir, exist_ok=True)
+        for s in (sa, sb):
+            if os.path.exists(s):
+                os.unlink(s)
+        return ["-netdev", f"dgram,id={a},local.type=unix,local.path={sa},remote.type=unix,remote.path={sb}",
+                "-netdev", f"dgram,id={b},local.type=unix,local.path={sb},remote.type=unix,remote.path={sa}"]
+    return ["-netdev", f"hubport,id={a},hubid={hub}", "-netdev", f"hubport,id={b},hubid={hub}"]
+
+
 def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extra=None,
-               ovmf=True, root_ports=False):
+               ovmf=True, root_ports=False, link="dgram"):
     """Arguments for `accels` kiln-accel devices (ids accel0..), `ports` NIC ports each.
 
     hbm:      HBM size as QEMU reads it ("256M", "32G").
@@ -70,6 +93,8 @@ def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extr
               replaced by the port's own netdev id.
     extra:    {"accel0": "temp-mc=90000,...", ...}: more -device properties per instance.
     ovmf:     add the OVMF fw_cfg option that makes room for large HBM BARs when needed.
+    link:     how the two ports of a pair are joined: "dgram" (unix datagram sockets in
+              run_dir; falls back to a hub when the path is too long) or "hub".
     root_ports: put each instance behind its own pcie-root-port (id rpN) instead of on pcie.0,
               so it is a PCIe endpoint with a real link (speed/width in Link Status); on
               pcie.0 q35 makes it a root-complex integrated endpoint, which has no link.
@@ -78,6 +103,8 @@ def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extr
         raise ValueError(f"accels={accels}: 1..16")
     if not 0 <= ports <= MAX_PORTS:
         raise ValueError(f"ports={ports}: 0..{MAX_PORTS}")
+    if link not in ("dgram", "hub"):
+        raise ValueError(f"link={link}: dgram or hub")
     external = dict(external or {})
     extra = extra or {}
     args = []
@@ -103,11 +130,10 @@ def accel_args(accels, ports, hbm, tag, run_dir, external=None, pcap=False, extr
                 local.append(p)
         loopback = 0
         for k in range(0, len(local) - 1, 2):
-            hub = i * MAX_PORTS + k
-            for p in local[k:k + 2]:
-                nid = f"{dev}p{p}"
-                netdevs += ["-netdev", f"hubport,id={nid},hubid={hub}"]
-                props.append(f"netdev{p}={nid}")
+            pair = local[k:k + 2]
+            netdevs += _pair_netdevs(dev, pair, run_dir, i * MAX_PORTS + k, link)
+            for p in pair:
+                props.append(f"netdev{p}={dev}p{p}")
         if len(local) % 2:
             loopback |= 1 << local[-1]
         if loopback:
