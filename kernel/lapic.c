@@ -35,6 +35,7 @@ static uintptr_t base;
 static int x2;
 static volatile uint64_t ticks;
 static unsigned timer_hz;
+static uint64_t counts_per_sec;
 
 static uint32_t rd(uint32_t off) { return x2 ? (uint32_t)rdmsr(X2APIC_MSR(off)) : mmio_read32(base + off); }
 static void wr(uint32_t off, uint32_t v)
@@ -67,6 +68,9 @@ uint32_t lapic_id(void) { return x2 ? rd(LAPIC_ID) : rd(LAPIC_ID) >> 24; }
 void lapic_eoi(void) { wr(LAPIC_EOI, 0); }
 int lapic_x2apic(void) { return x2; }
 uint64_t lapic_ticks(void) { return ticks; }
+uint32_t lapic_timer_current(void) { return rd(LAPIC_TIMER_CUR); }
+uint32_t lapic_timer_initial(void) { return rd(LAPIC_TIMER_INIT); }
+uint64_t lapic_timer_counts_per_sec(void) { return counts_per_sec; }
 unsigned lapic_timer_hz(void) { return timer_hz; }
 
 static void on_tick(void *ctx, uint8_t vec)
@@ -92,6 +96,7 @@ int lapic_timer_start(unsigned hz)
 	if (per_sec < hz)
 		return -1;
 	timer_hz = hz;
+	counts_per_sec = per_sec;
 	wr(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | (uint32_t)vec);
 	wr(LAPIC_TIMER_INIT, (uint32_t)(per_sec / hz));
 	return 0;

@@ -13,5 +13,10 @@ int lapic_x2apic(void);
 int lapic_timer_start(unsigned hz);
 uint64_t lapic_ticks(void);
 unsigned lapic_timer_hz(void);
+/* The timer's count registers and the rate calibrated at start (counts per second,
+ * after the divider), for checking the calibration. */
+uint32_t lapic_timer_current(void);
+uint32_t lapic_timer_initial(void);
+uint64_t lapic_timer_counts_per_sec(void);
 
 #endif
