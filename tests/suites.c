@@ -8,6 +8,7 @@ extern const struct kt_suite suite_net;
 extern const struct kt_suite suite_nic;
 extern const struct kt_suite suite_queues;
 extern const struct kt_suite suite_dma;
+extern const struct kt_suite suite_sync;
 extern const struct kt_suite suite_pci;
 extern const struct kt_suite suite_events;
 extern const struct kt_suite suite_hbm;
@@ -18,6 +19,7 @@ const struct kt_suite *const kiln_suites[] = {
 	&suite_pci,
 	&suite_queues,
 	&suite_dma,
+	&suite_sync,
 	&suite_events,
 	&suite_hbm,
 	&suite_sensors,
