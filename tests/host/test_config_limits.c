@@ -1,0 +1,125 @@
+// sources: kernel/config.c kernel/fmt.c
+/* kernel/config.c, the device keys: thresholds temp_max / power_max / ecc_serr_max ("off"
+ * or a number in range, with the unit in the message) and hbm_range ("all" or
+ * offset:size with K/M/G suffixes, multiples of 8). Bad values change nothing. */
+#include "host_test.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/config.h"
+
+static char *err;
+
+static int setup(void **state)
+{
+	(void)state;
+	err = malloc(CFG_ERR_MAX);
+	return err ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(err);
+	return 0;
+}
+
+static int set(struct kiln_config *c, const char *key, const char *val)
+{
+	return config_set(c, key, strlen(key), val, strlen(val), "test", err);
+}
+
+static void defaults_are_off(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(c.temp_max_c, CFG_LIMIT_OFF);
+	assert_int_equal(c.power_max_w, CFG_LIMIT_OFF);
+	assert_int_equal(c.ecc_serr_max, CFG_LIMIT_OFF);
+	assert_false(c.hbm_range_set);
+}
+
+static void thresholds(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(set(&c, "temp_max", "85"), 0);
+	assert_int_equal(c.temp_max_c, 85);
+	assert_int_equal(set(&c, "temp_max", "off"), 0);
+	assert_int_equal(c.temp_max_c, CFG_LIMIT_OFF);
+	assert_int_equal(set(&c, "power_max", "0x15e"), 0);
+	assert_int_equal(c.power_max_w, 350);
+	assert_int_equal(set(&c, "ecc_serr_max", "0"), 0);
+	assert_int_equal(c.ecc_serr_max, 0);
+	assert_int_equal(set(&c, "ecc_serr_max", "1000000"), 0);
+
+	assert_int_equal(set(&c, "temp_max", "201"), -1);
+	assert_string_equal(err, "test: key 'temp_max' value '201' is out of range; allowed: off or 1..200 degrees C");
+	assert_int_equal(set(&c, "temp_max", "0"), -1);
+	assert_int_equal(set(&c, "power_max", "hot"), -1);
+	assert_string_equal(err, "test: key 'power_max' value 'hot' is not a number; allowed: off or 1..5000 watts");
+	assert_int_equal(set(&c, "ecc_serr_max", "99999999999999999999999"), -1);
+	assert_string_equal(err, "test: key 'ecc_serr_max' value '99999999999999999999999' is too large; allowed: off or "
+				 "0..1000000 corrected errors per device");
+	assert_int_equal(set(&c, "temp_max", "Off"), -1);
+	assert_int_equal(set(&c, "temp_max", ""), -1);
+	/* refused values changed nothing */
+	assert_int_equal(c.temp_max_c, CFG_LIMIT_OFF);
+	assert_int_equal(c.power_max_w, 350);
+	assert_int_equal(c.ecc_serr_max, 1000000);
+}
+
+static void ranges(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	static const struct {
+		const char *text;
+		uint64_t off, size;
+	} good[] = {
+		{"0:64M", 0, 64ull << 20},        {"1G:512M", 1ull << 30, 512ull << 20}, {"16k:8K", 16384, 8192},
+		{"0x1000:4096", 0x1000, 4096},    {"8:8", 8, 8},                          {"0:64G", 0, 64ull << 30},
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		assert_int_equal(set(&c, "hbm_range", good[i].text), 0);
+		assert_true(c.hbm_range_set);
+		assert_int_equal(c.hbm_range_off, good[i].off);
+		assert_int_equal(c.hbm_range_size, good[i].size);
+	}
+	static const char *const bad[] = {"64M", ":64M", "0:", "0:0", "4:8", "0:12", "0:64T", "x:1M", "1M:M",
+					  "0:18446744073709551615G", "18446744073709551608:16", "all:1", "ALL", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (set(&c, "hbm_range", bad[i]) != -1)
+			fail_msg("hbm_range=%s was accepted", bad[i]);
+		assert_non_null(strstr(err, "is not a range; allowed: all, or offset:size"));
+		assert_int_equal(c.hbm_range_off, 0); /* the last good value stays */
+		assert_int_equal(c.hbm_range_size, 64ull << 30);
+	}
+	assert_int_equal(set(&c, "hbm_range", "all"), 0);
+	assert_false(c.hbm_range_set);
+}
+
+static void known_keys_list_them(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(set(&c, "temp", "1"), -1);
+	assert_non_null(strstr(err, "temp_max, power_max, ecc_serr_max, hbm_range"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(defaults_are_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(thresholds, setup, teardown),
+		cmocka_unit_test_setup_teardown(ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(known_keys_list_them, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("config-limits", tests, NULL, NULL);
+}
