@@ -9,8 +9,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 model=$top/tools/qemu
 hwinc=$top/drivers/accel/hw
-bld=$top/build/qemu-build
-inst=$top/build/qemu
+bld=${KILN_QEMU_BUILD:-$top/build/qemu-build}    # overridable for measurements
+inst=${KILN_QEMU_PREFIX:-$top/build/qemu}
 jobs=${KILN_QEMU_JOBS:-2}
 
 # One build at a time (make and a test run may both ask for QEMU).
