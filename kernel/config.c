@@ -5,7 +5,8 @@
 #include "kernel/fmt.h"
 #include "kernel/string.h"
 
-enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE };
+enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE, K_NET_PORT, K_IPV4_CIDR, K_IPV4_LIST,
+		K_IPV4_SERVER };
 /* K_LIMIT: "off" or a number in min..max (unit); K_RANGE: "all" or offset:size with
  * optional K/M/G suffixes (the HBM memory test range). */
 
@@ -46,6 +47,11 @@ static const struct key_def keys[] = {
 	{"power_max", K_LIMIT, OFF(power_max_w), 1, 5000, NULL, "watts"},
 	{"ecc_serr_max", K_LIMIT, OFF(ecc_serr_max), 0, 1000000, NULL, "corrected errors per device"},
 	{"hbm_range", K_RANGE, OFF(hbm_range_off), 0, 0, NULL, NULL},
+	{"net.uplink", K_NET_PORT, OFF(net), 0, 0, NULL, NULL},
+	{"net.addr", K_IPV4_CIDR, OFF(net), 0, 0, NULL, NULL},
+	{"net.peers", K_IPV4_LIST, OFF(net), 0, 0, NULL, NULL},
+	{"net.iperf_server", K_IPV4_SERVER, OFF(net), 0, 0, NULL, NULL},
+	{"net.iperf_listen", K_ENUM, OFF(net.iperf_listen), 0, 0, switch_choices, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -186,6 +192,126 @@ static void list_choices(const char *const *ch, char *buf, size_t len)
 		n += (size_t)ksnprintf(buf + n, len - n, "%s%s", i ? "|" : "", ch[i]);
 }
 
+/* "a.b.c.d" filling the whole text; host byte order. */
+static int parse_ipv4(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i = 0;
+	for (unsigned part = 0; part < 4; part++) {
+		if (part) {
+			if (i >= n || s[i] != '.')
+				return -1;
+			i++;
+		}
+		size_t start = i;
+		uint32_t x = 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+			x = x * 10 + (uint32_t)(s[i++] - '0');
+		if (i == start || x > 255 || (i - start > 1 && s[start] == '0'))
+			return -1;
+		v = v << 8 | x;
+	}
+	if (i != n)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "accelN.portM". */
+static int parse_net_port(const char *s, size_t n, uint8_t *accel, uint8_t *port)
+{
+	static const char a[] = "accel", p[] = ".port";
+	size_t i = sizeof a - 1;
+	uint64_t x, y;
+	if (n <= i || strncmp(s, a, i))
+		return -1;
+	size_t dot = i;
+	while (dot < n && s[dot] != '.')
+		dot++;
+	if (parse_u64(s + i, dot - i, &x) < 0 || n - dot <= sizeof p - 1 || strncmp(s + dot, p, sizeof p - 1) ||
+	    parse_u64(s + dot + sizeof p - 1, n - dot - (sizeof p - 1), &y) < 0 || x > CFG_NET_ACCEL_MAX ||
+	    y > CFG_NET_PORT_MAX)
+		return -1;
+	*accel = (uint8_t)x;
+	*port = (uint8_t)y;
+	return 0;
+}
+
+static int set_net(struct cfg_net *net, enum key_type type, const char *val, size_t vlen)
+{
+	if (key_is("none", val, vlen)) {
+		if (type == K_NET_PORT)
+			net->uplink_set = false;
+		else if (type == K_IPV4_CIDR)
+			net->addr_set = false;
+		else if (type == K_IPV4_LIST)
+			net->npeers = 0;
+		else
+			net->iperf_server_set = false;
+		return 0;
+	}
+	switch (type) {
+	case K_NET_PORT:
+		if (parse_net_port(val, vlen, &net->uplink_accel, &net->uplink_port) < 0)
+			return -1;
+		net->uplink_set = true;
+		return 0;
+	case K_IPV4_CIDR: {
+		size_t slash = 0;
+		uint64_t prefix;
+		while (slash < vlen && val[slash] != '/')
+			slash++;
+		if (slash == vlen || parse_ipv4(val, slash, &net->addr) < 0 ||
+		    parse_u64(val + slash + 1, vlen - slash - 1, &prefix) < 0 || prefix < 1 || prefix > 30)
+			return -1;
+		net->prefix = (uint8_t)prefix;
+		net->addr_set = true;
+		return 0;
+	}
+	case K_IPV4_LIST: {
+		unsigned n = 0;
+		size_t i = 0;
+		while (i < vlen) {
+			size_t e = i;
+			while (e < vlen && val[e] != ',')
+				e++;
+			if (n == CFG_NET_PEERS_MAX || parse_ipv4(val + i, e - i, &net->peers[n]) < 0)
+				return -1;
+			n++;
+			i = e + 1;
+			if (e + 1 == vlen)
+				return -1; /* a trailing comma */
+		}
+		net->npeers = n;
+		return n ? 0 : -1;
+	}
+	case K_IPV4_SERVER: {
+		size_t colon = 0;
+		uint64_t port = CFG_NET_IPERF_PORT_DEFAULT;
+		while (colon < vlen && val[colon] != ':')
+			colon++;
+		if (parse_ipv4(val, colon, &net->iperf_server) < 0 ||
+		    (colon < vlen && (parse_u64(val + colon + 1, vlen - colon - 1, &port) < 0 || !port || port > 65535)))
+			return -1;
+		net->iperf_port = (uint16_t)port;
+		net->iperf_server_set = true;
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+static const char *net_allowed(enum key_type type)
+{
+	switch (type) {
+	case K_NET_PORT: return "none or accelN.portM";
+	case K_IPV4_CIDR: return "none or an IPv4 address with a prefix length 1..30, e.g. 10.77.0.1/24";
+	case K_IPV4_LIST: return "none or 1..8 IPv4 addresses separated by commas";
+	default: return "none or an IPv4 address with an optional :port (default 5001)";
+	}
+}
+
 int config_set(struct kiln_config *c, const char *key, size_t klen, const char *val, size_t vlen,
 	       const char *origin, char *err)
 {
@@ -194,7 +320,7 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 		if (key_is(keys[i].name, key, klen))
 			k = &keys[i];
 	if (!k) {
-		char known[480];
+		char known[256];
 		list_keys(known, sizeof known);
 		ksnprintf(err, CFG_ERR_MAX, "%s: unknown key '%.*s'; known keys: %s", origin, (int)klen, key, known);
 		return -1;
@@ -298,6 +424,16 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 		c->hbm_range_size = size;
 		return 0;
 	}
+	case K_NET_PORT:
+	case K_IPV4_CIDR:
+	case K_IPV4_LIST:
+	case K_IPV4_SERVER:
+		if (set_net(&c->net, k->type, val, vlen) < 0) {
+			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' is not allowed; allowed: %s", origin, k->name,
+				  (int)vlen, val, net_allowed(k->type));
+			return -1;
+		}
+		return 0;
 	case K_ENUM:
 		for (int i = 0; k->choices[i]; i++) {
 			if (key_is(k->choices[i], val, vlen)) {
@@ -392,7 +528,50 @@ int config_parse_cmdline(struct kiln_config *c, const char *text, char *err)
 	return 0;
 }
 
+static void format_ipv4(uint32_t a, char *buf, size_t len)
+{
+	ksnprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xffu, (a >> 8) & 0xffu, a & 0xffu);
+}
+
+/* The net.* keys that are set, each as " key=value" (none set: nothing, so the line of a
+ * run without networking keys stays as it was). */
+static int format_net(const struct cfg_net *n, char *buf, size_t len)
+{
+	int at = 0;
+	char one[24];
+	buf[0] = 0;
+	if (n->uplink_set)
+		at += ksnprintf(buf + at, len - (size_t)at, " net.uplink=accel%u.port%u", n->uplink_accel, n->uplink_port);
+	if (n->addr_set) {
+		format_ipv4(n->addr, one, sizeof one);
+		at += ksnprintf(buf + at, len - (size_t)at, " net.addr=%s/%u", one, n->prefix);
+	}
+	for (unsigned i = 0; i < n->npeers; i++) {
+		format_ipv4(n->peers[i], one, sizeof one);
+		at += ksnprintf(buf + at, len - (size_t)at, "%s%s", i ? "," : " net.peers=", one);
+	}
+	if (n->iperf_server_set) {
+		format_ipv4(n->iperf_server, one, sizeof one);
+		at += ksnprintf(buf + at, len - (size_t)at, " net.iperf_server=%s:%u", one, n->iperf_port);
+	}
+	if (n->iperf_listen == CFG_ON)
+		at += ksnprintf(buf + at, len - (size_t)at, " net.iperf_listen=on");
+	return at;
+}
+
+static int config_format_main(const struct kiln_config *c, char *buf, size_t len);
+
 int config_format(const struct kiln_config *c, char *buf, size_t len)
+{
+	char net[CFG_NET_FORMAT_MAX];
+	int n = config_format_main(c, buf, len);
+	int m = format_net(&c->net, net, sizeof net);
+	if (n >= 0 && (size_t)n < len)
+		ksnprintf(buf + n, len - (size_t)n, "%s", net);
+	return n + m;
+}
+
+static int config_format_main(const struct kiln_config *c, char *buf, size_t len)
 {
 	char dur[32] = "(none)";
 	if (c->duration_s)

@@ -23,6 +23,27 @@ enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POL
 #define CFG_LIMIT_OFF UINT32_MAX /* a threshold key set to "off" (the default) */
 #define CFG_PASSES_MAX 1000000u
 
+#define CFG_NET_PEERS_MAX 8
+#define CFG_NET_ACCEL_MAX 15            /* net.uplink accelN: N <= this */
+#define CFG_NET_PORT_MAX 7              /* net.uplink portM: M <= this */
+#define CFG_NET_IPERF_PORT_DEFAULT 5001 /* iperf 2's port */
+#define CFG_NET_FORMAT_MAX 256          /* the net.* part of config_format() */
+
+/* net.* keys (docs/config.md, docs/net.md); IPv4 addresses in host byte order. */
+struct cfg_net {
+	bool uplink_set;            /* net.uplink: the port cabled to an outside network */
+	uint8_t uplink_accel, uplink_port;
+	bool addr_set;              /* net.addr: this machine's address towards its peers */
+	uint32_t addr;
+	uint8_t prefix;
+	unsigned npeers;            /* net.peers: the only machines net cases talk to */
+	uint32_t peers[CFG_NET_PEERS_MAX];
+	bool iperf_server_set;      /* net.iperf_server: an iperf 2 server for the lwiperf client */
+	uint32_t iperf_server;
+	uint16_t iperf_port;
+	enum cfg_switch iperf_listen; /* net.iperf_listen: serve one iperf 2 client on the uplink */
+};
+
 struct kiln_config {
 	char suites[CFG_LIST_MAX];  /* globs; empty: every suite not marked explicit-only */
 	char cases[CFG_LIST_MAX];   /* globs on case names; empty: all */
@@ -47,6 +68,7 @@ struct kiln_config {
 	/* HBM memory test range: hbm_range_set false means the default coverage */
 	bool hbm_range_set;
 	uint64_t hbm_range_off, hbm_range_size;
+	struct cfg_net net;
 };
 
 /* The run's configuration, for cases that read their own keys (set by kernel/main.c
