@@ -61,17 +61,36 @@ int accel_dma_finish(struct accel *a, struct accel_dma_job *j, uint32_t timeout_
 		return ACCEL_EINVAL;
 	int r = accel_wait(a, j->q, j->ticket, timeout_ms, why, len);
 	if (r == ACCEL_ESTOPPED) {
-		/* the DMA core says which side faulted */
-		unsigned e = j->q / KILN_STREAMS_PER_ENGINE;
+		/* Both error events, decoded, say it all: the queue's (cause, PQ index, packet) and
+		 * the DMA core's (source, destination, the address that faulted). Without them, the
+		 * queue's own registers as accel_wait described them. */
+		unsigned e = j->q / KILN_STREAMS_PER_ENGINE, s = j->q % KILN_STREAMS_PER_ENGINE;
 		accel_eq_poll(a);
-		const struct accel_event *ev = accel_event_find(a, KILN_EVENT_DMA_CORE(e), j->ev_before);
-		if (ev) {
-			unsigned used = (unsigned)strlen(why);
-			if (used + 16 < len) {
-				ksnprintf(why + used, len - used, "; DMA core event: ");
-				used = (unsigned)strlen(why);
-				accel_event_describe(ev, why + used, len - used);
+		const struct accel_event *qm = 0, *core = 0;
+		for (uint64_t after = j->ev_before;;) { /* this stream's events, not a sibling's */
+			const struct accel_event *f = accel_event_find(a, KILN_EVENT_DMA_QM(e), after);
+			struct kiln_ev_qman_err p;
+			if (f)
+				memcpy(&p, f->data, sizeof p);
+			if (!f || p.stream == s) {
+				qm = f;
+				break;
 			}
+			after = f->seq;
+		}
+		core = accel_event_find(a, KILN_EVENT_DMA_CORE(e), j->ev_before);
+		if (core) {
+			struct kiln_ev_dma_core p;
+			memcpy(&p, core->data, sizeof p);
+			if (p.stream != s)
+				core = 0;
+		}
+		if (qm) {
+			char name[16], q1[160], c1[180] = "";
+			accel_event_describe(qm, q1, sizeof q1);
+			if (core)
+				accel_event_describe(core, c1, sizeof c1);
+			ksnprintf(why, len, "queue %s stopped: %s%s%s", accel_queue_name(j->q, name), q1, core ? "; " : "", c1);
 		}
 	}
 	/* Only free the CB once the device is done with it: after a timeout it may still run. */

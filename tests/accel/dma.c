@@ -20,6 +20,7 @@
 #define BIG (64 * MIB)       /* the big transfers */
 #define LADDER_MAX (2 * MIB) /* largest transfer of the per-direction cases (SRAM is 4 MiB) */
 #define SOAK_MS 3000u        /* dma-soak: how long to keep copying */
+#define MAX_FAILED 3u        /* a case stops after this many failed transfers */
 
 enum region { HOST, SRAM, HBM };
 static const char *const region_name[] = {"host", "sram", "hbm"};
@@ -53,7 +54,7 @@ static uint64_t diag_off(struct place *p, enum region r, uint64_t off) { return 
 static void dma_failed(struct kt *t, struct accel *a, unsigned q, const char *what, int r, const char *why)
 {
 	char name[16], rw[200];
-	kt_fail(t, "%s %s: %s: %s: %s", a->bdf, accel_queue_name(q, name), what, accel_strerror(r), why);
+	kt_fail(t, "%s %s: %s: %s", a->bdf, accel_queue_name(q, name), what, why[0] ? why : accel_strerror(r));
 	if (accel_queue_reset(a, q) && accel_reset(a, rw, sizeof rw))
 		kt_diag(t, "%s: device reset after the failure did not work either: %s", a->bdf, rw);
 }
@@ -66,7 +67,7 @@ static bool xfer(struct kt *t, struct place *p, unsigned q, enum region sr, uint
 		 uint64_t doff, uint64_t len, uint64_t seed, uint64_t *ns)
 {
 	struct accel *a = p->a;
-	char what[96], why[400];
+	char what[96], why[700];
 	uint64_t gseed = ~seed;
 	uint64_t lo = doff > GUARD ? doff - GUARD : 0;
 	uint64_t hi = doff + len + GUARD < region_size(p, dr) ? doff + len + GUARD : region_size(p, dr);
@@ -160,6 +161,10 @@ static void direction(struct kt *t, enum region sr, enum region dr, const char *
 			n++;
 			bool good = xfer(t, &p, q, sr, 0, dr, dbase + 4 * KIB, len, kt_rand(t), &last_ns);
 			ok += good;
+			if (n - ok >= MAX_FAILED) {
+				kt_diag(t, "%s: stopping after %u failed transfers", a->bdf, MAX_FAILED);
+				break;
+			}
 			if (good && len == LADDER_MAX)
 				measure_bw(t, bw, len, last_ns, cpu_copy_ns(&p, sr, 0, dr, dbase + 4 * KIB, len));
 		}
@@ -241,6 +246,10 @@ static void dma_unaligned(struct kt *t)
 				doff++; /* make source and destination misaligned against each other */
 			if (xfer(t, &p, k % KILN_NUM_QUEUES, sr, soff, dr, doff, len, kt_rand(t), 0))
 				ok++;
+			else if (k + 1 - ok >= MAX_FAILED) {
+				kt_diag(t, "%s: stopping after %u failed transfers", a->bdf, MAX_FAILED);
+				break;
+			}
 		}
 		kt_diag(t, "%s: %u of %u unaligned transfers (1..%llu bytes, odd offsets, every direction) verified",
 			a->bdf, ok, UNALIGNED_COUNT, (unsigned long long)UNALIGNED_MAX_LEN);
@@ -434,20 +443,28 @@ static void dma_soak(struct kt *t)
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;
 		struct deadline d = deadline_in_ms(SOAK_MS);
-		unsigned rounds = 0, failed = 0;
+		unsigned rounds = 0, failed = 0, first_bad = 0;
+		uint64_t t0 = time_ns(), first_ms = 0;
 		while (!deadline_passed(d)) {
 			unsigned q = rounds % KILN_NUM_QUEUES;
 			uint64_t off = (rounds % 8) * SOAK_LEN;
 			bool ok = (rounds & 1) ? xfer(t, &p, q, HBM, 32 * MIB + off, HOST, 2 * MIB + GUARD, SOAK_LEN, kt_rand(t), 0)
 					       : xfer(t, &p, q, HOST, 0, HBM, 32 * MIB + off, SOAK_LEN, kt_rand(t), 0);
+			if (!ok && !failed++) {
+				first_bad = rounds;
+				first_ms = (time_ns() - t0) / NS_PER_MS;
+			}
 			rounds++;
-			if (!ok && ++failed >= 3) {
-				kt_diag(t, "%s: stopping after round %u: 3 failed transfers", a->bdf, rounds);
+			if (failed >= MAX_FAILED) {
+				kt_diag(t, "%s: stopping after round %u: %u failed transfers", a->bdf, rounds, MAX_FAILED);
 				break;
 			}
 		}
 		kt_diag(t, "%s: %u rounds of %llu KiB host <-> HBM in %u ms, %u failed", a->bdf, rounds,
 			(unsigned long long)(SOAK_LEN / KIB), SOAK_MS, failed);
+		if (failed)
+			kt_diag(t, "%s: first failure in round %u, %llu ms into the soak, after %u good rounds", a->bdf, first_bad,
+				(unsigned long long)first_ms, first_bad);
 		accel_buf_free(&p.host);
 	}
 }

@@ -78,7 +78,7 @@ static void mismatch(struct kt *t, struct tally *y, const char *who, const char 
 static uint64_t conclude(struct kt *t, struct tally *y, const char *who, const char *region, uint64_t len)
 {
 	if (y->bad)
-		kt_fail(t, "%s: %llu of %llu bytes differ in %s+0x%llx..0x%llx (first %u words shown)", who,
+		kt_fail(t, "%s: %llu of %llu bytes differ in %s+0x%llx..0x%llx (%u shown above)", who,
 			(unsigned long long)y->bad, (unsigned long long)len, region, (unsigned long long)(y->first - 1),
 			(unsigned long long)y->last, y->shown);
 	return y->bad;
