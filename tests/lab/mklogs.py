@@ -67,6 +67,8 @@ def burnin(passes, plan=True, duration="(none)", fail_pass=3, timeout_pass=5):
             ok_total += 1
         bad = p in (fail_pass, timeout_pass)
         out.append(f"  {'not ok' if bad else 'ok'} 2 dma")
+        out.append(f"  # kiln: pass {p} done passed={4 - bad} failed={int(bad)} skipped=1 "
+                   f"duration={59000 + 250 * p}ms free_pages={126900 - 3 * p}")
         out.append(f"{'not ok' if bad else 'ok'} {p} pass-{p}")
     skipped = passes
     verdict = "FAIL" if failed_total else "PASS"

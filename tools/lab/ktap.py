@@ -16,7 +16,8 @@ What it understands (docs/output.md, docs/lab-tools.md):
     record); a crash record that no case result claims is a crash outside any case;
   - burn-in: top-level subtests named 'pass-<n>' holding the suites (single-pass runs are
     pass 1 with the suites at top level); '# kiln: heartbeat k=v ...' lines at column 0
-    anywhere in the stream;
+    anywhere in the stream; '# kiln: pass N done k=v ...' per-pass summaries (any
+    indentation; '964ms' is read as 0.964 s);
   - '# kiln: result VERDICT passed=N failed=N skipped=N duration=S.Ds',
     '# kiln: exit N (meaning)', '# kiln: config error: ...', other '# kiln:' header lines;
   - '# ocp: {json}' lines at column 0: OCP Test & Validation LDJSON records (prefix stripped).
@@ -43,6 +44,8 @@ EXIT = re.compile(r"^exit\s+(\d+)(?:\s+\((.*)\))?\s*$")
 CONFIG_ERROR = re.compile(r"^config error:\s*(.*)$")
 OUTSIDE = re.compile(r"harness crash outside any case")
 PASS_NAME = re.compile(r"^pass-(\d+)$")
+PASS_DONE = re.compile(r"^# kiln: pass (\d+) done\b(.*)$")
+UNIT_VALUE = re.compile(r"^([-+]?\d+(?:\.\d+)?)(ms|us|s)?$")
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)s$")
 
 
@@ -133,6 +136,8 @@ class Run:
         self.root.is_subtest = True
         self.started = False
         self.header = []          # '# kiln:' lines before the first result (identity, config, seed...)
+        self.footer = []          # other '# kiln:' lines after it (first failure, ...)
+        self.pass_summaries = {}  # pass number -> {key: value} from '# kiln: pass N done k=v ...'
         self.kiln_lines = []      # every '# kiln:' line (text after the prefix), in order
         self.heartbeats = []      # dicts: elapsed, pass, ok, failed, eta (numbers where possible) + 'line'
         self.ocp = []             # (line number, text, parsed dict or None, json error or None)
@@ -280,11 +285,13 @@ def parse(text):
             continue
         m = KILN.match(body) if indent == 0 else None
         if m:
-            kiln_line(run, m.group(1), ln)
-            if HEARTBEAT.match(m.group(1)):
+            kind = kiln_line(run, m.group(1), ln)
+            if kind != "other":
                 continue
             if not run.root.children and len(stack) == 1 and run.root.plan is None:
                 run.header.append(m.group(1))
+            else:
+                run.footer.append(m.group(1))
             continue
 
         if VERSION.match(body):
@@ -348,6 +355,9 @@ def parse(text):
                     # a crash record at column 0 is outside any case by construction
                     run.crash_outside.append(m.group(1))
                     continue
+            m = PASS_DONE.match(body)
+            if m:
+                run.pass_summaries[int(m.group(1))] = kv_numbers(m.group(2))
             m = MEASURE.match(body)
             if m:
                 item = ("measure", Measurement(m.group(1), m.group(2), m.group(3), ln), ln)
@@ -387,17 +397,28 @@ def add_ocp(run, ln, line):
         run.ocp.append((ln, text, None, str(e)))
 
 
+def kv_numbers(text):
+    """'k=v ...' -> dict; numbers become numbers, '964ms'/'5s'/'20us' become seconds."""
+    out = {}
+    for k, v in KV.findall(text):
+        m = UNIT_VALUE.match(v)
+        if m:
+            n = number(m.group(1))
+            out[k] = n * {"ms": 1e-3, "us": 1e-6}.get(m.group(2), 1) if m.group(2) in ("ms", "us") else n
+        else:
+            out[k] = v
+    return out
+
+
 def kiln_line(run, text, ln):
+    """Record a column-0 '# kiln:' line; returns its kind."""
     run.kiln_lines.append(text)
     m = HEARTBEAT.match(text)
     if m:
-        hb = {"line": ln}
-        for k, v in KV.findall(m.group(1)):
-            v2 = v[:-1] if v.endswith("s") and number(v[:-1]) is not None else v
-            n = number(v2)
-            hb[k] = n if n is not None else v
+        hb = kv_numbers(m.group(1))
+        hb["line"] = ln
         run.heartbeats.append(hb)
-        return
+        return "heartbeat"
     m = FINAL.match(text)
     if m:
         run.verdict = m.group(1)
@@ -408,18 +429,23 @@ def kiln_line(run, text, ln):
             else:
                 n = number(v)
                 run.counts[k] = n if n is not None else v
-        return
+        return "result"
     m = EXIT.match(text)
     if m:
         run.exit_code = int(m.group(1))
         run.exit_meaning = m.group(2)
-        return
+        return "exit"
     m = CONFIG_ERROR.match(text)
     if m:
         run.config_errors.append(m.group(1))
-        return
+        return "config"
     if OUTSIDE.search(text):
         run.harness_crash = True
+    m = PASS_DONE.match("# kiln: " + text)
+    if m:
+        run.pass_summaries[int(m.group(1))] = kv_numbers(m.group(2))
+        return "pass"
+    return "other"
 
 
 def finish(run):
