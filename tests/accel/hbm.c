@@ -1,6 +1,7 @@
 /* Suite `hbm`: the device memory. March C-, address-in-address and a seeded random pattern
  * through the HBM BAR (CPU loads and stores), address-in-address and random through LIN_DMA
- * from and to host buffers (checked through the other path too), and the ECC record:
+ * from and to host buffers (checked through the other path too), march C- through LIN_DMA
+ * reads and memsets a chunk at a time, and the ECC record:
  * corrected single-bit errors counted and reported (failing above ecc_serr_max=),
  * uncorrected double-bit errors failing with their address.
  *
@@ -343,6 +344,93 @@ static void dma_pass(struct kt *t, bool address)
 	}
 }
 
+/* March C- through the DMA engine, a chunk at a time: each element reads every chunk
+ * (in ascending or descending chunk order) into host memory with LIN_DMA, checks it, and
+ * rewrites it with a LIN_DMA memset. Coarser than the BAR march (a chunk is one "cell"
+ * for ordering) but it runs the engine over the whole HBM in both directions. */
+static bool dma_memset(struct kt *t, struct accel *a, struct accel_buf *cbuf, uint64_t dst, uint64_t pattern,
+		       uint32_t len)
+{
+	struct cb c;
+	char why[300], qn[16];
+	unsigned q = KILN_QUEUE_ID(0, 0);
+	cb_init(&c, cbuf->host, CB_BYTES);
+	cb_memset(&c, dst, pattern, len, false);
+	int r = accel_run(a, q, cbuf->dev, cb_len(&c), DMA_MS, why, sizeof why);
+	if (r) {
+		kt_fail(t, "%s %s: LIN_DMA memset of %u bytes at 0x%llx: %s", a->bdf, accel_queue_name(q, qn), len,
+			(unsigned long long)dst, why);
+		if (r != ACCEL_EGONE)
+			accel_queue_reset(a, q);
+		return false;
+	}
+	return true;
+}
+
+static void hbm_march_dma(struct kt *t)
+{
+	static const struct {
+		bool up, read;
+		uint64_t rv;
+		bool write;
+		uint64_t wv;
+	} el[] = {
+		{true, false, 0, true, MARCH_0},        {true, true, MARCH_0, true, MARCH_1},
+		{true, true, MARCH_1, true, MARCH_0},   {false, true, MARCH_0, true, MARCH_1},
+		{false, true, MARCH_1, true, MARCH_0},  {true, true, MARCH_0, false, 0},
+	};
+	for (unsigned i = 0; i < accel_count(); i++) {
+		struct accel *a = accel_get(i);
+		struct span s;
+		if (!accel_test_alive(t, a) || !pick_range(t, a, false, &s))
+			continue;
+		struct accel_buf in, cbuf;
+		if (accel_buf_alloc(&in, DMA_CHUNK) || accel_buf_alloc(&cbuf, CB_BYTES)) {
+			kt_fail(t, "%s: out of host memory for a %llu MiB DMA buffer", a->bdf, (unsigned long long)(DMA_CHUNK / MIB));
+			return;
+		}
+		accel_eq_poll(a);
+		uint64_t since = a->ev_seq, t0 = time_ns(), moved = 0, chunks = (s.size + DMA_CHUNK - 1) / DMA_CHUNK;
+		struct errs e = {0};
+		bool ok = true;
+		for (unsigned k = 0; k < sizeof el / sizeof el[0] && ok; k++) {
+			for (uint64_t c = 0; c < chunks && ok; c++) {
+				uint64_t off = s.off + (el[k].up ? c : chunks - 1 - c) * DMA_CHUNK;
+				uint64_t len = s.off + s.size - off < DMA_CHUNK ? s.off + s.size - off : DMA_CHUNK;
+				if (el[k].read) {
+					const uint64_t *w = in.host;
+					if (!dma(t, a, &cbuf, accel_hbm_addr(off), in.dev, (uint32_t)len)) {
+						ok = false;
+						break;
+					}
+					for (uint64_t x = 0; x < len / WORD; x++)
+						if (w[x] != el[k].rv)
+							mismatch(t, a, &e, "march C- via DMA", off + x * WORD, el[k].rv, w[x]);
+					moved += len;
+				}
+				if (el[k].write) {
+					if (!dma_memset(t, a, &cbuf, accel_hbm_addr(off), el[k].wv, (uint32_t)len)) {
+						ok = false;
+						break;
+					}
+					moved += len;
+				}
+				ok = ok && still_ok(t, a);
+			}
+		}
+		uint64_t ns = time_ns() - t0;
+		accel_buf_free(&in);
+		accel_buf_free(&cbuf);
+		if (!ok)
+			continue;
+		if (e.count)
+			kt_fail(t, "%s: march C- via DMA: %llu mismatching words", a->bdf, (unsigned long long)e.count);
+		ecc_events(t, a, since);
+		say_range(t, a, &s, "march C- via LIN_DMA (reads to host, memset writes)", moved, ns);
+		measure(t, a, "march-dma", moved, ns);
+	}
+}
+
 static void hbm_address_dma(struct kt *t) { dma_pass(t, true); }
 static void hbm_random_dma(struct kt *t) { dma_pass(t, false); }
 
@@ -388,6 +476,7 @@ static const struct kt_case cases[] = {
 	{"hbm-march-bar", hbm_march_bar, 0},
 	{"hbm-address-bar", hbm_address_bar, 0},
 	{"hbm-random-bar", hbm_random_bar, 0},
+	{"hbm-march-dma", hbm_march_dma, 0},
 	{"hbm-address-dma", hbm_address_dma, 0},
 	{"hbm-random-dma", hbm_random_dma, 0},
 	{"hbm-ecc", hbm_ecc, 0},
