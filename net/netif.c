@@ -149,11 +149,10 @@ void net_if_allow_only(struct net_if *i, const ip4_addr_t *peers, unsigned n)
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
-/* False for an IPv4 frame whose source is not a configured peer. */
+/* False for an IPv4 frame whose source is not a configured peer (none is, until
+ * net_if_allow_only), unless it is a DHCP server's reply while DHCP runs. */
 static bool peer_allowed(const struct net_if *i, const uint8_t *f, size_t len)
 {
-	if (!i->npeers)
-		return true;
 	size_t off = NET_ETH_HDR;
 	if (len < off)
 		return false;

@@ -33,7 +33,7 @@ struct net_if {
 	struct net_if_cfg cfg;
 	struct net_if_counters cnt;
 	ip4_addr_t peers[NET_IF_PEERS_MAX];
-	unsigned npeers;          /* 0: no filter */
+	unsigned npeers;          /* only these sources (and DHCP replies) pass: none until set */
 	bool used, link;
 	uint8_t *txbuf;
 	size_t txbuf_size;
@@ -43,7 +43,9 @@ struct net_if {
 int net_if_add(struct net_port *port, const struct net_if_cfg *cfg, struct net_if **out, const char **why);
 void net_if_remove(struct net_if *i);
 void net_if_remove_all(void);
-/* Accept IPv4 only from these sources (DHCP server replies always pass while DHCP runs). */
+/* Accept IPv4 only from these sources (DHCP server replies always pass while DHCP runs).
+ * A new interface accepts none until this is called: nothing reaches a listener from a
+ * source the case did not name. */
 void net_if_allow_only(struct net_if *i, const ip4_addr_t *peers, unsigned n);
 /* Receive on every interface and follow link changes; the number of frames received. */
 unsigned net_if_poll_all(void);

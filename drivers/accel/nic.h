@@ -59,6 +59,9 @@ struct nic_port {
 	int err;                  /* a stop the port reported (KILN_NIC_ERR_*), 0 if none */
 };
 
+/* The NIC port behind a net_port that is one (its first member). */
+static inline struct nic_port *nic_of(struct net_port *p) { return (struct nic_port *)p; }
+
 /* The port object (allocated once per device and port, kept across opens). */
 struct nic_port *nic_port_get(struct accel *a, unsigned port);
 /* Reset the port, program rings and buffers, enable TX/RX. ACCEL_OK or an accel_err with why. */

@@ -13,5 +13,8 @@ void net_stack_wire_iperf(struct kt *t);
 void net_nic_arp_icmp(struct kt *t);
 void net_nic_udp(struct kt *t);
 void net_nic_tcp(struct kt *t);
+void net_uplink_dhcp(struct kt *t);
+void net_uplink_iperf_client(struct kt *t);
+void net_uplink_iperf_server(struct kt *t);
 
 #endif

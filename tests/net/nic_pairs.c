@@ -40,8 +40,8 @@ unsigned nic_pairs_up(struct kt *t, struct nic_pairs *ps)
 			if (r->id[j] != r->nb[k].sender || ps->n == NIC_PAIRS_MAX)
 				continue;
 			struct nic_pair *p = &ps->p[ps->n];
-			p->a = ps->set.p[k];
-			p->b = ps->set.p[j];
+			p->a = nic_of(r->port[k]);
+			p->b = nic_of(r->port[j]);
 			ksnprintf(p->name, sizeof p->name, "%s<->%s", nic_name(p->a), nic_name(p->b));
 			ksnprintf(p->tag_ab, sizeof p->tag_ab, "%s-to-%s", nic_name(p->a), nic_name(p->b));
 			ksnprintf(p->tag_ba, sizeof p->tag_ba, "%s-to-%s", nic_name(p->b), nic_name(p->a));

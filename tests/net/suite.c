@@ -13,6 +13,9 @@ static const struct kt_case cases[] = {
 	{"net-nic-arp-icmp", net_nic_arp_icmp, 0},
 	{"net-nic-udp", net_nic_udp, 0},
 	{"net-nic-tcp", net_nic_tcp, 120},
+	{"net-uplink-dhcp", net_uplink_dhcp, 0},
+	{"net-uplink-iperf-client", net_uplink_iperf_client, 60},
+	{"net-uplink-iperf-server", net_uplink_iperf_server, 60},
 };
 
 const struct kt_suite suite_net = {"net", KT_CASES(cases), 0};

@@ -87,7 +87,7 @@ void nic_pair_burst(struct kt *t)
 	net_l2_discover(&r, deadline_in_ms(DISCOVER_MS));
 	unsigned active = 0;
 	for (unsigned k = 0; k < r.n; k++) {
-		struct nic_port *n = s.p[k];
+		struct nic_port *n = nic_of(r.port[k]);
 		if (!r.nb[k].heard) {
 			kt_fail(t, "%s: no Kiln port answered at the other end within %u ms", nic_name(n), DISCOVER_MS);
 			nic_port_diag(t, n);

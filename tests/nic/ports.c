@@ -1,6 +1,7 @@
 /* Opening every port for the nic and net suites. */
 #include "tests/nic/ports.h"
 
+#include "kernel/config.h"
 #include "kernel/string.h"
 #include "net/l2frame.h"
 
@@ -48,15 +49,23 @@ uint32_t nic_machine_id(void)
 	return (uint32_t)((d ^ (d >> 16) ^ (d >> 32) ^ (d >> 48)) & MACHINE_ID_MASK);
 }
 
+bool nic_is_uplink(const struct nic_port *n)
+{
+	const struct cfg_net *c = kiln_cfg ? &kiln_cfg->net : 0;
+	return c && c->uplink_set && c->uplink_accel == n->a->index && c->uplink_port == n->idx;
+}
+
 void nic_set_l2run(const struct nic_set *s, struct net_l2_run *r)
 {
 	memset(r, 0, sizeof *r);
 	uint32_t m = nic_machine_id();
 	for (unsigned k = 0; k < s->n; k++) {
-		r->port[k] = &s->p[k]->port;
-		r->id[k] = NET_L2_SENDER(m, s->p[k]->a->index, s->p[k]->idx);
+		if (nic_is_uplink(s->p[k]))
+			continue;
+		r->port[r->n] = &s->p[k]->port;
+		r->id[r->n] = NET_L2_SENDER(m, s->p[k]->a->index, s->p[k]->idx);
+		r->n++;
 	}
-	r->n = s->n;
 }
 
 void nic_port_diag(struct kt *t, struct nic_port *n)

@@ -18,7 +18,9 @@ void nic_set_close(struct nic_set *s);
 /* This machine's id in L2 test frames: from accel0's serial number (DSN), so two machines
  * joined by a cable tell their frames apart. */
 uint32_t nic_machine_id(void);
-/* A run over the set's ports for net/l2burst. */
+/* The port named by net.uplink (cabled to an outside network, not to a Kiln port). */
+bool nic_is_uplink(const struct nic_port *n);
+/* A run over the set's ports for net/l2burst, the uplink left out. */
 void nic_set_l2run(const struct nic_set *s, struct net_l2_run *r);
 void nic_port_diag(struct kt *t, struct nic_port *n);
 
