@@ -108,12 +108,25 @@ static void expect_silence(struct kt *t, struct edu *e, uint32_t val, const char
 		kt_fail(t, "PCI status 0x%04x: Interrupt Status still set after the acknowledgement", pst);
 }
 
-/* Raise with MSI live: the handler runs once and sees exactly the raised value. */
-static bool expect_delivery(struct kt *t, struct edu *e, uint32_t val, const char *what)
+/* Raise with MSI live: the handler runs once and sees exactly the raised value. The
+ * counts are taken by the caller before it starts whatever raises the interrupt (the
+ * factorial's MSI can come before this function would otherwise look). */
+struct irq_snapshot {
+	uint32_t calls;
+	uint64_t count;
+	uint64_t t0;
+};
+
+static struct irq_snapshot snapshot(const struct edu *e)
 {
-	uint32_t before = e->calls;
-	uint64_t count_before = irq_count(e->vector);
-	uint64_t t0 = time_ns();
+	return (struct irq_snapshot){e->calls, irq_count(e->vector), time_ns()};
+}
+
+static bool expect_delivery(struct kt *t, struct edu *e, uint32_t val, struct irq_snapshot snap, const char *what)
+{
+	uint32_t before = snap.calls;
+	uint64_t count_before = snap.count;
+	uint64_t t0 = snap.t0;
 	if (val)
 		wr(e, EDU_IRQ_RAISE, val);
 	if (!wait_calls(e, before + 1, ARRIVE_MS)) {
@@ -163,8 +176,9 @@ static bool edu_alive(struct kt *t, struct edu *e, const char *bdf)
 static void factorial_irq(struct kt *t, struct edu *e)
 {
 	wr(e, EDU_STATUS, EDU_STATUS_IRQFACT);
+	struct irq_snapshot snap = snapshot(e);
 	wr(e, EDU_FACTORIAL, FACT_INPUT);
-	if (expect_delivery(t, e, 0, "factorial completion")) {
+	if (expect_delivery(t, e, 0, snap, "factorial completion")) {
 		uint32_t r = rd(e, EDU_FACTORIAL), st = rd(e, EDU_STATUS);
 		if (r != FACT_RESULT || (st & EDU_STATUS_COMPUTING))
 			kt_fail(t, "factorial of %u: device says %u (status 0x%08x), expected %u and not computing", FACT_INPUT,
@@ -244,7 +258,7 @@ void platform_msi_edu(struct kt *t)
 			kt_fail(t, "edu %s command 0x%04x with MSI on: expected INTx disable and bus master set", bdf, cmd);
 		msi_state(t, &e, "MSI enabled");
 		uint32_t val = ((uint32_t)kt_rand(t) | 0x2u) & ~EDU_FACT_IRQ;
-		if (expect_delivery(t, &e, val, "raise via 0x60")) {
+		if (expect_delivery(t, &e, val, snapshot(&e), "raise via 0x60")) {
 			factorial_irq(t, &e);
 			masked_msi(t, &e);
 		}
