@@ -112,10 +112,12 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* Done when the connection failed or closed, or the status line has arrived (a
+ * forwarding hop may not pass the collector's close on). */
 static bool over(void *arg)
 {
 	(void)arg;
-	return u.failed || u.closed;
+	return u.failed || u.closed || strchr(u.reply, '\n');
 }
 
 static void drop(void)
