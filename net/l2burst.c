@@ -82,7 +82,15 @@ static void rx_frame(void *c, const uint8_t *buf, size_t len)
 		s->foreign++;
 		return;
 	}
-	if (info.kind == NET_L2_DONE) {
+	uint32_t round = info.kind == NET_L2_DATA ? info.aux : info.seq;
+	if (round != r->round) {
+		s->other_round++;
+		return;
+	}
+	if (info.kind == NET_L2_READY) {
+		s->peer_ready = true;
+	} else if (info.kind == NET_L2_DONE) {
+		s->peer_ready = true;
 		s->peer_done = true;
 		s->peer_sent = info.aux;
 	} else if (info.kind != NET_L2_DATA) {
@@ -90,6 +98,7 @@ static void rx_frame(void *c, const uint8_t *buf, size_t len)
 	} else if (info.seq >= NET_L2_BURST_MAX) {
 		s->foreign++;
 	} else {
+		s->peer_ready = true;
 		account_data(s, seen[k], info.seq, len);
 	}
 }
@@ -124,6 +133,7 @@ static void send_hellos(struct net_l2_run *r)
 unsigned net_l2_discover(struct net_l2_run *r, struct deadline d)
 {
 	memset(r->nb, 0, sizeof r->nb);
+	r->round = 0;
 	struct deadline next = deadline_in_ms(0);
 	/* Once everyone is settled, go on announcing briefly so the neighbour settles too. */
 	bool settled = false;
@@ -157,13 +167,20 @@ static bool burst_over(const struct net_l2_run *r, uint32_t count)
 	return true;
 }
 
-static void send_done(struct net_l2_run *r)
+/* DONE to every active port's neighbour (when all_sent), READY to those not heard in
+ * this round yet. */
+static void send_control(struct net_l2_run *r, bool all_sent)
 {
 	for (unsigned k = 0; k < r->n; k++) {
 		if (!r->active[k])
 			continue;
 		struct net_port *p = r->port[k];
-		net_l2_build(frame, HELLO_LEN, r->nb[k].mac, p->mac, NET_L2_DONE, 0, r->id[k], r->st[k].sent, 0);
+		if (all_sent)
+			net_l2_build(frame, HELLO_LEN, r->nb[k].mac, p->mac, NET_L2_DONE, r->round, r->id[k], r->st[k].sent, 0);
+		else if (!r->st[k].peer_ready)
+			net_l2_build(frame, HELLO_LEN, r->nb[k].mac, p->mac, NET_L2_READY, r->round, r->id[k], 0, 0);
+		else
+			continue;
 		p->ops->tx(p, frame, HELLO_LEN, 0);
 	}
 }
@@ -172,6 +189,7 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 {
 	if (count > NET_L2_BURST_MAX || len < NET_L2_MIN_FRAME || len > sizeof frame)
 		return -1;
+	r->round++;
 	for (unsigned k = 0; k < r->n; k++) {
 		memset(&r->st[k], 0, sizeof r->st[k]);
 		r->st[k].first_corrupt_seq = -1;
@@ -179,7 +197,7 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 			return -1;
 		memset(seen[k], 0, BITMAP_BYTES);
 	}
-	struct deadline next_done = deadline_in_ms(0);
+	struct deadline next_ctl = deadline_in_ms(0);
 	bool over = false;
 	while (!(over = burst_over(r, count)) && !deadline_passed(d)) {
 		bool all_sent = true;
@@ -187,11 +205,15 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 			struct net_l2_stats *s = &r->st[k];
 			if (!r->active[k] || s->sent >= count)
 				continue;
+			if (!s->peer_ready) {
+				all_sent = false;
+				continue;
+			}
 			struct net_port *p = r->port[k];
 			if (!s->sent)
 				s->tx_start_ns = time_ns();
 			for (unsigned b = 0; b < TX_BATCH && s->sent < count; b++) {
-				net_l2_build(frame, len, r->nb[k].mac, p->mac, NET_L2_DATA, s->sent, r->id[k], 0, seed);
+				net_l2_build(frame, len, r->nb[k].mac, p->mac, NET_L2_DATA, s->sent, r->id[k], r->round, seed);
 				int e = p->ops->tx(p, frame, len, NET_TX_MORE);
 				if (e < 0) {
 					s->tx_err = e;
@@ -207,17 +229,17 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 				all_sent = false;
 		}
 		poll_all(r, false);
-		if (all_sent && deadline_passed(next_done)) {
-			send_done(r);
-			next_done = deadline_in_ms(DONE_EVERY_MS);
+		if (deadline_passed(next_ctl)) {
+			send_control(r, all_sent);
+			next_ctl = deadline_in_ms(DONE_EVERY_MS);
 		}
 	}
 	/* Our neighbours may still be waiting for our DONE. */
 	struct deadline linger = deadline_in_ms(LINGER_MS);
 	while (!deadline_passed(linger) && !deadline_passed(d)) {
-		if (deadline_passed(next_done)) {
-			send_done(r);
-			next_done = deadline_in_ms(DONE_EVERY_MS);
+		if (deadline_passed(next_ctl)) {
+			send_control(r, true);
+			next_ctl = deadline_in_ms(DONE_EVERY_MS);
 		}
 		if (!poll_all(r, false))
 			cpu_relax();

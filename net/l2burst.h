@@ -26,6 +26,8 @@ struct net_l2_stats {        /* one port, receiving from its neighbour */
 	bool peer_done;
 	uint32_t received, unique, duplicates, reordered, corrupt, foreign, unparsed_kind;
 	uint32_t highest;         /* highest sequence received */
+	uint32_t other_round;     /* frames of another burst round, not counted */
+	bool peer_ready;          /* the neighbour is in this round: DATA may go */
 	uint32_t sent;            /* this port's own DATA frames */
 	int tx_err;               /* last net_err refusing a frame */
 	uint64_t rx_bytes, tx_bytes;
@@ -40,14 +42,17 @@ struct net_l2_run {
 	struct net_l2_neighbor nb[NET_L2_PORTS_MAX];
 	struct net_l2_stats st[NET_L2_PORTS_MAX];
 	bool active[NET_L2_PORTS_MAX];   /* takes part in the burst */
+	uint32_t round;                  /* bursts since discovery: both ends count alike */
 };
 
 /* Send HELLOs on every port and listen until every port has heard its neighbour and been
  * heard by it, or the deadline passes. Returns the number of ports with a neighbour. */
 unsigned net_l2_discover(struct net_l2_run *r, struct deadline d);
 
-/* Burst `count` DATA frames of `len` bytes from every active port to its neighbour, while
- * receiving theirs; then exchange DONE (frames sent) with each neighbour. Returns 0 when
+/* One round: every active port waits until its neighbour is in the same round (READY),
+ * bursts `count` DATA frames of `len` bytes to it while receiving theirs, then exchanges
+ * DONE (frames sent) with it. Frames of another round are set aside, never counted, so two
+ * machines drifting apart by a round cannot fake a loss or a duplicate. Returns 0 when
  * every active port finished sending and heard its neighbour's DONE before the deadline. */
 int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d);
 

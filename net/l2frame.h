@@ -16,15 +16,16 @@ enum net_l2_kind {
 	NET_L2_HELLO = 1, /* discovery: who is at the other end of this port */
 	NET_L2_DATA = 2,  /* burst payload */
 	NET_L2_DONE = 3,  /* burst over: the sender's count */
+	NET_L2_READY = 4, /* ready for burst round `seq` */
 };
 
 struct net_l2_hdr {            /* after the 14-byte Ethernet header, big endian */
 	uint16_t frame_len;        /* whole frame, Ethernet header included */
 	uint16_t kind;
 	uint32_t magic;
-	uint32_t seq;
+	uint32_t seq;              /* DATA: sequence; DONE, READY: round */
 	uint32_t sender;           /* NET_L2_SENDER(machine, accel, port) */
-	uint32_t aux;              /* HELLO: heard-you flags; DONE: frames sent */
+	uint32_t aux;              /* HELLO: heard-you flags; DATA: round; DONE: frames sent */
 	uint32_t crc;              /* CRC-32 of the frame with this field zero */
 };
 #define NET_L2_HDR_OFF 14u

@@ -16,5 +16,6 @@ void net_nic_tcp(struct kt *t);
 void net_uplink_dhcp(struct kt *t);
 void net_uplink_iperf_client(struct kt *t);
 void net_uplink_iperf_server(struct kt *t);
+void net_peer_traffic(struct kt *t);
 
 #endif

@@ -16,6 +16,7 @@ static const struct kt_case cases[] = {
 	{"net-uplink-dhcp", net_uplink_dhcp, 0},
 	{"net-uplink-iperf-client", net_uplink_iperf_client, 60},
 	{"net-uplink-iperf-server", net_uplink_iperf_server, 60},
+	{"net-peer-traffic", net_peer_traffic, 240},
 };
 
 const struct kt_suite suite_net = {"net", KT_CASES(cases), 0};
