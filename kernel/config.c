@@ -6,7 +6,7 @@
 #include "kernel/string.h"
 
 enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE, K_NET_PORT, K_IPV4_CIDR, K_IPV4_LIST,
-		K_IPV4_SERVER };
+		K_IPV4_SERVER, K_IPV4_ENDPOINT };
 /* K_LIMIT: "off" or a number in min..max (unit); K_RANGE: "all" or offset:size with
  * optional K/M/G suffixes (the HBM memory test range). */
 
@@ -52,6 +52,7 @@ static const struct key_def keys[] = {
 	{"net.peers", K_IPV4_LIST, OFF(net), 0, 0, NULL, NULL},
 	{"net.iperf_server", K_IPV4_SERVER, OFF(net), 0, 0, NULL, NULL},
 	{"net.iperf_listen", K_ENUM, OFF(net.iperf_listen), 0, 0, switch_choices, NULL},
+	{"net.collector", K_IPV4_ENDPOINT, OFF(net), 0, 0, NULL, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -246,6 +247,8 @@ static int set_net(struct cfg_net *net, enum key_type type, const char *val, siz
 			net->addr_set = false;
 		else if (type == K_IPV4_LIST)
 			net->npeers = 0;
+		else if (type == K_IPV4_ENDPOINT)
+			net->collector_set = false;
 		else
 			net->iperf_server_set = false;
 		return 0;
@@ -297,6 +300,20 @@ static int set_net(struct cfg_net *net, enum key_type type, const char *val, siz
 		net->iperf_server_set = true;
 		return 0;
 	}
+	case K_IPV4_ENDPOINT: {
+		size_t colon = 0;
+		uint64_t port;
+		uint32_t ip;
+		while (colon < vlen && val[colon] != ':')
+			colon++;
+		if (colon == vlen || parse_ipv4(val, colon, &ip) < 0 ||
+		    parse_u64(val + colon + 1, vlen - colon - 1, &port) < 0 || !port || port > 65535)
+			return -1;
+		net->collector = ip;
+		net->collector_port = (uint16_t)port;
+		net->collector_set = true;
+		return 0;
+	}
 	default:
 		return -1;
 	}
@@ -305,6 +322,7 @@ static int set_net(struct cfg_net *net, enum key_type type, const char *val, siz
 static const char *net_allowed(enum key_type type)
 {
 	switch (type) {
+	case K_IPV4_ENDPOINT: return "none or an IPv4 address and port, e.g. 10.0.2.2:8080";
 	case K_NET_PORT: return "none or accelN.portM";
 	case K_IPV4_CIDR: return "none or an IPv4 address with a prefix length 1..30, e.g. 10.77.0.1/24";
 	case K_IPV4_LIST: return "none or 1..8 IPv4 addresses separated by commas";
@@ -428,6 +446,7 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 	case K_IPV4_CIDR:
 	case K_IPV4_LIST:
 	case K_IPV4_SERVER:
+	case K_IPV4_ENDPOINT:
 		if (set_net(&c->net, k->type, val, vlen) < 0) {
 			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' is not allowed; allowed: %s", origin, k->name,
 				  (int)vlen, val, net_allowed(k->type));
@@ -556,6 +575,10 @@ static int format_net(const struct cfg_net *n, char *buf, size_t len)
 	}
 	if (n->iperf_listen == CFG_ON)
 		at += ksnprintf(buf + at, len - (size_t)at, " net.iperf_listen=on");
+	if (n->collector_set) {
+		format_ipv4(n->collector, one, sizeof one);
+		at += ksnprintf(buf + at, len - (size_t)at, " net.collector=%s:%u", one, n->collector_port);
+	}
 	return at;
 }
 

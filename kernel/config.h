@@ -42,6 +42,9 @@ struct cfg_net {
 	uint32_t iperf_server;
 	uint16_t iperf_port;
 	enum cfg_switch iperf_listen; /* net.iperf_listen: serve one iperf 2 client on the uplink */
+	bool collector_set;         /* net.collector: where the run's log is uploaded at the end */
+	uint32_t collector;
+	uint16_t collector_port;
 };
 
 struct kiln_config {

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 
+#include "kernel/console_log.h"
 #include "kernel/cpu.h"
 #include "kernel/fmt.h"
 #include "kernel/io.h"
@@ -75,6 +76,7 @@ static void put_char(char c)
 
 static void raw_write(const char *s, size_t n)
 {
+	console_log_append(s, n);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			put_char('\r');

@@ -136,11 +136,13 @@ void report_error(const char *symptom, const char *message) { ocp_run_error(symp
 
 const char *report_first_failure(void) { return first_failure; }
 
-static void run_end(int code, bool halted)
+static bool finished;
+
+void report_finish(int code)
 {
-	if (ended)
+	if (finished)
 		return;
-	ended = true;
+	finished = true;
 	const struct run_totals *t = runner_totals();
 	const char *verdict = code == KILN_EXIT_PASS ? "PASS" : (code == KILN_EXIT_FAIL ? "FAIL" : "ERROR");
 	uint64_t ms = time_ns() / 1000000; /* the whole run, also when it ends early */
@@ -155,6 +157,14 @@ static void run_end(int code, bool halted)
 		    code == KILN_EXIT_PASS ? "PASS" : (code == KILN_EXIT_FAIL ? "FAIL" : "NOT_APPLICABLE"));
 	if (persist_on)
 		persist_save(line, first_failure, code);
+}
+
+static void run_end(int code, bool halted)
+{
+	if (ended)
+		return;
+	ended = true;
+	report_finish(code);
 	if (halted)
 		kprintf("# kiln: halted for inspection; the exit code will be %d (%s) once someone ends the run\n", code,
 			kiln_exit_name(code));

@@ -28,7 +28,9 @@ unsigned report_case_depth(void);
 void report_error(const char *symptom, const char *message);
 /* The first failing case and its first diagnosis, or "" when none failed. */
 const char *report_first_failure(void);
-/* Final lines ("# kiln: result ...", "# kiln: exit N"), OCP testRunEnd, persistence. */
+/* The result line, first failure, OCP testRunEnd and the persistent record (once). */
+void report_finish(int exit_code);
+/* report_finish, then "# kiln: exit N". */
 void report_run_end(int exit_code);
 /* The same for on_failure=halt, which does not end the run. */
 void report_run_halted(int exit_code);
