@@ -384,9 +384,13 @@ static void queues_wait(struct kt *t)
 }
 
 #define ARB_ROUNDS 16
+#define ARB_FENCE 2u
+#define ARB_MON0 60u /* monitors 60, 61 belong to this suite */
 
-/* ARB_POINT: two streams of one engine, each yielding between messages; both finish with
- * every message in place (and whether the engine interleaved them is reported). */
+/* ARB_POINT: streams 0 and 1 of an engine each run [timestamp, ARB_POINT] x 16, both held
+ * behind a FENCE that one SOB add releases at once (two monitors on the same SOB). With the
+ * yields the engine alternates between them, so their timestamp ranges overlap; without
+ * them one stream would finish all 16 before the other starts. */
 static void queues_arb_point(struct kt *t)
 {
 	FOR_EACH_ACCEL(i, a) {
@@ -396,32 +400,40 @@ static void queues_arb_point(struct kt *t)
 		for (unsigned e = 0; e < KILN_NUM_DMA_ENGINES; e++) {
 			memset(b.host.host, 0, 4096);
 			volatile uint64_t *ts = b.host.host; /* [stream][round] device timestamps */
+			unsigned sob = QUEUES_SOB(e), qs[2] = {KILN_QUEUE_ID(e, 0), KILN_QUEUE_ID(e, 1)};
 			uint32_t tk[2];
 			unsigned started = 0;
+			accel_sob_set(a, sob, 0);
+			for (unsigned s = 0; s < 2; s++)
+				accel_mon_arm(a, ARB_MON0 + s, QUEUES_SOB_GROUP, (uint8_t)~(1u << (sob % KILN_SM_SOBS_PER_GROUP)),
+					      KILN_SM_MON_MODE_GE, 1,
+					      accel_reg_dev_addr(stream_reg(qs[s], KILN_QM_FENCE_CNT(ARB_FENCE))), 1, false);
 			for (unsigned s = 0; s < 2; s++) {
 				struct cb c;
 				cb_init(&c, (uint8_t *)b.aux.host + 2048 * s, 2048);
+				cb_fence(&c, ARB_FENCE, 1, 1, 0);
 				for (unsigned k = 0; k < ARB_ROUNDS; k++) {
 					cb_msg_long_timestamp(&c, b.host.dev + 8 * (s * ARB_ROUNDS + k));
 					cb_arb_point(&c);
 				}
-				if (!cb_ok(&c) || accel_submit(a, KILN_QUEUE_ID(e, s), b.aux.dev + 2048 * s, cb_len(&c), &tk[s])) {
+				if (!cb_ok(&c) || accel_submit(a, qs[s], b.aux.dev + 2048 * s, cb_len(&c), &tk[s])) {
 					kt_fail(t, "%s dma%u.s%u: cannot submit the ARB_POINT CB", a->bdf, e, s);
 					break;
 				}
 				started++;
 			}
+			accel_sob_add(a, sob, 1); /* both monitors fire: both streams released together */
 			for (unsigned s = 0; s < started; s++) {
 				char why[400];
-				int r = accel_wait(a, KILN_QUEUE_ID(e, s), tk[s], WAIT_MS, why, sizeof why);
+				int r = accel_wait(a, qs[s], tk[s], WAIT_MS, why, sizeof why);
 				if (r) {
-					kt_fail(t, "%s: ARB_POINT CB: %s", a->bdf, why);
-					recover(t, a, KILN_QUEUE_ID(e, s));
+					kt_fail(t, "%s: ARB_POINT CB (held by monitor %u on SOB %u, %s): %s", a->bdf, ARB_MON0 + s, sob,
+						(accel_mon_status(a, ARB_MON0 + s) & KILN_SM_MON_STS_FIRED) ? "fired" : "not fired", why);
+					recover(t, a, qs[s]);
 				}
 			}
 			if (started < 2 || kt_failed(t))
 				continue;
-			unsigned switches = 0;
 			for (unsigned s = 0; s < 2; s++)
 				for (unsigned k = 0; k < ARB_ROUNDS; k++) {
 					uint64_t v = ts[s * ARB_ROUNDS + k];
@@ -430,17 +442,22 @@ static void queues_arb_point(struct kt *t)
 							   "order)",
 							a->bdf, e, s, k, (unsigned long long)v);
 				}
-			/* interleaving: stream 1's messages falling between stream 0's */
-			for (unsigned k = 0; k + 1 < ARB_ROUNDS; k++)
-				for (unsigned j = 0; j < ARB_ROUNDS; j++)
-					if (ts[ARB_ROUNDS + j] > ts[k] && ts[ARB_ROUNDS + j] < ts[k + 1]) {
-						switches++;
-						break;
-					}
-			kt_diag(t, "%s dma%u: two streams with %u ARB_POINTs each completed; the other stream ran between %u of "
-				   "stream 0's yields",
-				a->bdf, e, ARB_ROUNDS, switches);
+			uint64_t first0 = ts[0], last0 = ts[ARB_ROUNDS - 1], first1 = ts[ARB_ROUNDS], last1 = ts[2 * ARB_ROUNDS - 1];
+			if (!(first0 < last1 && first1 < last0))
+				kt_fail(t, "%s dma%u: ARB_POINT did not yield: stream %u ran all %u messages (%llu..%llu ns) before stream "
+					   "%u started (%llu ns)",
+					a->bdf, e, first0 < first1 ? 0 : 1, ARB_ROUNDS,
+					(unsigned long long)(first0 < first1 ? first0 : first1),
+					(unsigned long long)(first0 < first1 ? last0 : last1),
+					first0 < first1 ? 1 : 0, (unsigned long long)(first0 < first1 ? first1 : first0));
+			else
+				kt_diag(t, "%s dma%u: two streams released together alternated at their ARB_POINTs (%llu..%llu and "
+					   "%llu..%llu ns)",
+					a->bdf, e, (unsigned long long)first0, (unsigned long long)last0, (unsigned long long)first1,
+					(unsigned long long)last1);
 		}
+		accel_sob_set(a, QUEUES_SOB(0), 0);
+		accel_sob_set(a, QUEUES_SOB(1), 0);
 		bufs_put(&b);
 	}
 }
