@@ -29,7 +29,8 @@
 #define X2APIC_MSR(off) (0x800u + ((off) >> 4))
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
-#define CALIBRATE_MS 20
+#define CALIBRATE_MS 40
+#define CALIBRATE_ROUNDS 5
 
 static uintptr_t base;
 static int x2;
@@ -85,14 +86,29 @@ int lapic_timer_start(unsigned hz)
 	int vec = irq_alloc(on_tick, 0);
 	if (vec < 0)
 		return -1;
-	/* Count the LAPIC timer down for a TSC-measured interval to learn its rate. */
+	/* Count the LAPIC timer down over TSC-measured windows to learn its rate. Each
+	 * window is bracketed by the reads themselves, and the median of several is taken,
+	 * so a vCPU preempted mid-window (emulation, SMIs) does not skew the result. */
 	wr(LAPIC_TIMER_DIV, LAPIC_DIV_16);
 	wr(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
-	wr(LAPIC_TIMER_INIT, 0xffffffffu);
-	udelay(CALIBRATE_MS * 1000);
-	uint32_t elapsed = 0xffffffffu - rd(LAPIC_TIMER_CUR);
+	uint64_t rate[CALIBRATE_ROUNDS];
+	for (unsigned i = 0; i < CALIBRATE_ROUNDS; i++) {
+		wr(LAPIC_TIMER_INIT, 0xffffffffu);
+		uint32_t c0 = rd(LAPIC_TIMER_CUR);
+		uint64_t t0 = rdtsc();
+		udelay(CALIBRATE_MS * 1000 / CALIBRATE_ROUNDS);
+		uint64_t t1 = rdtsc();
+		uint32_t c1 = rd(LAPIC_TIMER_CUR);
+		uint64_t ns = tsc_to_ns(t1 - t0);
+		rate[i] = ns ? (uint64_t)(c0 - c1) * NS_PER_S / ns : 0;
+		for (unsigned j = i; j > 0 && rate[j - 1] > rate[j]; j--) {
+			uint64_t x = rate[j];
+			rate[j] = rate[j - 1];
+			rate[j - 1] = x;
+		}
+	}
 	wr(LAPIC_TIMER_INIT, 0);
-	uint64_t per_sec = (uint64_t)elapsed * 1000 / CALIBRATE_MS;
+	uint64_t per_sec = rate[CALIBRATE_ROUNDS / 2];
 	if (per_sec < hz)
 		return -1;
 	timer_hz = hz;
