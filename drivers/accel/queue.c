@@ -185,6 +185,10 @@ int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 			return ACCEL_EGONE;
 		}
 		uint32_t st = accel_rd(a, qreg(q, KILN_QM_STATUS));
+		/* The device writes a CB's completion before it marks the stream stopped (a CB that
+		 * ends in STOP completes): look at the CQ once more before calling it a stop. */
+		if ((st & KILN_QM_STS_STOPPED) && (cq[qu->cq_ci] & KILN_CQ_ENTRY_READY))
+			continue;
 		if (st & KILN_QM_STS_STOPPED) {
 			describe_stop(a, q, ev_before, why, len);
 			return ACCEL_ESTOPPED;
