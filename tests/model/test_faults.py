@@ -66,6 +66,17 @@ def test(t):
     out, ref = m.read(dst, n), m.read(src, n)
     flips = sum(bin(x ^ y).count("1") for x, y in zip(out, ref))
     t.eq(flips, n // 4096, "dma-corrupt-ppm=1e6: one flipped bit per 4 KiB of LIN_DMA data")
+    # fault-seed makes the rate-based knobs reproducible
+    flips = []
+    for _ in range(2):
+        a.knob("fault-seed", 1234)
+        a.knob("dma-corrupt-ppm", 500000)
+        s0.submit(pkt_lin_dma(src, dst, n))
+        m.settle()
+        out = m.read(dst, n)
+        flips.append([i for i in range(n) if out[i] != ref[i]])
+    t.ok(flips[0] == flips[1] and 0 < len(flips[0]) < n // 4096,
+         "fault-seed: the same seed flips the same bits at a 50% rate", [len(f) for f in flips])
     a.knob("dma-corrupt-ppm", 0)
     s0.submit(pkt_lin_dma(src, dst, n))
     m.settle()

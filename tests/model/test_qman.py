@@ -18,7 +18,7 @@ def cq_ok(shadow):
 
 
 def test(t):
-    m = Machine(accel_device(0))
+    m = Machine(accel_device(0), extra=["-trace", "kiln_qm_complete"])
     a = Accel(m, 4).setup()
     ram = Ram()
     eq = EventQueue(a, ram)
@@ -197,6 +197,8 @@ def test(t):
     t.eq(eq.drain(), [], "no error events in normal operation")
     log = m.close()
     t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly", log[-2000:])
+    t.ok("kiln_qm_complete DMA0 stream 0 CB 0 done, shadow 0x123" in log, "trace events: -trace kiln_* logs the model's work",
+         log[:500])
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ for l in "$kdir"/*; do # drop links to model files that no longer exist
 	[ -L "$l" ] && [ ! -e "$l" ] && rm -f "$l"
 done
 srcs=()
-for f in "$model"/*.c "$model"/*.h; do
+for f in "$model"/*.c "$model"/*.h "$model"/trace-events; do
 	[ -e "$f" ] || continue
 	ln -sfn "$f" "$kdir/$(basename "$f")"
 	case $f in *.c) srcs+=("'$(basename "$f")'") ;; esac
@@ -52,13 +52,20 @@ kiln_inc = include_directories('$hwinc')
 softmmu_ss.add(when: 'CONFIG_KILN_ACCEL', if_true: [files($list),
   declare_dependency(include_directories: kiln_inc)])"
 
-# 2. Kconfig symbol and the meson subdir line, once, before the first configure.
+# 2. Kconfig symbol, the meson subdir line and the trace directory, once, before the first
+#    configure (each edit is skipped when already there).
 if ! grep -q '^config KILN_ACCEL' "$src/hw/misc/Kconfig"; then
 	printf '\nconfig KILN_ACCEL\n    bool\n    default y if PCI_DEVICES\n    depends on PCI_EXPRESS && MSI_NONBROKEN\n' \
 		>>"$src/hw/misc/Kconfig"
 fi
 if ! grep -q "^subdir('kiln')" "$src/hw/misc/meson.build"; then
 	printf "\nsubdir('kiln')\n" >>"$src/hw/misc/meson.build"
+fi
+# The model's trace events (tools/qemu/trace-events) join QEMU's list of trace directories.
+if ! grep -q "'hw/misc/kiln'," "$src/meson.build"; then
+	sed -i "s|^    'hw/misc/macio',\$|    'hw/misc/macio',\n    'hw/misc/kiln',|" "$src/meson.build"
+	grep -q "'hw/misc/kiln'," "$src/meson.build" ||
+		{ echo "build.sh: cannot add hw/misc/kiln to QEMU's trace directories" >&2; exit 1; }
 fi
 
 # 3. Configure once (meson re-runs by itself when a meson.build changes). A change of the

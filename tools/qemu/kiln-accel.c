@@ -21,6 +21,7 @@
 #include "hw/qdev-properties-system.h"
 #include "migration/vmstate.h"
 #include "kiln-accel.h"
+#include "trace.h"
 
 uint64_t kiln_now_ns(void)
 {
@@ -69,6 +70,7 @@ void kiln_irq_raise(KilnState *s, unsigned vec)
         return;
     }
     s->irq_status |= 1u << vec;
+    trace_kiln_irq(vec, !(s->f.irq_drop_mask & (1u << vec)));
     if (s->f.irq_drop_mask & (1u << vec)) {
         /* lost interrupt: status records it, no message is sent */
         return;
@@ -210,6 +212,7 @@ static void kiln_core_write(KilnState *s, uint32_t off, uint32_t val)
     switch (off) {
     case KILN_CORE_SOFT_RESET:
         if (val == KILN_CORE_SOFT_RESET_KEY) {
+            trace_kiln_soft_reset();
             kiln_blocks_reset(s);
         } else {
             qemu_log_mask(LOG_GUEST_ERROR, "kiln: soft reset with bad key 0x%x\n", val);
@@ -335,6 +338,7 @@ static uint64_t kiln_mmio_read(void *opaque, hwaddr addr, unsigned size)
         qemu_log_mask(LOG_GUEST_ERROR, "kiln: read of unmapped register 0x%" HWADDR_PRIx "\n",
                       addr);
     }
+    trace_kiln_mmio_read(addr, val);
     return val;
 }
 
@@ -345,6 +349,7 @@ static void kiln_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned si
     if (s->f.device_gone) {
         return;
     }
+    trace_kiln_mmio_write(addr, (uint32_t)val);
     if (!kiln_cfg_write(s, (uint32_t)addr, (uint32_t)val)) {
         qemu_log_mask(LOG_GUEST_ERROR, "kiln: write of unmapped register 0x%" HWADDR_PRIx "\n",
                       addr);

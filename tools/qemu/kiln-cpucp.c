@@ -9,6 +9,7 @@
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
 #include "kiln-accel.h"
+#include "trace.h"
 
 #define KILN_CPUCP_BUDGET 32
 #define KILN_CARD_NAME "kiln-accel"
@@ -156,6 +157,7 @@ static void kiln_cpucp_bh(void *opaque)
             return;
         }
         rc = kiln_cpucp_answer(s, &pkt, &result);
+        trace_kiln_cpucp(KILN_FIELD_GET(KILN_CPUCP_CTL_OPCODE, le32_to_cpu(pkt.ctl)), rc, result);
         ctl = (le32_to_cpu(pkt.ctl) & ~KILN_CPUCP_CTL_RC) | KILN_FIELD_PREP(KILN_CPUCP_CTL_RC, rc);
         pkt.value = cpu_to_le64(result);
         pkt.ctl = cpu_to_le32(ctl);

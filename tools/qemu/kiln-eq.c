@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "kiln-accel.h"
+#include "trace.h"
 
 static bool kiln_eq_ring_ok(KilnState *s)
 {
@@ -25,10 +26,12 @@ void kiln_eq_post(KilnState *s, uint32_t type, const void *payload, size_t len)
     }
     s->event_seq++;
     if (!(s->eq_cfg & KILN_EQ_CFG_ENABLE) || !kiln_eq_ring_ok(s)) {
+        trace_kiln_eq_post(type, s->event_seq, 0);
         s->eq_lost++;
         return;
     }
     if ((s->eq_pi + 1) % s->eq_size == s->eq_ci % s->eq_size) {
+        trace_kiln_eq_post(type, s->event_seq, 0);
         s->eq_lost++;
         s->eq_status |= KILN_EQ_STATUS_OVERFLOW;
         return;
@@ -52,6 +55,7 @@ void kiln_eq_post(KilnState *s, uint32_t type, const void *payload, size_t len)
         goto fault;
     }
     s->eq_pi = (s->eq_pi + 1) % s->eq_size;
+    trace_kiln_eq_post(type, s->event_seq, 1);
     kiln_irq_raise(s, KILN_VEC_EQ);
     return;
 fault:

@@ -12,6 +12,7 @@
 #include "hw/pci/pcie.h"
 #include "hw/qdev-core.h"
 #include "kiln-accel.h"
+#include "trace.h"
 
 typedef enum KilnKnobType { KNOB_U32, KNOB_U64, KNOB_I64, KNOB_BOOL } KilnKnobType;
 
@@ -292,6 +293,7 @@ static void kiln_knob_set(Object *obj, Visitor *v, const char *name, void *opaqu
         *(bool *)p = val;
         break;
     }
+    trace_kiln_knob(k->name, val);
     if (k->apply && DEVICE(s)->realized) {
         k->apply(s, val);
     }

@@ -13,6 +13,7 @@
 #include "net/net.h"
 #include "net/eth.h"
 #include "kiln-accel.h"
+#include "trace.h"
 
 #define KILN_NIC_TX_BUDGET  64
 #define KILN_NIC_FLAP_NS    (10 * 1000 * 1000)  /* link-flap: down for 10 ms of virtual time */
@@ -72,6 +73,7 @@ static void kiln_nic_update_link(KilnPort *p, uint32_t reason)
         return;
     }
     p->link_up = up;
+    trace_kiln_nic_link(p->idx, up);
     if (!up) {
         p->cnt[CNT_LINK_DOWN]++;
         p->flaps++;
@@ -136,7 +138,18 @@ static bool kiln_nic_rx_ready(KilnPort *p)
  * Deliver one frame to port p's RX ring. Returns false only when it has to wait for an RX
  * buffer (the caller queues it); every other outcome consumes the frame.
  */
+static bool kiln_nic_rx_frame(KilnPort *p, const uint8_t *buf, size_t size);
+
 static bool kiln_nic_rx(KilnPort *p, const uint8_t *buf, size_t size)
+{
+    uint32_t before = p->cnt[CNT_RX_FRAMES];
+    bool done = kiln_nic_rx_frame(p, buf, size);
+
+    trace_kiln_nic_rx(p->idx, size, p->cnt[CNT_RX_FRAMES] != before);
+    return done;
+}
+
+static bool kiln_nic_rx_frame(KilnPort *p, const uint8_t *buf, size_t size)
 {
     KilnState *s = p->s;
     struct kiln_nic_rx_entry ent;
@@ -278,6 +291,7 @@ static void kiln_nic_tx_bh(void *opaque)
             kiln_nic_error(p, true, KILN_NIC_ERR_TX_FETCH, p->tx_ci, addr);
             break;
         }
+        trace_kiln_nic_tx(p->idx, len, p->link_up);
         if (!p->link_up || (!p->nic && !(p->cfg & KILN_NIC_CFG_LOOPBACK))) {
             p->cnt[CNT_TX_DROP]++;      /* never left the port */
         } else {

@@ -12,6 +12,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "kiln-accel.h"
+#include "trace.h"
 #include "kiln-qman.h"
 
 static bool ring_size_ok(uint32_t n)
@@ -65,6 +66,7 @@ void kiln_stream_stop(KilnStream *st, uint32_t cause, uint64_t addr, uint32_t op
 
     st->failed_cb = st->in_cb || cause == KILN_QM_ERR_PQ_FETCH ||
                     cause == KILN_QM_ERR_CB_FETCH || cause == KILN_QM_ERR_CB_SIZE;
+    trace_kiln_qm_stop(st->eng->idx, st->idx, cause, ev.cb_offset, addr);
     st->err_cause = cause;
     st->err_pq_index = st->ci;
     st->err_cb_offset = ev.cb_offset;
@@ -134,6 +136,7 @@ static bool kiln_stream_fetch(KilnStream *st)
         kiln_stream_stop(st, kiln_qm_mem_cause(r, KILN_QM_ERR_CB_FETCH), bd.ptr, 0);
         return false;
     }
+    trace_kiln_qm_cb(st->eng->idx, st->idx, st->ci, bd.ptr, bd.len);
     st->lvl[0] = (KilnExecBuf) { .data = cb, .len = bd.len, .addr = bd.ptr };
     st->depth = 0;
     st->in_cb = true;
@@ -183,6 +186,7 @@ static void kiln_stream_complete(KilnStream *st)
         st->cq_pi = (st->cq_pi + 1) % st->cq_size;
     }
     kiln_stream_free_exec(st);
+    trace_kiln_qm_complete(st->eng->idx, st->idx, st->ci, shadow);
     st->ci = (st->ci + 1) % (2 * st->pq_size);
     st->last_shadow = shadow;
     st->cb_count++;
@@ -347,6 +351,7 @@ static void kiln_stream_doorbell(KilnStream *st, uint32_t val)
 {
     uint32_t span;
 
+    trace_kiln_qm_doorbell(st->eng->idx, st->idx, val, st->ci);
     if (st->status & KILN_QM_STS_STOPPED) {
         /* recorded if valid; the stream runs again after CTRL.RESUME */
         if (ring_size_ok(st->pq_size) && val < 2 * st->pq_size) {

@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "kiln-accel.h"
+#include "trace.h"
 
 static void kiln_sm_error(KilnState *s, uint32_t cause, uint32_t index, uint64_t addr)
 {
@@ -48,6 +49,7 @@ static void kiln_mon_fire(KilnState *s, unsigned idx)
 
     m->status = KILN_SM_MON_STS_FIRED;
     s->sm_fire_count++;
+    trace_kiln_sm_fire(idx, m->pay_data, m->pay_addr);
     if (s->sm_chain >= KILN_SM_MAX_CHAIN) {
         kiln_sm_error(s, KILN_SM_ERR_RECURSION, idx, m->pay_addr);
         return;
