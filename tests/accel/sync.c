@@ -149,8 +149,9 @@ static void sync_sob_set_add(struct kt *t)
 		}
 		for (unsigned s = 0; s < n; s++)
 			accel_sob_set(a, s, 0);
-		kt_diag(t, "%s: %u SOBs set, added and wrapped through registers and from %u streams", a->bdf, n,
-			KILN_NUM_QUEUES);
+		if (!kt_failed(t))
+			kt_diag(t, "%s: %u SOBs set, added and wrapped through registers and from %u streams", a->bdf, n,
+				KILN_NUM_QUEUES);
 		cleanup(t, a);
 		bufs_put(&b);
 	}
@@ -247,8 +248,9 @@ static void sync_monitor_modes(struct kt *t)
 		for (unsigned s = 0; s < MODES_GROUPS * KILN_SM_SOBS_PER_GROUP; s++)
 			accel_sob_set(a, s, 0);
 		accel_sob_set(a, SYNC_SOB, 0);
-		kt_diag(t, "%s: %u monitors: >= and == modes, mask none/one, payload to host memory; SM interrupt", a->bdf,
-			nmon);
+		if (!kt_failed(t))
+			kt_diag(t, "%s: %u monitors: >= and == modes, mask none/one, payload to host memory; SM interrupt", a->bdf,
+				nmon);
 		cleanup(t, a);
 		bufs_put(&b);
 	}
@@ -319,8 +321,9 @@ static void sync_monitor_fence(struct kt *t)
 				kt_fail(t, "%s %s: fence counter %u is %u after FENCE (dec 1), expected 0", a->bdf, name, FENCE_ID, f);
 		}
 		accel_sob_set(a, SYNC_SOB, 0);
-		kt_diag(t, "%s: %u streams held in FENCE and woken by a monitor payload to their fence counter", a->bdf,
-			KILN_NUM_QUEUES);
+		if (!kt_failed(t))
+			kt_diag(t, "%s: %u streams held in FENCE and woken by a monitor payload to their fence counter", a->bdf,
+				KILN_NUM_QUEUES);
 		cleanup(t, a);
 		bufs_put(&b);
 	}
