@@ -207,13 +207,21 @@ struct KilnState {
     uint64_t rng;
 };
 
-/* kiln-accel.c: core block, interrupts, dispatch */
+/* kiln-accel.c: PCI function, interrupts, reset, dispatch */
 void kiln_irq_raise(KilnState *s, unsigned vec);
+void kiln_blocks_reset(KilnState *s);
 bool kiln_cfg_write(KilnState *s, uint32_t off, uint32_t val);
 uint64_t kiln_now_ns(void);
 bool kiln_chance_ppm(KilnState *s, uint32_t ppm);
 uint32_t kiln_rand32(KilnState *s);
 void kiln_update_intx(KilnState *s);
+
+/* kiln-core.c: core block and self-test hooks */
+void kiln_core_init(KilnState *s);
+void kiln_core_exit(KilnState *s);
+void kiln_core_reset(KilnState *s);
+uint32_t kiln_core_read(KilnState *s, uint32_t off);
+void kiln_core_write(KilnState *s, uint32_t off, uint32_t val);
 
 /* kiln-mem.c: device address space and HBM ECC */
 KilnMemResult kiln_mem_read(KilnState *s, uint64_t addr, void *buf, uint64_t len);
@@ -252,7 +260,7 @@ void kiln_cpucp_write(KilnState *s, uint32_t off, uint32_t val);
 void kiln_cpucp_reset(KilnState *s);
 void kiln_env_update(KilnState *s);
 
-/* kiln-nic.c */
+/* kiln-nic.c, kiln-nic-regs.c */
 bool kiln_nic_realize(KilnState *s, Error **errp);
 void kiln_nic_exit(KilnState *s);
 uint32_t kiln_nic_read(KilnState *s, unsigned port, uint32_t off);
