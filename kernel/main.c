@@ -195,6 +195,8 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		kprintf("# kiln: console: %s\n", console_note);
 	bool burn = runner_burn_in(&cfg);
 	report_configure(&cfg, burn);
+	wallclock_init(bi);
+	report_run_start(&cfg, bi->cmdline);
 	if (cfg_bad)
 		config_error(cfg_err);
 	if (!acpi_ok)
@@ -208,8 +210,6 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	kprintf("# kiln: tsc %llu kHz calibrated against %s, lapic %s id %u\n",
 		(unsigned long long)(time_tsc_hz() / 1000), time_reference(), lapic_x2apic() ? "x2apic" : "xapic",
 		lapic_id());
-	wallclock_init(bi);
-	report_run_start(&cfg, bi->cmdline);
 	if (cfg.persist == CFG_ON)
 		persist_print_previous();
 	heartbeat_configure(cfg.heartbeat_s);

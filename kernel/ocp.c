@@ -11,7 +11,10 @@
 #define OCP_RECORD_MAX 3072
 
 static bool enabled;
+static bool started;
 static unsigned seq;
+static const char *run_version, *run_cmdline;
+static const struct kiln_config *run_cfg;
 static unsigned next_step = 1;
 static char rec[OCP_RECORD_MAX];
 
@@ -70,10 +73,42 @@ static void hw_info(struct jbuf *j, const char *id, const char *name, const char
 	jb_obj_end(j);
 }
 
+static void emit_run_start(void);
+
+/* Every record comes after schemaVersion and testRunStart, also an error that ends the
+ * run before it really began (a config error): the start is emitted on first need. */
+static void ensure_started(void)
+{
+	if (!started) {
+		started = true;
+		emit_run_start();
+	}
+}
+
 void ocp_run_start(const char *version, const char *cmdline, const struct kiln_config *c)
 {
-	if (!enabled)
-		return;
+	run_version = version;
+	run_cmdline = cmdline;
+	run_cfg = c;
+	if (enabled)
+		ensure_started();
+}
+
+/* dutInfoId: the system serial, else a real SMBIOS UUID, else "unknown". */
+static const char *dut_id(const struct smbios_info *s)
+{
+	if (s->sys_serial[0])
+		return s->sys_serial;
+	if (s->sys_uuid[0] && s->sys_uuid[0] != '(')
+		return s->sys_uuid;
+	return "unknown";
+}
+
+static void emit_run_start(void)
+{
+	const char *version = run_version ? run_version : "unknown";
+	const char *cmdline = run_cmdline ? run_cmdline : "";
+	const struct kiln_config *c = run_cfg;
 	struct jbuf j;
 	const struct identity *id = identity_get();
 	const struct smbios_info *s = &id->smbios;
@@ -92,11 +127,13 @@ void ocp_run_start(const char *version, const char *cmdline, const struct kiln_c
 	jb_str(&j, "version", version);
 	jb_str(&j, "commandLine", cmdline);
 	jb_obj_begin(&j, "parameters");
-	config_format(c, params, sizeof params);
-	jb_str(&j, "effective", params);
+	if (c) {
+		config_format(c, params, sizeof params);
+		jb_str(&j, "effective", params);
+	}
 	jb_obj_end(&j);
 	jb_obj_begin(&j, "dutInfo");
-	jb_str(&j, "dutInfoId", s->sys_serial[0] ? s->sys_serial : (s->sys_uuid[0] ? s->sys_uuid : "unknown"));
+	jb_str(&j, "dutInfoId", dut_id(s));
 	jb_str(&j, "name", s->sys_product[0] ? s->sys_product : "unknown");
 	jb_arr_begin(&j, "platformInfos");
 	jb_obj_begin(&j, 0);
@@ -131,6 +168,7 @@ void ocp_run_start(const char *version, const char *cmdline, const struct kiln_c
 static void step_begin(struct jbuf *j, unsigned step)
 {
 	char id[16];
+	ensure_started();
 	begin(j);
 	jb_obj_begin(j, "testStepArtifact");
 	ksnprintf(id, sizeof id, "%u", step);
@@ -228,6 +266,7 @@ static void run_artifact(const char *kind, const char *k1, const char *v1, const
 {
 	if (!enabled)
 		return;
+	ensure_started();
 	struct jbuf j;
 	begin(&j);
 	jb_obj_begin(&j, "testRunArtifact");

@@ -41,9 +41,11 @@ int wallclock_format_rfc3339(int64_t ms, char *buf, size_t len)
 			 (long long)(rem / 1000 % 60), (long long)(rem % 1000));
 }
 
+/* May run before the TSC is calibrated: time_ns() counts from calibration (about when
+ * UEFI's time was read), and reads 0 until then. */
 void wallclock_init(const struct boot_info *bi)
 {
-	start_ns = time_ns();
+	start_ns = 0;
 	if (!bi->start_time.valid || bi->start_time.month < 1 || bi->start_time.month > 12)
 		return;
 	int64_t days = wallclock_days_from_civil(bi->start_time.year, bi->start_time.month, bi->start_time.day);
