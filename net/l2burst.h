@@ -56,10 +56,11 @@ unsigned net_l2_discover(struct net_l2_run *r, struct deadline d);
  * every active port finished sending and heard its neighbour's DONE before the deadline. */
 int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d);
 
-/* Lost frames on port k as far as known (peer_sent - unique; 0 before the DONE). */
+/* Frames the neighbour sent that never arrived, intact or damaged (0 before its DONE). */
 static inline uint32_t net_l2_lost(const struct net_l2_stats *s)
 {
-	return s->peer_sent > s->unique ? s->peer_sent - s->unique : 0;
+	uint32_t seen = s->unique + s->corrupt;
+	return s->peer_sent > seen ? s->peer_sent - seen : 0;
 }
 
 #endif

@@ -45,8 +45,9 @@ struct net_l2_info {
 /* Build a frame of `len` bytes (>= NET_L2_MIN_FRAME) into buf. */
 void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint16_t kind, uint32_t seq,
 		  uint32_t sender, uint32_t aux, uint64_t seed);
-/* Check a received frame: true when it is a Kiln test frame (ethertype, magic, length);
- * *crc_ok says whether its CRC-32 holds. */
+/* Check a received frame: true when it carries the Kiln test ethertype; *crc_ok says
+ * whether it is intact (magic, length and CRC-32). The fields of a damaged frame are not
+ * to be trusted. */
 bool net_l2_parse(const uint8_t *buf, size_t len, struct net_l2_info *info, bool *crc_ok);
 
 #endif

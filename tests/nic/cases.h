@@ -5,6 +5,7 @@
 struct kt;
 
 void nic_link_up(struct kt *t);
+void nic_link_stable(struct kt *t);
 void nic_mac_loopback(struct kt *t);
 void nic_counters(struct kt *t);
 void nic_interrupts(struct kt *t);

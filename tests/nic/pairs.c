@@ -37,14 +37,16 @@ static void report(struct kt *t, struct net_l2_run *r, unsigned k, unsigned size
 	uint64_t kpps = ns && s->unique > 1 ? (uint64_t)(s->unique - 1) * NS_PER_S / 1000u / ns : 0;
 	uint64_t mbps = ns ? s->rx_bytes * 8u * 1000u / ns : 0;
 	if (bad)
-		kt_fail(t, "%s -> %s (%u B): sent=%u received=%u lost=%u duplicates=%u reordered=%u corrupt=%u%s", from, to,
-			size, s->peer_sent, s->received, lost, s->duplicates, s->reordered, s->corrupt,
+		kt_fail(t, "%s -> %s (%u B): sent=%u intact=%u lost=%u corrupt=%u duplicates=%u reordered=%u%s", from, to,
+			size, s->peer_sent, s->unique, lost, s->corrupt, s->duplicates, s->reordered,
 			s->peer_done ? "" : " (the sender's DONE never came: its count is unknown)");
 	else
-		kt_diag(t, "%s -> %s (%u B): sent=%u received=%u lost=0 duplicates=0 reordered=0 corrupt=0 %llu kpps %llu Mb/s",
-			from, to, size, s->peer_sent, s->received, (unsigned long long)kpps, (unsigned long long)mbps);
-	if (s->first_corrupt_seq >= 0)
-		kt_diag(t, "%s -> %s: first corrupt frame: sequence %lld", from, to, (long long)s->first_corrupt_seq);
+		kt_diag(t, "%s -> %s (%u B): sent=%u intact=%u lost=0 corrupt=0 duplicates=0 reordered=0 %llu kpps %llu Mb/s",
+			from, to, size, s->peer_sent, s->unique, (unsigned long long)kpps, (unsigned long long)mbps);
+	if (s->corrupt)
+		kt_diag(t, "%s -> %s: %u frames failed their CRC (first claiming sequence %lld); %llu frames on %s had no "
+			"recoverable length", from, to, s->corrupt, (long long)s->first_corrupt_seq,
+			(unsigned long long)nic_of(r->port[k])->sw.rx_unparsed, to);
 	if (s->tx_err)
 		kt_diag(t, "%s: sending stopped after %u frames: %s", to, s->sent, net_strerror(s->tx_err));
 	if (!bad) {

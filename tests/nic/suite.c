@@ -6,6 +6,7 @@
 
 static const struct kt_case cases[] = {
 	{"nic-link-up", nic_link_up, 0},
+	{"nic-link-stable", nic_link_stable, 0},
 	{"nic-mac-loopback", nic_mac_loopback, 0},
 	{"nic-counters", nic_counters, 0},
 	{"nic-interrupts", nic_interrupts, 0},
