@@ -28,3 +28,11 @@ $(LWIP_OBJ): $(B)/obj/lwip/%.c.o: $(LWIP_DIR)/%.c | $(DEPS_STAMP)
 	$(Q)$(CC) $(KCFLAGS) $(LWIP_INC) $(LWIP_WARN) -c $< -o $@
 
 -include $(LWIP_OBJ:.o=.d)
+
+# Cabling runs beyond tests/qemu/cases.cfg: two devices in one QEMU, two machines (two QEMUs).
+TEST_TARGETS += test-net-wiring
+
+test-net-wiring: $(B)/kiln.efi $(QEMU_BIN)
+	$(Q)python3 tests/net/run-wiring --qemu '$(QEMU_BIN)' --results $(B)/results/net-wiring.tap
+
+.PHONY: test-net-wiring

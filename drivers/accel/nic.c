@@ -178,6 +178,13 @@ static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, v
 	return got;
 }
 
+uint32_t nic_rx_pending(struct nic_port *n)
+{
+	if (!n->open)
+		return 0;
+	return ring_used(*(volatile uint32_t *)n->wb.host, n->rx_ci, NIC_RX_ENTRIES);
+}
+
 static bool nic_link_up(struct net_port *p) { return nic_link(of(p)); }
 
 static const struct net_port_ops nic_ops = {

@@ -80,6 +80,8 @@ void nic_hw_counters_clear(struct nic_port *n);
 void nic_tx_flush(struct nic_port *n);
 /* Wait until the device consumed every queued TX entry. ACCEL_OK or ACCEL_ETIMEDOUT/ESTOPPED. */
 int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms);
+/* Frames the device has put in the RX ring that the driver has not taken yet. */
+uint32_t nic_rx_pending(struct nic_port *n);
 /* Interrupts seen on the port's TX / RX vectors since it was opened. */
 uint64_t nic_irq_tx(const struct nic_port *n);
 uint64_t nic_irq_rx(const struct nic_port *n);
