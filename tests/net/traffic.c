@@ -60,6 +60,14 @@ struct traffic_udp_result traffic_udp(struct kt *t, const struct path *p, uint32
 {
 	struct traffic_udp_result res = {0, 0, 0, 0};
 	uint64_t seed = kt_rand(t);
+	/* Resolve ARP both ways first: lwIP holds only ARP_QUEUE_LEN packets per address it is
+	 * still resolving and drops the oldest beyond that, which would read as loss here. */
+	struct net_ping_result pr;
+	if (net_ping(p->src, p->dst, 1, 0, PING_WAIT_MS, seed, &pr) < 0 || !pr.received) {
+		kt_fail(t, "%s -> %s: no echo reply within %u ms before the UDP run (ARP or the path is broken)", p->from,
+			p->to, PING_WAIT_MS);
+		return res;
+	}
 	if (net_udpseq_listen(p->dst, TRAFFIC_UDP_PORT, p->src, seed) < 0) {
 		kt_fail(t, "%s: cannot listen on UDP port %u", p->to, TRAFFIC_UDP_PORT);
 		return res;
