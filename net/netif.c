@@ -2,6 +2,7 @@
  * RX: frames polled from the port are copied into pool pbufs and fed to ethernet_input. */
 #include "net/netif.h"
 
+#include "kernel/cpu.h"
 #include "kernel/pmm.h"
 #include "kernel/string.h"
 #include "lwip/dhcp.h"
@@ -217,6 +218,32 @@ unsigned net_if_poll_all(void)
 		n += i->port->ops->rx_poll(i->port, NET_IF_RX_BUDGET, rx_frame, i);
 	}
 	return n;
+}
+
+bool net_if_idle_wait(void)
+{
+	if (!irq_enabled())
+		return false;
+	irq_disable();
+	unsigned used = 0;
+	for (unsigned k = 0; k < NET_IF_MAX; k++) {
+		struct net_if *i = &ifs[k];
+		if (!i->used)
+			continue;
+		used++;
+		int n = i->port->ops->rx_irq_pending ? i->port->ops->rx_irq_pending(i->port) : -1;
+		if (n != 0) {
+			irq_enable();
+			return false;
+		}
+	}
+	if (!used) {
+		irq_enable();
+		return false;
+	}
+	/* sti takes effect after the next instruction: no interrupt slips in before hlt */
+	__asm__ volatile("sti; hlt" ::: "memory");
+	return true;
 }
 
 static bool if_usable(const struct net_if *i)

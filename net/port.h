@@ -40,6 +40,9 @@ struct net_port_ops {
 	/* Hand up to `budget` received frames to fn; returns how many. Never blocks. */
 	unsigned (*rx_poll)(struct net_port *p, unsigned budget, net_rx_fn fn, void *ctx);
 	bool (*link_up)(struct net_port *p);
+	/* Frames waiting to be taken, or -1 when the port raises no interrupt on receive (then
+	 * the main loop never sleeps on it). NULL: -1. Called with interrupts off. */
+	int (*rx_irq_pending)(struct net_port *p);
 };
 
 struct net_port {

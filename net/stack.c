@@ -83,7 +83,7 @@ bool net_poll_until(struct deadline d, bool (*done)(void *arg), void *arg)
 			return true;
 		if (deadline_passed(d))
 			return done(arg);
-		if (!net_poll())
+		if (!net_poll() && !net_if_idle_wait())
 			cpu_relax();
 	}
 }

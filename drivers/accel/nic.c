@@ -187,11 +187,21 @@ uint32_t nic_rx_pending(struct nic_port *n)
 
 static bool nic_link_up(struct net_port *p) { return nic_link(of(p)); }
 
+/* With an RX vector of its own (or a shared one) the port wakes a sleeping CPU. */
+static int nic_rx_irq_pending(struct net_port *p)
+{
+	struct nic_port *n = of(p);
+	if (n->a->irq_mode == ACCEL_IRQ_POLL)
+		return -1;
+	return (int)nic_rx_pending(n);
+}
+
 static const struct net_port_ops nic_ops = {
 	.tx = nic_tx,
 	.flush = nic_flush,
 	.rx_poll = nic_rx_poll,
 	.link_up = nic_link_up,
+	.rx_irq_pending = nic_rx_irq_pending,
 };
 
 struct nic_port *nic_port_get(struct accel *a, unsigned port)
