@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "kiln_bits.h"
 
-/* Test ids only: never a real Habana id (vendor 0x1DA3). */
+/* Test ids only: never a real Habana id (docs/device.md section 1 names the vendor id to avoid). */
 #define KILN_PCI_VENDOR_ID          0x1234u
 #define KILN_PCI_DEVICE_ID          0x4b4cu
 #define KILN_PCI_SUBSYS_VENDOR_ID   0x1234u
