@@ -231,3 +231,18 @@ int ksnprintf(char *buf, size_t n, const char *fmt, ...)
 	va_end(ap);
 	return r;
 }
+
+int kfmt_fixed(char *buf, size_t n, int64_t value, unsigned decimals)
+{
+	const char *sign = value < 0 ? "-" : "";
+	uint64_t mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+	if (!decimals)
+		return ksnprintf(buf, n, "%s%llu", sign, (unsigned long long)mag);
+	if (decimals > 18) /* |value| < 10^19 <= 10^decimals: the integer part is 0 */
+		return ksnprintf(buf, n, "%s0.%0*llu", sign, (int)decimals, (unsigned long long)mag);
+	uint64_t scale = 1;
+	for (unsigned i = 0; i < decimals; i++)
+		scale *= 10;
+	return ksnprintf(buf, n, "%s%llu.%0*llu", sign, (unsigned long long)(mag / scale), (int)decimals,
+			 (unsigned long long)(mag % scale));
+}

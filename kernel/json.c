@@ -113,19 +113,9 @@ void jb_bool(struct jbuf *j, const char *key, bool v)
 
 void jb_fixed(struct jbuf *j, const char *key, int64_t value, unsigned decimals)
 {
-	uint64_t scale = 1;
-	for (unsigned i = 0; i < decimals && i < 18; i++)
-		scale *= 10;
-	uint64_t mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
 	char b[48];
 	member(j, key);
-	if (decimals > 18) /* |value| < 10^19 <= 10^decimals: the integer part is 0 */
-		ksnprintf(b, sizeof b, "%s0.%0*llu", value < 0 ? "-" : "", (int)decimals, (unsigned long long)mag);
-	else if (decimals)
-		ksnprintf(b, sizeof b, "%s%llu.%0*llu", value < 0 ? "-" : "", (unsigned long long)(mag / scale),
-			  (int)decimals, (unsigned long long)(mag % scale));
-	else
-		ksnprintf(b, sizeof b, "%s%llu", value < 0 ? "-" : "", (unsigned long long)mag);
+	kfmt_fixed(b, sizeof b, value, decimals);
 	puts_raw(j, b);
 }
 

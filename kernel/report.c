@@ -92,16 +92,9 @@ void report_case_diag(const char *name, const char *text, bool failure)
 
 void report_case_measure(const char *name, int64_t value, unsigned decimals, const char *unit)
 {
-	uint64_t scale = 1;
-	for (unsigned i = 0; i < decimals; i++)
-		scale *= 10;
-	uint64_t mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
-	char b[160];
-	if (decimals)
-		ksnprintf(b, sizeof b, "measure %s %s%llu.%0*llu %s", name, value < 0 ? "-" : "",
-			  (unsigned long long)(mag / scale), (int)decimals, (unsigned long long)(mag % scale), unit);
-	else
-		ksnprintf(b, sizeof b, "measure %s %s%llu %s", name, value < 0 ? "-" : "", (unsigned long long)mag, unit);
+	char num[48], b[160];
+	kfmt_fixed(num, sizeof num, value, decimals);
+	ksnprintf(b, sizeof b, "measure %s %s %s", name, num, unit);
 	line_start();
 	ktap_diag(&out, case_depth, 0, b);
 	ocp_measure(step, name, value, decimals, unit);
