@@ -40,6 +40,18 @@ static inline int irq_enabled(void)
 	__asm__ volatile("pushfq; popq %0" : "=r"(f));
 	return (f >> 9) & 1;
 }
+/* Mask interrupts and say whether they were on, for irq_restore. */
+static inline int irq_save(void)
+{
+	int on = irq_enabled();
+	irq_disable();
+	return on;
+}
+static inline void irq_restore(int on)
+{
+	if (on)
+		irq_enable();
+}
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void invlpg(uintptr_t a) { __asm__ volatile("invlpg (%0)" : : "r"(a) : "memory"); }

@@ -37,11 +37,9 @@ uint64_t efirt_get_variable(const char *name, const struct efirt_guid *g, void *
 	__builtin_memcpy(&guid, g, sizeof guid);
 	UINT32 attrs;
 	UINTN sz = *size;
-	int on = irq_enabled();
-	irq_disable();
+	int on = irq_save();
 	EFI_STATUS s = rt->GetVariable(w, &guid, &attrs, &sz, data);
-	if (on)
-		irq_enable();
+	irq_restore(on);
 	*size = sz;
 	return s;
 }
@@ -54,10 +52,8 @@ uint64_t efirt_set_variable(const char *name, const struct efirt_guid *g, uint32
 	wide(name, w);
 	EFI_GUID guid;
 	__builtin_memcpy(&guid, g, sizeof guid);
-	int on = irq_enabled();
-	irq_disable();
+	int on = irq_save();
 	EFI_STATUS s = rt->SetVariable(w, &guid, attrs, size, (void *)data);
-	if (on)
-		irq_enable();
+	irq_restore(on);
 	return s;
 }
