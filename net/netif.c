@@ -46,7 +46,8 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 		pbuf_copy_partial(p, i->txbuf, p->tot_len, 0);
 		frame = i->txbuf;
 	}
-	int r = i->port->ops->tx(i->port, frame, p->tot_len, 0);
+	/* the doorbell waits for the end of this main-loop turn (net_if_flush_all): one per batch */
+	int r = i->port->ops->tx(i->port, frame, p->tot_len, NET_TX_MORE);
 	if (r < 0) {
 		i->cnt.tx_errors++;
 		i->cnt.last_tx_err = r;
@@ -218,6 +219,13 @@ unsigned net_if_poll_all(void)
 		n += i->port->ops->rx_poll(i->port, NET_IF_RX_BUDGET, rx_frame, i);
 	}
 	return n;
+}
+
+void net_if_flush_all(void)
+{
+	for (unsigned k = 0; k < NET_IF_MAX; k++)
+		if (ifs[k].used)
+			net_port_flush(ifs[k].port);
 }
 
 bool net_if_idle_wait(void)

@@ -49,6 +49,8 @@ void net_if_remove_all(void);
 void net_if_allow_only(struct net_if *i, const ip4_addr_t *peers, unsigned n);
 /* Receive on every interface and follow link changes; the number of frames received. */
 unsigned net_if_poll_all(void);
+/* Ring every port's doorbell for the frames lwIP queued since the last call. */
+void net_if_flush_all(void);
 /* Sleep until the next interrupt when every interface's port interrupts on receive and
  * none has a frame waiting (the timer tick bounds the sleep). False when it did not sleep. */
 bool net_if_idle_wait(void);

@@ -71,8 +71,10 @@ _Noreturn void net_lwip_assert(const char *what, const char *file, int line)
 
 unsigned net_poll(void)
 {
+	net_if_flush_all(); /* what the caller sent since the last turn */
 	unsigned n = net_if_poll_all();
 	sys_check_timeouts();
+	net_if_flush_all(); /* what lwIP answered in this turn */
 	return n;
 }
 
