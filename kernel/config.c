@@ -46,6 +46,7 @@ static const struct key_def keys[] = {
 	{"temp_max", K_LIMIT, OFF(temp_max_c), 1, 200, NULL, "degrees C"},
 	{"power_max", K_LIMIT, OFF(power_max_w), 1, 5000, NULL, "watts"},
 	{"ecc_serr_max", K_LIMIT, OFF(ecc_serr_max), 0, 1000000, NULL, "corrected errors per device"},
+	{"ecc_serr_rate_max", K_LIMIT, OFF(ecc_serr_rate_max), 0, 1000000, NULL, "corrected errors per hour per device"},
 	{"hbm_range", K_RANGE, OFF(hbm_range_off), 0, 0, NULL, NULL},
 	{"net.uplink", K_NET_PORT, OFF(net), 0, 0, NULL, NULL},
 	{"net.addr", K_IPV4_CIDR, OFF(net), 0, 0, NULL, NULL},
@@ -67,6 +68,7 @@ void config_defaults(struct kiln_config *c)
 	c->temp_max_c = CFG_LIMIT_OFF;
 	c->power_max_w = CFG_LIMIT_OFF;
 	c->ecc_serr_max = CFG_LIMIT_OFF;
+	c->ecc_serr_rate_max = CFG_LIMIT_OFF;
 }
 
 int config_parse_duration(const char *s, size_t n, uint64_t *seconds)

@@ -68,6 +68,7 @@ struct kiln_config {
 	uint32_t temp_max_c;        /* degrees C */
 	uint32_t power_max_w;       /* watts */
 	uint32_t ecc_serr_max;      /* corrected HBM ECC errors per device per run */
+	uint32_t ecc_serr_rate_max; /* corrected HBM ECC errors per hour per device (at least an hour's window) */
 	/* HBM memory test range: hbm_range_set false means the default coverage */
 	bool hbm_range_set;
 	uint64_t hbm_range_off, hbm_range_size;

@@ -197,6 +197,7 @@ static int bring_up(struct accel *a, char *why, unsigned len)
 	int r = soft_reset(a, why, len);
 	if (r)
 		return r;
+	a->reset_ns = time_ns();
 	read_identity(a);
 	if (a->engines != KILN_NUM_DMA_ENGINES || a->streams != KILN_STREAMS_PER_ENGINE || a->ports > KILN_MAX_PORTS ||
 	    a->sobs > KILN_SM_NUM_SOBS || a->monitors > KILN_SM_NUM_MONITORS) {

@@ -93,6 +93,7 @@ struct accel {
 	struct kiln_cpucp_info info;
 	bool info_ok;
 	uint64_t dsn;
+	uint64_t reset_ns;          /* time_ns() of the last soft reset: error counters start here */
 };
 
 /* Bound devices, in PCI order. */

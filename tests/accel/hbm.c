@@ -436,9 +436,28 @@ static void hbm_random_dma(struct kt *t) { dma_pass(t, false); }
 
 /* The ECC record since the driver reset the device: corrected errors counted and listed
  * (failing above ecc_serr_max=), uncorrected ones fail with their address. */
+/* ecc_serr_rate_max: corrected errors per hour since the reset, judged over at least an
+ * hour (a short run may see `rate` errors; a long burn-in rate * hours). */
+static void ecc_rate_check(struct kt *t, struct accel *a, uint32_t serr, uint32_t rate)
+{
+	if (rate == CFG_LIMIT_OFF)
+		return;
+	uint64_t hour = 3600ull * NS_PER_S, elapsed = time_ns() - a->reset_ns;
+	uint64_t window = elapsed > hour ? elapsed : hour;
+	uint64_t allowed = (uint64_t)rate * (window / NS_PER_S) / 3600;
+	uint64_t per_hour_x10 = elapsed ? (uint64_t)serr * hour * 10 / elapsed : 0;
+	if (serr > allowed)
+		kt_fail(t, "%s: %u corrected HBM ECC errors in %llu s (%llu.%llu per hour), above the limit %u per hour "
+			   "(ecc_serr_rate_max; %llu allowed over a window of %llu s)",
+			a->bdf, serr, (unsigned long long)(elapsed / NS_PER_S), (unsigned long long)(per_hour_x10 / 10),
+			(unsigned long long)(per_hour_x10 % 10), rate, (unsigned long long)allowed,
+			(unsigned long long)(window / NS_PER_S));
+}
+
 static void hbm_ecc(struct kt *t)
 {
 	uint32_t limit = kiln_cfg ? kiln_cfg->ecc_serr_max : CFG_LIMIT_OFF;
+	uint32_t rate = kiln_cfg ? kiln_cfg->ecc_serr_rate_max : CFG_LIMIT_OFF;
 	for (unsigned i = 0; i < accel_count(); i++) {
 		struct accel *a = accel_get(i);
 		if (!accel_test_alive(t, a))
@@ -458,6 +477,7 @@ static void hbm_ecc(struct kt *t)
 				e.last_derr ? "" : " (the last error recorded was a corrected one)");
 		if (limit != CFG_LIMIT_OFF && e.serr > limit)
 			kt_fail(t, "%s: %u corrected HBM ECC errors, above the limit %u (ecc_serr_max)", a->bdf, e.serr, limit);
+		ecc_rate_check(t, a, e.serr, rate);
 		char name[40];
 		ksnprintf(name, sizeof name, "accel%u-hbm-ecc-corrected", a->index);
 		kt_measure(t, name, e.serr, 0, "errors");
