@@ -104,13 +104,29 @@ static void ranges(void **state)
 	assert_false(c.hbm_range_set);
 }
 
+/* ecc_serr_rate_max takes off or a number like the other thresholds */
+static void rate_threshold(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(c.ecc_serr_rate_max, CFG_LIMIT_OFF);
+	assert_int_equal(set(&c, "ecc_serr_rate_max", "12"), 0);
+	assert_int_equal(c.ecc_serr_rate_max, 12);
+	assert_int_equal(set(&c, "ecc_serr_rate_max", "off"), 0);
+	assert_int_equal(c.ecc_serr_rate_max, CFG_LIMIT_OFF);
+	assert_int_equal(set(&c, "ecc_serr_rate_max", "1000001"), -1);
+	assert_non_null(strstr(err, "ecc_serr_rate_max"));
+	assert_non_null(strstr(err, "corrected errors per hour per device"));
+}
+
 static void known_keys_list_them(void **state)
 {
 	(void)state;
 	struct kiln_config c;
 	config_defaults(&c);
 	assert_int_equal(set(&c, "temp", "1"), -1);
-	assert_non_null(strstr(err, "temp_max, power_max, ecc_serr_max, hbm_range"));
+	assert_non_null(strstr(err, "temp_max, power_max, ecc_serr_max, ecc_serr_rate_max, hbm_range"));
 }
 
 int main(void)
@@ -119,6 +135,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(defaults_are_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(rate_threshold, setup, teardown),
 		cmocka_unit_test_setup_teardown(known_keys_list_them, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config-limits", tests, NULL, NULL);
