@@ -340,7 +340,7 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 		if (key_is(keys[i].name, key, klen))
 			k = &keys[i];
 	if (!k) {
-		char known[256];
+		char known[CFG_ERR_MAX]; /* every key name fits; the message is cut at CFG_ERR_MAX */
 		list_keys(known, sizeof known);
 		ksnprintf(err, CFG_ERR_MAX, "%s: unknown key '%.*s'; known keys: %s", origin, (int)klen, key, known);
 		return -1;
