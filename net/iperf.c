@@ -1,23 +1,45 @@
-/* lwiperf sessions with their reports kept in static state. */
+/* lwiperf sessions with their reports kept in static state.
+ *
+ * lwIP 2.1.3's lwiperf_abort() frees a session's records but closes none of its PCBs (the
+ * listening one stays, its argument dangling) and does not unlink the head of its session
+ * list, so Kiln never calls it. A server is stopped by closing its listening PCB here;
+ * connections still open end when net_reset() removes the interface, which lwiperf sees as
+ * an error, reports and frees itself. What remains of each server started is its record in
+ * lwiperf's list (about a hundred bytes of lwIP's heap), never touched again. */
 #include "net/iperf.h"
 
 #include "kernel/string.h"
+#include "lwip/priv/tcp_priv.h"
 #include "net/stack.h"
 
 static struct {
 	void *server, *client;
+	ip_addr_t server_addr;
+	u16_t server_port;
 	struct net_iperf_report srv, cli;
 } ip;
 
 static struct net_cleanup iperf_cleanup_hook;
 
+static void close_server(void)
+{
+	if (!ip.server)
+		return;
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
+		if (l->local_port == ip.server_port && ip_addr_cmp(&l->local_ip, &ip.server_addr)) {
+			tcp_arg((struct tcp_pcb *)l, 0);
+			tcp_accept((struct tcp_pcb *)l, 0);
+			tcp_close((struct tcp_pcb *)l);
+			break;
+		}
+	}
+	ip.server = 0;
+}
+
 void net_iperf_stop(void)
 {
-	if (ip.server)
-		lwiperf_abort(ip.server);
-	if (ip.client)
-		lwiperf_abort(ip.client);
-	ip.server = ip.client = 0;
+	close_server();
+	ip.client = 0; /* a running client ends with its interface (see above) */
 }
 
 static void hook(void)
@@ -45,6 +67,8 @@ static void report(void *arg, enum lwiperf_report_type type, const ip_addr_t *lo
 	(void)local_addr;
 	(void)local_port;
 	struct net_iperf_report *r = arg;
+	if (r == &ip.cli)
+		ip.client = 0; /* lwiperf has ended (and freed) the client session */
 	if (r->done)
 		return; /* the first report of a session is the one that counts */
 	r->type = type;
@@ -54,19 +78,16 @@ static void report(void *arg, enum lwiperf_report_type type, const ip_addr_t *lo
 	r->ms = ms;
 	r->kbps = kbps;
 	r->done = true;
-	if (r == &ip.cli)
-		ip.client = 0; /* lwiperf freed the session */
 }
 
 int net_iperf_server_start(const ip4_addr_t *local, uint16_t port)
 {
 	hook();
-	if (ip.server)
-		lwiperf_abort(ip.server);
+	close_server();
 	memset(&ip.srv, 0, sizeof ip.srv);
-	ip_addr_t a;
-	ip_addr_copy_from_ip4(a, *local);
-	ip.server = lwiperf_start_tcp_server(&a, port, report, &ip.srv);
+	ip_addr_copy_from_ip4(ip.server_addr, *local);
+	ip.server_port = port;
+	ip.server = lwiperf_start_tcp_server(&ip.server_addr, port, report, &ip.srv);
 	return ip.server ? 0 : -1;
 }
 
@@ -74,7 +95,7 @@ int net_iperf_client_start(const ip4_addr_t *remote, uint16_t port)
 {
 	hook();
 	if (ip.client)
-		lwiperf_abort(ip.client);
+		return -1; /* one client at a time: the previous one has not reported yet */
 	memset(&ip.cli, 0, sizeof ip.cli);
 	ip_addr_t a;
 	ip_addr_copy_from_ip4(a, *remote);

@@ -10,6 +10,7 @@
 #include "kernel/pmm.h"
 #include "lwip/err.h"
 #include "lwip/init.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/sys.h"
 #include "lwip/timeouts.h"
 #include "net/netif.h"
@@ -114,6 +115,11 @@ void net_reset(void)
 	for (struct net_cleanup *c = cleanups; c; c = c->next)
 		c->fn();
 	net_if_remove_all();
+	/* Connections in TIME_WAIT guard a 4-tuple for 2 MSL (minutes) against stray segments;
+	 * with every interface gone they guard nothing, and they would keep the next case (or
+	 * burn-in pass) from listening on the same port. */
+	while (tcp_tw_pcbs)
+		tcp_abort(tcp_tw_pcbs);
 }
 
 const char *net_lwip_err_name(int err)
