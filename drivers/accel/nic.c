@@ -335,4 +335,17 @@ void nic_hw_counters(struct nic_port *n, struct nic_hw_counters *c)
 	c->rx_filtered = rd(n, KILN_NIC_CNT_RX_FILTERED);
 }
 
+void nic_set_mac(struct nic_port *n, const uint8_t mac[NET_MAC_LEN])
+{
+	wr(n, KILN_NIC_MAC_LO, (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24);
+	wr(n, KILN_NIC_MAC_HI, (uint32_t)mac[4] | (uint32_t)mac[5] << 8);
+	memcpy(n->port.mac, mac, NET_MAC_LEN);
+}
+
+void nic_set_promisc(struct nic_port *n, bool on)
+{
+	n->cfg = on ? n->cfg | KILN_NIC_CFG_PROMISC : n->cfg & ~KILN_NIC_CFG_PROMISC;
+	wr(n, KILN_NIC_CFG, n->cfg);
+}
+
 void nic_hw_counters_clear(struct nic_port *n) { wr(n, KILN_NIC_CTRL, KILN_NIC_CTRL_CLEAR_COUNTERS); }

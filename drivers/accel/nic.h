@@ -76,6 +76,11 @@ uint32_t nic_status(struct nic_port *n);
 bool nic_wired(struct nic_port *n);
 void nic_hw_counters(struct nic_port *n, struct nic_hw_counters *c);
 void nic_hw_counters_clear(struct nic_port *n);
+/* Program the port's MAC address (the receive filter follows it). */
+void nic_set_mac(struct nic_port *n, const uint8_t mac[NET_MAC_LEN]);
+/* Accept every destination (true) or only the port's MAC, broadcast (and multicast with
+ * ALLMULTI) (false). */
+void nic_set_promisc(struct nic_port *n, bool on);
 /* Ring the TX doorbell for frames queued with NET_TX_MORE. */
 void nic_tx_flush(struct nic_port *n);
 /* Wait until the device consumed every queued TX entry. ACCEL_OK or ACCEL_ETIMEDOUT/ESTOPPED. */

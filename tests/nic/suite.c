@@ -9,6 +9,7 @@ static const struct kt_case cases[] = {
 	{"nic-link-stable", nic_link_stable, 0},
 	{"nic-mac-loopback", nic_mac_loopback, 0},
 	{"nic-counters", nic_counters, 0},
+	{"nic-mac-filter", nic_mac_filter, 0},
 	{"nic-interrupts", nic_interrupts, 0},
 	{"nic-pair-burst", nic_pair_burst, 120},
 };
