@@ -57,7 +57,7 @@ static u8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_a
 	if (!ping.waiting || seq != ping.seq) {
 		ping.r->unexpected++;
 	} else {
-		uint8_t buf[NET_PING_PAYLOAD_MAX];
+		static uint8_t buf[NET_PING_PAYLOAD_MAX];
 		u16_t n = (u16_t)(p->tot_len - hlen - sizeof h);
 		struct net_pattern_err e = {0};
 		if (n != ping.payload || pbuf_copy_partial(p, buf, n, (u16_t)(hlen + sizeof h)) != n ||

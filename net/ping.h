@@ -7,7 +7,8 @@
 
 #include "lwip/ip4_addr.h"
 
-#define NET_PING_PAYLOAD_MAX 1472u
+#define NET_PING_PAYLOAD_MAX 8192u      /* larger than one frame: IP fragments it */
+#define NET_PING_PAYLOAD_UNFRAGMENTED 1472u /* the largest that fits a 1500-byte MTU */
 
 struct net_ping_result {
 	unsigned sent, received;
