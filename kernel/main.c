@@ -228,12 +228,9 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	accel_identity_print();
 	if (runner_selection_needs_device(&cfg) && accel_count() == 0) {
 		char why[400];
-		ksnprintf(why, sizeof why,
-			  "no device under test: the selected suites need an accelerator and none was bound%s%s",
-			  accel_probe_note()[0] ? " (" : " (no PCI function matches the driver's id table)",
-			  accel_probe_note()[0] ? accel_probe_note() : "");
-		if (accel_probe_note()[0])
-			ksnprintf(why + strlen(why), sizeof why - strlen(why), ")");
+		const char *note = accel_probe_note();
+		ksnprintf(why, sizeof why, "no device under test: the selected suites need an accelerator and none was bound (%s)",
+			  note[0] ? note : "no PCI function matches the driver's id table");
 		kprintf("1..0\n# kiln: %s\n", why);
 		report_error("no-device", why);
 		kiln_exit(KILN_EXIT_NO_DEVICE);
