@@ -2,9 +2,8 @@
 #include "net/ethlen.h"
 
 #include "net/l2frame.h"
+#include "net/port.h"
 
-#define ETH_HDR 14u
-#define ETH_TYPE_OFF 12u
 #define ETH_8023_MAX 1500u
 #define ETHERTYPE_IPV4 0x0800u
 #define ETHERTYPE_ARP 0x0806u
@@ -26,10 +25,10 @@ static unsigned be16(const uint8_t *p) { return (unsigned)p[0] << 8 | p[1]; }
 
 long net_eth_frame_len(const uint8_t *buf, size_t avail)
 {
-	size_t off = ETH_HDR;
+	size_t off = NET_ETH_HDR;
 	if (avail < off)
 		return NET_ETHLEN_MALFORMED;
-	unsigned type = be16(buf + ETH_TYPE_OFF);
+	unsigned type = be16(buf + NET_ETH_TYPE_OFF);
 	for (unsigned tags = 0; type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD; tags++) {
 		if (tags == VLAN_MAX_TAGS || avail < off + VLAN_TAG)
 			return NET_ETHLEN_MALFORMED;

@@ -26,7 +26,7 @@ void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t 
 {
 	memcpy(buf, dst, NET_MAC_LEN);
 	memcpy(buf + NET_MAC_LEN, src, NET_MAC_LEN);
-	put16(buf + 12, NET_L2_ETHERTYPE);
+	put16(buf + NET_ETH_TYPE_OFF, NET_L2_ETHERTYPE);
 	uint8_t *h = buf + NET_L2_HDR_OFF;
 	put16(h + offsetof(struct net_l2_hdr, frame_len), (uint32_t)len);
 	put16(h + offsetof(struct net_l2_hdr, kind), kind);
@@ -40,7 +40,7 @@ void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t 
 
 bool net_l2_parse(const uint8_t *buf, size_t len, struct net_l2_info *info, bool *crc_ok)
 {
-	if (len < NET_L2_MIN_FRAME || get16(buf + 12) != NET_L2_ETHERTYPE)
+	if (len < NET_L2_MIN_FRAME || get16(buf + NET_ETH_TYPE_OFF) != NET_L2_ETHERTYPE)
 		return false;
 	const uint8_t *h = buf + NET_L2_HDR_OFF;
 	if (get32(h + offsetof(struct net_l2_hdr, magic)) != NET_L2_MAGIC) {

@@ -11,6 +11,7 @@
 
 #define NET_MAC_LEN 6
 #define NET_ETH_HDR 14u
+#define NET_ETH_TYPE_OFF 12u     /* ethertype (or 802.3 length) after the two MACs */
 #define NET_ETH_OVERHEAD 18u   /* header + one VLAN tag: the largest frame is mtu + this */
 #define NET_ETH_MIN_FRAME 60u  /* without FCS; shorter frames are padded by senders */
 #define NET_PORT_NAME_MAX 24

@@ -7,6 +7,13 @@
 #include "net/stack.h"
 
 #define WIRE_MTU 1500
+/* 192.0.2.0/24, TEST-NET-1 (RFC 5737): end a is .1, end b is .2 */
+#define NET_A 192
+#define NET_B 0
+#define NET_C 2
+#define HOST_A 1
+#define HOST_B 2
+#define MASK_24 0xffffff00u
 #define RESOLVE_WAIT_MS 1000
 
 static struct net_wire the_wire;
@@ -24,12 +31,12 @@ int wire_pair_up(struct kt *t, struct wire_pair *w)
 		kt_fail(t, "wire: %s", why);
 		return -1;
 	}
-	IP4_ADDR(&w->ip_a, 192, 0, 2, 1);
-	IP4_ADDR(&w->ip_b, 192, 0, 2, 2);
+	IP4_ADDR(&w->ip_a, NET_A, NET_B, NET_C, HOST_A);
+	IP4_ADDR(&w->ip_b, NET_A, NET_B, NET_C, HOST_B);
 	struct net_if_cfg ca = {.dhcp = false}, cb = {.dhcp = false};
 	ca.ip = w->ip_a;
 	cb.ip = w->ip_b;
-	IP4_ADDR(&ca.mask, 255, 255, 255, 0);
+	ip4_addr_set_u32(&ca.mask, lwip_htonl(MASK_24));
 	cb.mask = ca.mask;
 	if (net_if_add(&w->wire->end[0], &ca, &w->a, &why) < 0 || net_if_add(&w->wire->end[1], &cb, &w->b, &why) < 0) {
 		kt_fail(t, "interface over the wire: %s", why);
