@@ -131,7 +131,7 @@ int console_at_line_start(void) { return at_line_start; }
 
 int kprintf(const char *fmt, ...)
 {
-	char buf[512];
+	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	int n = kvsnprintf(buf, sizeof buf, fmt, ap);

@@ -79,7 +79,7 @@ static uint64_t pick_seed(void)
 
 static void print_run_header(const struct boot_info *bi, const struct kiln_config *cfg)
 {
-	char b[400];
+	char b[800]; /* every key, net.* included */
 	kprintf("# kiln: Kiln %s\n", kiln_version_string);
 	kprintf("# kiln: firmware %s rev 0x%x, UEFI %u.%u, image %s at 0x%llx\n", bi->fw_vendor, bi->fw_revision,
 		bi->uefi_revision >> 16, (bi->uefi_revision & 0xffff) / 10, bi->image_path[0] ? bi->image_path : "(unknown)",
