@@ -18,7 +18,7 @@ packages=(
 	ninja-build meson libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev flex bison
 	python3 python3-venv ccache pkg-config dpkg-dev
 	# lab tools and network peers
-	iperf libxml2-utils sbsigntool efitools python3-matplotlib python3-yaml
+	iperf libxml2-utils sbsigntool efitools openssl python3-matplotlib python3-yaml
 )
 
 need=()
