@@ -65,8 +65,6 @@ void console_init(const struct console_port *p)
 	reg_write(UART_MCR, UART_MCR_DTR_RTS);
 }
 
-const struct console_port *console_current(void) { return &port; }
-
 static void put_char(char c)
 {
 	for (int i = 0; i < UART_TX_POLLS && !(reg_read(UART_LSR) & UART_LSR_THRE); i++)

@@ -17,7 +17,6 @@ struct console_port {
 #define CONSOLE_COM1 0x3f8
 
 void console_init(const struct console_port *port);
-const struct console_port *console_current(void);
 void console_write(const char *s, size_t n);
 void console_puts(const char *s);
 /* From interrupt context: a whole line, written now if the console is between lines,

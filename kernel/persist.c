@@ -3,7 +3,6 @@
 #include "kernel/console.h"
 #include "kernel/efirt.h"
 #include "kernel/fmt.h"
-#include "kernel/version.h"
 #include "kernel/wallclock.h"
 
 /* Kiln's vendor GUID for its variables. */

@@ -37,7 +37,7 @@ void trap_catch_end(void) { armed = 0; }
 
 static void sink(void *ctx, const char *s, size_t n) { console_write(s, n); }
 
-void trap_print_record(const struct trap_frame *f, uint64_t cr2)
+static void trap_print_record(const struct trap_frame *f, uint64_t cr2)
 {
 	static const struct ktap_out out = {sink, NULL};
 	unsigned d = runner_diag_depth();

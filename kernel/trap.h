@@ -39,9 +39,6 @@ void trap_catch_arm(struct trap_catch *c);
 void trap_catch_end(void);
 #define TRAP_CATCH(c) (trap_catch_arm(c), kjmp_set(&(c)->jmp))
 
-/* Print the crash record for a frame ("# crash: ..." lines). */
-void trap_print_record(const struct trap_frame *f, uint64_t cr2);
-
 /* Set by the kernel once it knows its image base, for the record's rip offsets. */
 extern uint64_t trap_image_base;
 

@@ -4,6 +4,5 @@
 #ifndef KILN_GIT_VERSION
 #define KILN_GIT_VERSION "unknown"
 #endif
-#define KILN_VERSION_STRING "Kiln " KILN_GIT_VERSION
 
 #endif
