@@ -73,27 +73,19 @@ static void blast(struct kt *t, struct nic_port *tx, struct nic_port *rx, const 
 	kt_measure(t, name, (int64_t)mbps, 0, "Mb/s");
 }
 
+static void blast_sizes(struct kt *t, struct nic_port *tx, struct nic_port *rx, const uint8_t dst[6], void *ctx)
+{
+	(void)ctx;
+	for (unsigned z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
+		blast(t, tx, rx, dst, sizes[z]);
+}
+
 static void nicbench_ceiling(struct kt *t)
 {
 	struct nic_set s;
 	if (!nic_set_open(t, &s, false))
 		return;
-	static struct net_l2_run r;
-	nic_set_l2run(&s, &r);
-	net_l2_discover(&r, deadline_in_ms(DISCOVER_MS));
-	unsigned pairs = 0;
-	for (unsigned k = 0; k < r.n; k++) {
-		if (!r.nb[k].heard || r.nb[k].sender == r.id[k] || NET_L2_SENDER_MACHINE(r.nb[k].sender) != nic_machine_id())
-			continue;
-		for (unsigned j = 0; j < r.n; j++) {
-			if (r.id[j] != r.nb[k].sender)
-				continue;
-			pairs++;
-			for (unsigned z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
-				blast(t, nic_of(r.port[k]), nic_of(r.port[j]), r.nb[k].mac, sizes[z]);
-		}
-	}
-	if (!pairs)
+	if (!nic_set_local_pairs(&s, DISCOVER_MS, blast_sizes, t, 0))
 		kt_skip(t, "no two ports of this machine are cabled to each other");
 	nic_set_close(&s);
 }

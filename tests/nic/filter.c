@@ -61,8 +61,9 @@ static void check(struct kt *t, struct nic_port *a, struct nic_port *b, const ui
 			want ? "delivered" : "refused and counted");
 }
 
-static void pair(struct kt *t, struct nic_port *a, struct nic_port *b)
+static void pair(struct kt *t, struct nic_port *a, struct nic_port *b, const uint8_t b_mac[6], void *ctx)
 {
+	(void)b_mac, (void)ctx;
 	static const uint8_t bcast[NET_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	uint8_t own[NET_MAC_LEN], other[NET_MAC_LEN];
 	memcpy(own, b->port.mac, NET_MAC_LEN);
@@ -91,20 +92,7 @@ void nic_mac_filter(struct kt *t)
 	struct nic_set s;
 	if (!nic_set_open(t, &s, false))
 		return;
-	static struct net_l2_run r;
-	nic_set_l2run(&s, &r);
-	net_l2_discover(&r, deadline_in_ms(DISCOVER_MS));
-	unsigned pairs = 0;
-	for (unsigned k = 0; k < r.n; k++) {
-		if (!r.nb[k].heard || r.nb[k].sender == r.id[k] || NET_L2_SENDER_MACHINE(r.nb[k].sender) != nic_machine_id())
-			continue;
-		for (unsigned j = 0; j < r.n; j++)
-			if (r.id[j] == r.nb[k].sender) {
-				pair(t, nic_of(r.port[k]), nic_of(r.port[j]));
-				pairs++;
-			}
-	}
-	if (!pairs)
+	if (!nic_set_local_pairs(&s, DISCOVER_MS, pair, t, 0))
 		kt_skip(t, "no two ports of this machine are cabled to each other");
 	nic_set_close(&s);
 }

@@ -68,6 +68,24 @@ void nic_set_l2run(const struct nic_set *s, struct net_l2_run *r)
 	}
 }
 
+unsigned nic_set_local_pairs(const struct nic_set *s, uint32_t discover_ms, nic_pair_fn fn, struct kt *t, void *ctx)
+{
+	static struct net_l2_run r; /* large: not on the stack */
+	nic_set_l2run(s, &r);
+	net_l2_discover(&r, deadline_in_ms(discover_ms));
+	unsigned pairs = 0;
+	for (unsigned k = 0; k < r.n; k++) {
+		if (!r.nb[k].heard || r.nb[k].sender == r.id[k] || NET_L2_SENDER_MACHINE(r.nb[k].sender) != nic_machine_id())
+			continue;
+		for (unsigned j = 0; j < r.n; j++)
+			if (r.id[j] == r.nb[k].sender) {
+				fn(t, nic_of(r.port[k]), nic_of(r.port[j]), r.nb[k].mac, ctx);
+				pairs++;
+			}
+	}
+	return pairs;
+}
+
 void nic_port_diag(struct kt *t, struct nic_port *n)
 {
 	struct nic_hw_counters c;

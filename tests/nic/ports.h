@@ -23,5 +23,11 @@ bool nic_is_uplink(const struct nic_port *n);
 /* A run over the set's ports for net/l2burst, the uplink left out. */
 void nic_set_l2run(const struct nic_set *s, struct net_l2_run *r);
 void nic_port_diag(struct kt *t, struct nic_port *n);
+/* L2 discovery over the set (for up to discover_ms), then fn for every port `from` that
+ * heard a port `to` of this same machine on its cable (to_mac: what `from` heard). Returns
+ * how many such pairs there were; each cable is seen from both ends. */
+typedef void (*nic_pair_fn)(struct kt *t, struct nic_port *from, struct nic_port *to, const uint8_t to_mac[6],
+			    void *ctx);
+unsigned nic_set_local_pairs(const struct nic_set *s, uint32_t discover_ms, nic_pair_fn fn, struct kt *t, void *ctx);
 
 #endif
