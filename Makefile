@@ -29,8 +29,11 @@ EFI_CFLAGS := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol
 
 # kiln.efi sources: one concept per file.
 BOOT_SRC := $(wildcard boot/*.c)
-KERNEL_SRC := $(wildcard kernel/*.c) $(wildcard kernel/*.S)
-SUITE_SRC := tests/suites.c $(wildcard tests/platform/*.c) $(wildcard tests/selftest/*.c) $(wildcard tests/accel/*.c)
+# Layers (docs/layout.md): kernel/lib, kernel/arch/x86, kernel (services), kernel/pci,
+# drivers, net, kernel/harness; the in-image suites under tests/suites.
+KERNEL_SRC := $(foreach d,kernel/lib kernel/arch/x86 kernel kernel/pci,$(wildcard $(d)/*.c $(d)/*.S)) \
+	$(filter-out kernel/harness/upload.c,$(wildcard kernel/harness/*.c))
+SUITE_SRC := tests/suites/suites.c $(foreach d,platform selftest accel,$(wildcard tests/suites/$(d)/*.c))
 DRIVER_SRC := drivers/drivers.c $(wildcard drivers/*/*.c)
 KILN_SRC := $(BOOT_SRC) $(KERNEL_SRC) $(SUITE_SRC) $(DRIVER_SRC)
 KILN_OBJ := $(patsubst %,$(B)/obj/%.o,$(KILN_SRC))
@@ -112,4 +115,4 @@ clean:
 
 # The run header names the exact source: `git describe` of the tree that was built.
 KILN_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-$(B)/obj/kernel/main.c.o: KCFLAGS += -DKILN_GIT_VERSION='"$(KILN_VERSION)"'
+$(B)/obj/kernel/harness/main.c.o: KCFLAGS += -DKILN_GIT_VERSION='"$(KILN_VERSION)"'

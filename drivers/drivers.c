@@ -1,6 +1,6 @@
-/* Every PCI driver in kiln.efi. The core (kernel/pci_bind.c) matches them against the
+/* Every PCI driver in kiln.efi. The core (kernel/pci/bind.c) matches them against the
  * enumerated functions. */
-#include "kernel/pci_driver.h"
+#include "kernel/pci/driver.h"
 
 extern const struct pci_driver accel_driver;
 

@@ -1,6 +1,6 @@
 #include "kernel/acpi.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 
 /* Offsets into the tables (ACPI 6.5 §5.2). */
 #define SDT_HDR_LEN 36

@@ -3,9 +3,9 @@
 #include <stdarg.h>
 
 #include "kernel/console_log.h"
-#include "kernel/cpu.h"
-#include "kernel/fmt.h"
-#include "kernel/io.h"
+#include "kernel/arch/x86/cpu.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/arch/x86/io.h"
 
 /* 16550 register indices and bits (PC16550D datasheet). */
 #define UART_THR 0

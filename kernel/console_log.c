@@ -1,7 +1,7 @@
 #include "kernel/console_log.h"
 
 #include "kernel/pmm.h"
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 
 static char *head, *tail;
 static size_t head_len, tail_pos;

@@ -2,7 +2,7 @@
 
 #include <efi.h>
 
-#include "kernel/cpu.h"
+#include "kernel/arch/x86/cpu.h"
 
 #define NAME_MAX_CHARS 64
 

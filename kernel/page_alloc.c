@@ -1,6 +1,6 @@
 /* The kernel's page allocator: kernel_pmm over the EFI map, handing out zeroed pages. */
 #include "kernel/pmm.h"
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 
 struct pmm kernel_pmm;
 

@@ -1,7 +1,7 @@
 #include "kernel/platform_console.h"
 
 #include "kernel/console.h"
-#include "kernel/paging.h"
+#include "kernel/arch/x86/paging.h"
 
 /* SPCR interface types (Microsoft SPCR spec / DBG2 port subtypes): 16550 variants. */
 #define SPCR_16550 0x00

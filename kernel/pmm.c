@@ -1,6 +1,6 @@
 #include "kernel/pmm.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 
 void pmm_init(struct pmm *p, uint64_t low_limit)
 {

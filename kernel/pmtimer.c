@@ -1,8 +1,8 @@
 #include "kernel/pmtimer.h"
 
 #include "kernel/acpi.h"
-#include "kernel/io.h"
-#include "kernel/paging.h"
+#include "kernel/arch/x86/io.h"
+#include "kernel/arch/x86/paging.h"
 
 #define HPET_CAP 0x000
 #define HPET_CONFIG 0x010

@@ -1,7 +1,7 @@
 #include "kernel/smbios.h"
 
-#include "kernel/fmt.h"
-#include "kernel/string.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/lib/string.h"
 
 #define T_BIOS 0
 #define T_SYSTEM 1

@@ -1,6 +1,6 @@
 #include "kernel/time.h"
 
-#include "kernel/cpu.h"
+#include "kernel/arch/x86/cpu.h"
 #include "kernel/pmtimer.h"
 
 #define CALIBRATE_MS 50

@@ -1,7 +1,7 @@
 #include "kernel/wallclock.h"
 
 #include "boot/boot_info.h"
-#include "kernel/fmt.h"
+#include "kernel/lib/fmt.h"
 #include "kernel/time.h"
 
 #define UEFI_TZ_UNSPECIFIED 2047

@@ -8,7 +8,7 @@
  * lwiperf's list (about a hundred bytes of lwIP's heap), never touched again. */
 #include "net/iperf.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 #include "lwip/priv/tcp_priv.h"
 #include "net/stack.h"
 

@@ -2,9 +2,9 @@
  * receive side checks each frame's CRC and accounts its sequence number in a bitmap. */
 #include "net/l2burst.h"
 
-#include "kernel/cpu.h"
+#include "kernel/arch/x86/cpu.h"
 #include "kernel/pmm.h"
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 #include "net/l2frame.h"
 
 #define HELLO_LEN NET_ETH_MIN_FRAME

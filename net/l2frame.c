@@ -1,7 +1,7 @@
 /* Kiln L2 test frames: build and check. */
 #include "net/l2frame.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 #include "net/pattern.h"
 #include "net/port.h"
 

@@ -13,7 +13,8 @@ LWIP_INC := -Inet/lwip/include -Inet/lwip -I$(LWIP_DIR)/include
 # lwIP 2.1.3 builds clean with our warnings; relax them here (never in KCFLAGS) if a newer one does not.
 LWIP_WARN :=
 
-NET_SRC := $(wildcard net/*.c) $(wildcard tests/net/*.c) $(wildcard tests/nic/*.c)
+# The harness's results upload and the net/nic suites are lwIP users too.
+NET_SRC := $(wildcard net/*.c) kernel/harness/upload.c $(wildcard tests/suites/net/*.c) $(wildcard tests/suites/nic/*.c)
 NET_OBJ := $(patsubst %,$(B)/obj/%.o,$(NET_SRC))
 $(NET_OBJ): KCFLAGS += $(LWIP_INC)
 KILN_OBJ += $(LWIP_OBJ) $(NET_OBJ)
@@ -28,13 +29,3 @@ $(LWIP_OBJ): $(B)/obj/lwip/%.c.o: $(LWIP_DIR)/%.c | $(DEPS_STAMP)
 	$(Q)$(CC) $(KCFLAGS) $(LWIP_INC) $(LWIP_WARN) -c $< -o $@
 
 -include $(LWIP_OBJ:.o=.d)
-
-# Cabling runs beyond tests/qemu/cases.cfg: two devices in one QEMU, two machines (two QEMUs).
-TEST_TARGETS += test-net-wiring
-
-# QEMU_BIN is defined by tools/qemu/qemu.mk, included after this file: name it in the recipe.
-test-net-wiring: $(B)/kiln.efi
-	$(Q)$(MAKE) --no-print-directory $(QEMU_BIN)
-	$(Q)python3 tests/net/run-wiring --qemu '$(QEMU_BIN)' --results $(B)/results/net-wiring.tap
-
-.PHONY: test-net-wiring

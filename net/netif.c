@@ -2,9 +2,9 @@
  * RX: frames polled from the port are copied into pool pbufs and fed to ethernet_input. */
 #include "net/netif.h"
 
-#include "kernel/cpu.h"
+#include "kernel/arch/x86/cpu.h"
 #include "kernel/pmm.h"
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"

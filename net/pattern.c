@@ -1,7 +1,7 @@
 /* Data patterns and CRC-32 for the traffic apps. */
 #include "net/pattern.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 
 #define WORD_BYTES 8u
 #define CRC32_POLY_REFLECTED 0xedb88320u

@@ -2,7 +2,7 @@
  * and take the replies that carry our identifier. */
 #include "net/ping.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 #include "kernel/time.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/ip.h"

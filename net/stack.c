@@ -5,8 +5,8 @@
 #include <stdarg.h>
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/fmt.h"
+#include "kernel/arch/x86/cpu.h"
+#include "kernel/lib/fmt.h"
 #include "kernel/pmm.h"
 #include "lwip/err.h"
 #include "lwip/init.h"

@@ -2,7 +2,7 @@
  * static state, never a case's stack, so an aborted case leaves nothing dangling. */
 #include "net/tcpbulk.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 #include "lwip/tcp.h"
 #include "net/pattern.h"
 #include "net/stack.h"

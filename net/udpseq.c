@@ -1,7 +1,7 @@
 /* UDP datagrams with sequence numbers and CRC-32. */
 #include "net/udpseq.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 #include "lwip/udp.h"
 #include "net/pattern.h"
 #include "net/stack.h"

@@ -1,9 +1,9 @@
 /* The in-memory wire: two single-producer rings, one per direction. */
 #include "net/wire.h"
 
-#include "kernel/fmt.h"
+#include "kernel/lib/fmt.h"
 #include "kernel/pmm.h"
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 
 static struct net_wire *wire_of(struct net_port *p) { return p->priv; }
 static unsigned end_index(struct net_wire *w, struct net_port *p) { return p == &w->end[0] ? 0 : 1; }

@@ -1,6 +1,6 @@
 #include "drivers/accel/cb.h"
 
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 
 void cb_init(struct cb *c, void *buf, uint32_t cap)
 {

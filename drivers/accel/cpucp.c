@@ -5,9 +5,9 @@
 
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_cpucp.h"
-#include "kernel/cpu.h"
+#include "kernel/arch/x86/cpu.h"
 #include "kernel/pmm.h"
-#include "kernel/string.h"
+#include "kernel/lib/string.h"
 #include "kernel/time.h"
 
 static struct accel_buf info_buf[ACCEL_MAX];

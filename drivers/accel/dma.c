@@ -7,8 +7,8 @@
 #include "drivers/accel/cb.h"
 #include "drivers/accel/hw/kiln_eq.h"
 #include "drivers/accel/hw/kiln_packets.h"
-#include "kernel/fmt.h"
-#include "kernel/string.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/lib/string.h"
 
 /* One LIN_DMA moves at most this much; larger transfers are several packets in one CB. */
 #define DMA_PKT_MAX (1ull << 30)

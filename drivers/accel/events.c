@@ -6,8 +6,8 @@
 
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_eq.h"
-#include "kernel/cpu.h"
-#include "kernel/string.h"
+#include "kernel/arch/x86/cpu.h"
+#include "kernel/lib/string.h"
 #include "kernel/time.h"
 
 int accel_eq_setup(struct accel *a)

@@ -3,8 +3,8 @@
 #include "drivers/accel/accel.h"
 
 #include "drivers/accel/hw/kiln_hbm.h"
-#include "kernel/fmt.h"
-#include "kernel/string.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/lib/string.h"
 
 void accel_ecc_read(struct accel *a, struct accel_ecc *e)
 {

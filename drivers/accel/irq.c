@@ -7,11 +7,11 @@
 
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_core.h"
-#include "kernel/cpu.h"
-#include "kernel/fmt.h"
-#include "kernel/irq.h"
-#include "kernel/msi.h"
-#include "kernel/pci.h"
+#include "kernel/arch/x86/cpu.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/arch/x86/irq.h"
+#include "kernel/pci/msi.h"
+#include "kernel/pci/pci.h"
 #include "kernel/time.h"
 
 enum accel_irq_mode accel_irq_wanted = ACCEL_IRQ_MSIX; /* set from config before probe */

@@ -4,8 +4,8 @@
 
 #include "drivers/accel/hw/kiln_nic.h"
 #include "drivers/accel/hw/kiln_sync.h"
-#include "kernel/fmt.h"
-#include "kernel/string.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/lib/string.h"
 
 const char *accel_qm_err_name(uint32_t cause)
 {

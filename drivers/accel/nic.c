@@ -4,9 +4,9 @@
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_eq.h"
 #include "drivers/accel/hw/kiln_pci.h"
-#include "kernel/cpu.h"
-#include "kernel/fmt.h"
-#include "kernel/string.h"
+#include "kernel/arch/x86/cpu.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/lib/string.h"
 #include "kernel/time.h"
 #include "net/ethlen.h"
 

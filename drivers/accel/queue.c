@@ -8,9 +8,9 @@
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_core.h"
 #include "drivers/accel/hw/kiln_sync.h"
-#include "kernel/cpu.h"
-#include "kernel/fmt.h"
-#include "kernel/string.h"
+#include "kernel/arch/x86/cpu.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/lib/string.h"
 #include "kernel/time.h"
 
 #define IRQ_GRACE_MS 200 /* how long an MSI-X may trail the CQ write before it counts as lost */

@@ -2,8 +2,8 @@
 #
 # Convention: each tests/host/test_<name>.c is one test binary, build/host/test_<name>.
 # Its first lines name the Kiln sources it tests, compiled unchanged for the host:
-#     // sources: kernel/fmt.c kernel/config.c
-# (never kernel/string.c: the host C library provides memcpy & co). `make test-host`
+#     // sources: kernel/lib/fmt.c kernel/harness/config.c
+# (never kernel/lib/string.c: the host C library provides memcpy & co). `make test-host`
 # builds and runs every test binary and writes its results, one flat TAP line per case,
 # to build/results/host-<name>.tap. A binary that does not build, crashes, times out or
 # draws a sanitizer report is a `not ok` line there, never a silent gap.

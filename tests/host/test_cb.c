@@ -1,4 +1,4 @@
-// sources: drivers/accel/cb.c kernel/fmt.c
+// sources: drivers/accel/cb.c kernel/lib/fmt.c
 /* drivers/accel/cb.c: the command-buffer packet encoders. Every encoder's exact bytes
  * against the layouts of drivers/accel/hw/kiln_packets.h (Gaudi's gaudi_packets.h: opcode in
  * ctl [28:24], EB 29, RB 30, MB 31), written here as literal numbers so a wrong mask or shift

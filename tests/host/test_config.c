@@ -1,5 +1,5 @@
-// sources: kernel/config.c kernel/fmt.c
-/* kernel/config.c: kiln.cfg and the UEFI load options share one parser. Checks the
+// sources: kernel/harness/config.c kernel/lib/fmt.c
+/* kernel/harness/config.c: kiln.cfg and the UEFI load options share one parser. Checks the
  * defaults, every key with good values, the file syntax (comments, blank lines, spaces,
  * CRLF), load options winning over the file, and that every bad input stops with a
  * message naming the key, the value and what is allowed, without changing the config. */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/config.h"
+#include "kernel/harness/config.h"
 
 /* The error buffer is exactly CFG_ERR_MAX bytes on the heap: ASan sees any overrun. */
 static char *err;

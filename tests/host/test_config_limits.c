@@ -1,5 +1,5 @@
-// sources: kernel/config.c kernel/fmt.c
-/* kernel/config.c, the device keys: thresholds temp_max / power_max / ecc_serr_max ("off"
+// sources: kernel/harness/config.c kernel/lib/fmt.c
+/* kernel/harness/config.c, the device keys: thresholds temp_max / power_max / ecc_serr_max ("off"
  * or a number in range, with the unit in the message) and hbm_range ("all" or
  * offset:size with K/M/G suffixes, multiples of 8). Bad values change nothing. */
 #include "host_test.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/config.h"
+#include "kernel/harness/config.h"
 
 static char *err;
 

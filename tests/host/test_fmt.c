@@ -1,5 +1,5 @@
-// sources: kernel/fmt.c
-/* kernel/fmt.c against the C library: every conversion Kiln's formatter claims (d i u o x
+// sources: kernel/lib/fmt.c
+/* kernel/lib/fmt.c against the C library: every conversion Kiln's formatter claims (d i u o x
  * X c s p %) under every flag set, width and precision (literal and '*'), every length
  * modifier and the boundary values of each type must print what glibc's snprintf prints,
  * return the full length, and truncate at every buffer size exactly like C99 snprintf.
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/fmt.h"
+#include "kernel/lib/fmt.h"
 
 #define OUT_MAX 512
 #define MAX_REPORTS 12

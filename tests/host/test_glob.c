@@ -1,5 +1,5 @@
-// sources: kernel/glob.c
-/* kernel/glob.c: suite and case selection. '*' and '?' against names, lists split on
+// sources: kernel/lib/glob.c
+/* kernel/lib/glob.c: suite and case selection. '*' and '?' against names, lists split on
  * commas and spaces, the empty cases, patterns that make naive matchers explode, and a
  * random sweep checked against POSIX fnmatch(3) (with no '[' or '\', where the two
  * languages agree). */
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernel/glob.h"
+#include "kernel/lib/glob.h"
 
 /* Copies in exact-size heap buffers: a read past the terminator is an ASan report. */
 static bool match(const char *pattern, const char *name)

@@ -1,5 +1,5 @@
-// sources: kernel/json.c kernel/fmt.c
-/* kernel/json.c, the LDJSON record writer: exact records with nesting and commas, the
+// sources: kernel/lib/json.c kernel/lib/fmt.c
+/* kernel/lib/json.c, the LDJSON record writer: exact records with nesting and commas, the
  * escaping of every byte value, integers and fixed-point numbers at their limits, the
  * nesting limit, and a record cut at every buffer size (sticky overflow, never a write
  * past the buffer: the buffers are exact-size heap blocks). */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/json.h"
+#include "kernel/lib/json.h"
 
 /* A record exercising every call, written into buf of cap bytes. */
 static void sample_record(struct jbuf *j, char *buf, size_t cap)

@@ -1,5 +1,5 @@
-// sources: kernel/ktap.c kernel/fmt.c
-/* kernel/ktap.c: the exact bytes of every KTAP v1 line Kiln writes (version, plan,
+// sources: kernel/harness/ktap.c kernel/lib/fmt.c
+/* kernel/harness/ktap.c: the exact bytes of every KTAP v1 line Kiln writes (version, plan,
  * subtest, results with their directives, diagnostics), the indentation per depth, and
  * that reasons and diagnostics can never break the one-line-per-result structure. */
 #include "host_test.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/ktap.h"
+#include "kernel/harness/ktap.h"
 
 struct sink {
 	char buf[8192];

@@ -1,5 +1,5 @@
-// sources: kernel/pci_bar.c kernel/pci_cap.c kernel/fmt.c
-/* kernel/pci_bar.c and kernel/pci_cap.c: BAR decoding from sizing read-backs (every memory
+// sources: kernel/pci/bar.c kernel/pci/cap.c kernel/lib/fmt.c
+/* kernel/pci/bar.c and kernel/pci/cap.c: BAR decoding from sizing read-backs (every memory
  * and I/O flavour, the impossible masks a broken device returns, a random sweep of sizes
  * and bases), range overlap at the edges of the address space, and the capability walks
  * over a fake configuration space: clean lists, loops, pointers out of range, a vanished
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel/pci.h"
+#include "kernel/pci/pci.h"
 
 /* ---- a fake function: 4 KiB of config space behind the accessors pci_cap.c calls ---- */
 

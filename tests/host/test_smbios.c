@@ -1,4 +1,4 @@
-// sources: kernel/smbios.c kernel/fmt.c
+// sources: kernel/smbios.c kernel/lib/fmt.c
 /* kernel/smbios.c (DMTF DSP0134): the 64-bit "_SM3_" and 32-bit "_SM_" entry points with
  * their checksums, and the structure table — BIOS, system (with the UUID byte order
  * that changed in 2.6) and baseboard strings, string edge cases, and malformed or

@@ -6,3 +6,11 @@ test-qemu: $(B)/kiln.efi $(QEMU_BIN)
 	$(Q)python3 tests/qemu/run-cases --qemu '$(QEMU_BIN)' --results $(B)/results/qemu.tap
 
 .PHONY: test-qemu
+
+# Cabling runs beyond tests/qemu/cases.cfg: two devices in one QEMU, two machines (two QEMUs).
+TEST_TARGETS += test-net-wiring
+
+test-net-wiring: $(B)/kiln.efi $(QEMU_BIN)
+	$(Q)python3 tests/qemu/run-wiring --qemu '$(QEMU_BIN)' --results $(B)/results/net-wiring.tap
+
+.PHONY: test-net-wiring

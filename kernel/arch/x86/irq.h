@@ -1,0 +1,24 @@
+/* Interrupt vectors and their handlers. Vectors 0..31 are exceptions (kernel/arch/x86/trap.c);
+ * IRQ_VEC_FIRST..IRQ_VEC_LAST are handed out to MSI/MSI-X and the LAPIC timer. */
+#ifndef KILN_IRQ_H
+#define KILN_IRQ_H
+
+#include <stdint.h>
+
+#define IRQ_VEC_FIRST 0x30
+#define IRQ_VEC_LAST 0xef
+#define IRQ_VEC_SPURIOUS 0xff
+
+typedef void (*irq_handler_fn)(void *ctx, uint8_t vector);
+
+/* Allocate a free vector and attach a handler; returns the vector or -1 when none is left. */
+int irq_alloc(irq_handler_fn fn, void *ctx);
+void irq_free(int vector);
+/* Number of times a vector fired since boot (for tests and diagnostics). */
+uint64_t irq_count(int vector);
+
+/* The MSI address/data that deliver `vector` to the boot CPU (Intel SDM vol. 3 §11.11). */
+uint64_t irq_msi_address(void);
+uint32_t irq_msi_data(int vector);
+
+#endif

@@ -1,0 +1,119 @@
+#include "kernel/arch/x86/lapic.h"
+
+#include "kernel/arch/x86/cpu.h"
+#include "kernel/harness/heartbeat.h"
+#include "kernel/arch/x86/io.h"
+#include "kernel/arch/x86/irq.h"
+#include "kernel/arch/x86/paging.h"
+#include "kernel/harness/runner.h"
+#include "kernel/time.h"
+
+/* Register offsets (xAPIC MMIO; x2APIC MSR = 0x800 + offset/16), Intel SDM vol. 3 ch. 11. */
+#define LAPIC_ID 0x020
+#define LAPIC_EOI 0x0b0
+#define LAPIC_SVR 0x0f0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3e0
+#define LAPIC_SVR_ENABLE 0x100
+#define LAPIC_LVT_MASKED 0x10000
+#define LAPIC_TIMER_PERIODIC 0x20000
+#define LAPIC_DIV_16 0x3
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_ADDR_MASK 0xffffffffff000ull
+#define X2APIC_MSR(off) (0x800u + ((off) >> 4))
+#define PIC1_DATA 0x21
+#define PIC2_DATA 0xa1
+#define CALIBRATE_MS 40
+#define CALIBRATE_ROUNDS 5
+
+static uintptr_t base;
+static int x2;
+static volatile uint64_t ticks;
+static unsigned timer_hz;
+static uint64_t counts_per_sec;
+
+static uint32_t rd(uint32_t off) { return x2 ? (uint32_t)rdmsr(X2APIC_MSR(off)) : mmio_read32(base + off); }
+static void wr(uint32_t off, uint32_t v)
+{
+	if (x2)
+		wrmsr(X2APIC_MSR(off), v);
+	else
+		mmio_write32(base + off, v);
+}
+
+int lapic_init(uint64_t madt_base)
+{
+	uint64_t msr = rdmsr(MSR_APIC_BASE);
+	x2 = (msr & APIC_BASE_X2APIC) != 0;
+	uint64_t phys = madt_base ? madt_base : (msr & APIC_BASE_ADDR_MASK);
+	if (!x2) {
+		base = (uintptr_t)mmio_map(phys, PAGE_SIZE);
+		if (!base)
+			return -1;
+	}
+	/* The legacy PICs stay silent: every interrupt Kiln takes is MSI or the LAPIC's own. */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+	wr(LAPIC_SVR, LAPIC_SVR_ENABLE | IRQ_VEC_SPURIOUS);
+	wr(LAPIC_LVT_ERROR, LAPIC_LVT_MASKED);
+	return 0;
+}
+
+uint32_t lapic_id(void) { return x2 ? rd(LAPIC_ID) : rd(LAPIC_ID) >> 24; }
+void lapic_eoi(void) { wr(LAPIC_EOI, 0); }
+int lapic_x2apic(void) { return x2; }
+uint64_t lapic_ticks(void) { return ticks; }
+uint32_t lapic_timer_current(void) { return rd(LAPIC_TIMER_CUR); }
+uint32_t lapic_timer_initial(void) { return rd(LAPIC_TIMER_INIT); }
+uint64_t lapic_timer_counts_per_sec(void) { return counts_per_sec; }
+unsigned lapic_timer_hz(void) { return timer_hz; }
+
+static void on_tick(void *ctx, uint8_t vec)
+{
+	ticks++;
+	heartbeat_tick();
+	runner_tick(); /* may not return: aborts a case past its deadline */
+}
+
+int lapic_timer_start(unsigned hz)
+{
+	int vec = irq_alloc(on_tick, 0);
+	if (vec < 0)
+		return -1;
+	/* Count the LAPIC timer down over TSC-measured windows to learn its rate. Each
+	 * window is bracketed by the reads themselves, and the median of several is taken,
+	 * so a vCPU preempted mid-window (emulation, SMIs) does not skew the result. */
+	wr(LAPIC_TIMER_DIV, LAPIC_DIV_16);
+	wr(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	uint64_t rate[CALIBRATE_ROUNDS];
+	for (unsigned i = 0; i < CALIBRATE_ROUNDS; i++) {
+		wr(LAPIC_TIMER_INIT, 0xffffffffu);
+		uint32_t c0 = rd(LAPIC_TIMER_CUR);
+		uint64_t t0 = rdtsc();
+		udelay(CALIBRATE_MS * 1000 / CALIBRATE_ROUNDS);
+		uint64_t t1 = rdtsc();
+		uint32_t c1 = rd(LAPIC_TIMER_CUR);
+		uint64_t ns = tsc_to_ns(t1 - t0);
+		rate[i] = ns ? (uint64_t)(c0 - c1) * NS_PER_S / ns : 0;
+		for (unsigned j = i; j > 0 && rate[j - 1] > rate[j]; j--) {
+			uint64_t x = rate[j];
+			rate[j] = rate[j - 1];
+			rate[j - 1] = x;
+		}
+	}
+	wr(LAPIC_TIMER_INIT, 0);
+	uint64_t per_sec = rate[CALIBRATE_ROUNDS / 2];
+	if (per_sec < hz)
+		return -1;
+	timer_hz = hz;
+	counts_per_sec = per_sec;
+	wr(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | (uint32_t)vec);
+	wr(LAPIC_TIMER_INIT, (uint32_t)(per_sec / hz));
+	return 0;
+}

@@ -1,0 +1,248 @@
+/* kernel_main: from the hand-off to the end of the run. Order matters: our own
+ * descriptor tables and page tables must be live before boot-services memory (where
+ * the firmware's live) is handed to the allocator. */
+#include "boot/boot_info.h"
+#include "kernel/acpi.h"
+#include "kernel/harness/config.h"
+#include "kernel/console.h"
+#include "kernel/console_log.h"
+#include "kernel/arch/x86/cpu.h"
+#include "boot/efi_memtype.h"
+#include "kernel/efirt.h"
+#include "kernel/harness/exit.h"
+#include "kernel/lib/fmt.h"
+#include "kernel/harness/heartbeat.h"
+#include "kernel/harness/identity.h"
+#include "kernel/harness/persist.h"
+#include "kernel/harness/report.h"
+#include "kernel/wallclock.h"
+#include "drivers/accel/accel.h"
+#include "kernel/harness/ktap.h"
+#include "kernel/harness/upload.h"
+#include "kernel/pci/driver.h"
+#include "kernel/arch/x86/lapic.h"
+#include "kernel/arch/x86/paging.h"
+#include "kernel/pci/pci.h"
+#include "kernel/platform_console.h"
+#include "kernel/pmm.h"
+#include "kernel/harness/runner.h"
+#include "kernel/lib/string.h"
+#include "kernel/time.h"
+#include "kernel/arch/x86/trap.h"
+#include "kernel/harness/version.h"
+
+#define LOW_MEMORY_LIMIT 0x100000ull /* legacy area and AP trampolines stay untouched */
+#define TIMER_HZ 100
+
+struct boot_info *kiln_boot_info;
+const char kiln_version_string[] = KILN_GIT_VERSION;
+uint64_t kiln_kernel_entry_tsc;
+
+static _Noreturn void early_fatal(const char *what)
+{
+	kprintf("KTAP version 1\n1..0\n# kiln: fatal: %s\n", what);
+	kiln_exit(KILN_EXIT_CRASH);
+}
+
+static void add_memory(const struct boot_info *bi, int boot_services)
+{
+	for (uint64_t off = 0; off + bi->mmap_desc_size <= bi->mmap_size; off += bi->mmap_desc_size) {
+		const struct efi_mem_desc *d = (const void *)(uintptr_t)(bi->mmap + off);
+		int take = boot_services ? (d->type == EFI_BS_CODE || d->type == EFI_BS_DATA) : d->type == EFI_CONVENTIONAL;
+		if (take && !(d->attr & EFI_MEMORY_RUNTIME))
+			pmm_add(&kernel_pmm, d->phys, d->pages);
+	}
+}
+
+static const void *acpi_map_identity(uint64_t phys, size_t len, void *ctx)
+{
+	for (uint64_t a = phys & ~(PAGE_SIZE - 1); a < phys + len; a += PAGE_SIZE)
+		if (!paging_is_mapped(a) && paging_map(a, PAGE_SIZE, MAP_WB) < 0)
+			return 0;
+	return (const void *)(uintptr_t)phys;
+}
+
+static uint64_t pick_seed(void)
+{
+	uint32_t r[4];
+	cpuid(1, 0, r);
+	uint64_t s = rdtsc();
+	if (r[2] & (1u << 30)) { /* RDRAND */
+		uint64_t v;
+		unsigned char ok;
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+		if (ok)
+			s ^= v;
+	}
+	return s ? s : 1;
+}
+
+static void print_run_header(const struct boot_info *bi, const struct kiln_config *cfg)
+{
+	char b[800]; /* every key, net.* included */
+	kprintf("# kiln: Kiln %s\n", kiln_version_string);
+	kprintf("# kiln: firmware %s rev 0x%x, UEFI %u.%u, image %s at 0x%llx\n", bi->fw_vendor, bi->fw_revision,
+		bi->uefi_revision >> 16, (bi->uefi_revision & 0xffff) / 10, bi->image_path[0] ? bi->image_path : "(unknown)",
+		(unsigned long long)bi->image_base);
+	kprintf("# kiln: memory %llu MiB free of the allocator, cpus %u, acpi tables %u (%u with bad checksums)\n",
+		(unsigned long long)(kernel_pmm.free_pages * PMM_PAGE >> 20), kernel_acpi.cpu_count,
+		kernel_acpi.table_count, kernel_acpi.bad_checksums);
+	kprintf("# kiln: config %s%s, load options \"%s\"\n", bi->config_path[0] ? "from " : "none",
+		bi->config_path, bi->cmdline);
+	config_format(cfg, b, sizeof b);
+	kprintf("# kiln: effective %s\n", b);
+	kprintf("# kiln: seed 0x%llx (seed=0x%llx repeats this run)\n", (unsigned long long)cfg->seed,
+		(unsigned long long)cfg->seed);
+}
+
+static _Noreturn void config_error(const char *msg)
+{
+	kprintf("1..0\n# kiln: config error: %s\n", msg);
+	report_error("config-error", msg);
+	kiln_exit(KILN_EXIT_CONFIG);
+}
+
+/* The unit's name for a lab collector: the system serial, else the first device's. */
+static void unit_name(char *out, size_t len)
+{
+	const struct smbios_info *s = &identity_get()->smbios;
+	const char *src = s->sys_serial[0] ? s->sys_serial : (accel_count() && accel_get(0)->info_ok ? accel_get(0)->info.serial : "unknown");
+	size_t i = 0;
+	for (; src[i] && i + 1 < len; i++) {
+		char ch = src[i];
+		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+			 ch == '_' || ch == ':' || ch == '-';
+		out[i] = ok ? ch : '_';
+	}
+	out[i] = 0;
+}
+
+/* net.collector: the run's log goes to the lab collector before the run ends. An upload
+ * that fails is said loudly but does not change the verdict on the hardware. */
+static void upload(const struct kiln_config *c, int code)
+{
+	char unit[64], why[300];
+	report_finish(code);
+	unit_name(unit, sizeof unit);
+	if (net_upload_results(c, unit, code == KILN_EXIT_PASS ? "PASS" : "FAIL", code, why, sizeof why) == 0)
+		kprintf("# kiln: upload: %s\n", why);
+	else
+		kprintf("# kiln: upload failed: %s\n", why);
+}
+
+/* on_failure=halt: nothing is reset or torn down; the machine waits for a person. */
+static _Noreturn void halt_for_inspection(void)
+{
+	const char *f = report_first_failure();
+	kprintf("# kiln: on_failure=halt: stopped after the first failure (%s); no device was reset\n", f);
+	kprintf("# kiln: inspect: devices keep the state the failing case left; read them over the BMC or a "
+		"debugger (under QEMU: the runner's QMP socket, qom-get on the device), then power-cycle\n");
+	report_run_halted(KILN_EXIT_FAIL);
+	heartbeat_state("halted");
+	for (;;)
+		cpu_halt(); /* interrupts stay on: the heartbeat says we are halted, not hung */
+}
+
+_Noreturn void kernel_main(struct boot_info *bi)
+{
+	kiln_kernel_entry_tsc = rdtsc();
+	kiln_boot_info = bi;
+	struct console_port com1 = {CONSOLE_IO, CONSOLE_COM1, 115200};
+	console_init(&com1);
+	efirt_init(bi->runtime_services);
+	trap_image_base = bi->image_base;
+	kprintf("\nkiln: kernel started\n");
+	if (bi->magic != BOOT_INFO_MAGIC)
+		early_fatal("boot_info magic is wrong: boot/ and kernel/ disagree");
+
+	pmm_init(&kernel_pmm, LOW_MEMORY_LIMIT);
+	add_memory(bi, 0);
+	if (cpu_tables_init() < 0)
+		early_fatal("no memory for the interrupt stacks");
+	if (paging_init(bi) < 0)
+		early_fatal("no memory for the page tables");
+	add_memory(bi, 1); /* the firmware's tables and stack are no longer in use */
+
+	/* Configuration before anything that depends on it; errors are reported once the
+	 * console is settled. */
+	static struct kiln_config cfg;
+	static char cfg_err[CFG_ERR_MAX];
+	config_defaults(&cfg);
+	int cfg_bad = 0;
+	if (bi->boot_error[0]) {
+		ksnprintf(cfg_err, sizeof cfg_err, "%s", bi->boot_error);
+		cfg_bad = 1;
+	}
+	if (!cfg_bad && bi->config_path[0] &&
+	    config_parse_file(&cfg, bi->config, bi->config_len, bi->config_path, cfg_err) < 0)
+		cfg_bad = 1;
+	if (!cfg_bad && config_parse_cmdline(&cfg, bi->cmdline, cfg_err) < 0)
+		cfg_bad = 1;
+	if (!cfg.seed_set)
+		cfg.seed = pick_seed();
+	kiln_cfg = &cfg;
+
+	int acpi_ok = acpi_parse(&kernel_acpi, bi->acpi_rsdp, acpi_map_identity, 0) == 0;
+	exit_configure(cfg.exit_mode, acpi_ok && acpi_is_qemu(&kernel_acpi));
+	const char *console_note = platform_console_select(cfg.console, &kernel_acpi);
+
+	console_log_start(); /* from here on the run's log is kept for a collector */
+	console_puts("KTAP version 1\n");
+	print_run_header(bi, &cfg);
+	identity_collect(bi);
+	identity_print();
+	if (console_note)
+		kprintf("# kiln: console: %s\n", console_note);
+	bool burn = runner_burn_in(&cfg);
+	report_configure(&cfg, burn);
+	wallclock_init(bi);
+	report_run_start(&cfg, bi->cmdline);
+	if (cfg_bad)
+		config_error(cfg_err);
+	if (!acpi_ok)
+		early_fatal("no usable ACPI RSDP/XSDT: Kiln needs ACPI to find timers, CPUs and PCI");
+
+	const char *why;
+	if (time_init(&why) < 0)
+		early_fatal(why);
+	if (lapic_init(kernel_acpi.lapic_base) < 0 || lapic_timer_start(TIMER_HZ) < 0)
+		early_fatal("cannot start the local APIC timer that enforces case deadlines");
+	kprintf("# kiln: tsc %llu kHz calibrated against %s, lapic %s id %u\n",
+		(unsigned long long)(time_tsc_hz() / 1000), time_reference(), lapic_x2apic() ? "x2apic" : "xapic",
+		lapic_id());
+	if (cfg.persist == CFG_ON)
+		persist_print_previous();
+	heartbeat_configure(cfg.heartbeat_s);
+	irq_enable();
+	int npci = pci_init();
+	if (npci < 0)
+		kprintf("# kiln: pci enumeration failed: %s; the pci cases will fail\n", pci_strerror(npci));
+	else
+		kprintf("# kiln: pci %d functions on %u segment(s)\n", npci, pci_segment_count());
+	char sel_err[400];
+	if (!runner_select_count(&cfg, sel_err, sizeof sel_err))
+		config_error(sel_err);
+	accel_irq_wanted = (enum accel_irq_mode)cfg.accel_irq;
+	unsigned bound = npci > 0 ? pci_bind_drivers() : 0;
+	kprintf("# kiln: %u device(s) under test\n", bound);
+	accel_identity_print();
+	if (runner_selection_needs_device(&cfg) && accel_count() == 0) {
+		char why[400];
+		const char *note = accel_probe_note();
+		ksnprintf(why, sizeof why, "no device under test: the selected suites need an accelerator and none was bound (%s)",
+			  note[0] ? note : "no PCI function matches the driver's id table");
+		kprintf("1..0\n# kiln: %s\n", why);
+		report_error("no-device", why);
+		kiln_exit(KILN_EXIT_NO_DEVICE);
+	}
+	kprintf("# kiln: boot-to-first-case %llu us since efi_main\n",
+		(unsigned long long)tsc_to_ns(rdtsc() - bi->entry_tsc) / 1000);
+	struct run_totals tot;
+	runner_run(&cfg, &tot);
+	if (tot.halted)
+		halt_for_inspection();
+	int code = tot.failed ? KILN_EXIT_FAIL : KILN_EXIT_PASS;
+	if (cfg.net.collector_set)
+		upload(&cfg, code);
+	kiln_exit(code);
+}

@@ -1,7 +1,0 @@
-/* Internal: the trap path hands interrupt vectors to the dispatcher in kernel/irq.c. */
-#ifndef KILN_IRQ_DISPATCH_H
-#define KILN_IRQ_DISPATCH_H
-
-void irq_dispatch(unsigned vector);
-
-#endif

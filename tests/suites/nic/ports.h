@@ -1,0 +1,33 @@
+/* Every NIC port of every bound accelerator, opened for a case. */
+#ifndef KILN_TESTS_NIC_PORTS_H
+#define KILN_TESTS_NIC_PORTS_H
+
+#include "drivers/accel/nic.h"
+#include "kernel/harness/ktest.h"
+#include "net/l2burst.h"
+
+struct nic_set {
+	unsigned n;
+	struct nic_port *p[NET_L2_PORTS_MAX];
+};
+
+/* Open every port (MAC loopback if asked). Ports that fail to open fail the case and are
+ * left out. Returns the number opened; 0 with a skip when there is no device or port. */
+unsigned nic_set_open(struct kt *t, struct nic_set *s, bool loopback);
+void nic_set_close(struct nic_set *s);
+/* This machine's id in L2 test frames: from accel0's serial number (DSN), so two machines
+ * joined by a cable tell their frames apart. */
+uint32_t nic_machine_id(void);
+/* The port named by net.uplink (cabled to an outside network, not to a Kiln port). */
+bool nic_is_uplink(const struct nic_port *n);
+/* A run over the set's ports for net/l2burst, the uplink left out. */
+void nic_set_l2run(const struct nic_set *s, struct net_l2_run *r);
+void nic_port_diag(struct kt *t, struct nic_port *n);
+/* L2 discovery over the set (for up to discover_ms), then fn for every port `from` that
+ * heard a port `to` of this same machine on its cable (to_mac: what `from` heard). Returns
+ * how many such pairs there were; each cable is seen from both ends. */
+typedef void (*nic_pair_fn)(struct kt *t, struct nic_port *from, struct nic_port *to, const uint8_t to_mac[6],
+			    void *ctx);
+unsigned nic_set_local_pairs(const struct nic_set *s, uint32_t discover_ms, nic_pair_fn fn, struct kt *t, void *ctx);
+
+#endif
