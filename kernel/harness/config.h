@@ -16,7 +16,6 @@ enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CON
 		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4 };
 enum cfg_on_failure { CFG_ON_FAILURE_CONTINUE, CFG_ON_FAILURE_STOP, CFG_ON_FAILURE_HALT };
 enum cfg_switch { CFG_OFF, CFG_ON };
-/* same order as enum accel_irq_mode (drivers/accel/accel.h) */
 enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POLL };
 
 #define CFG_DURATION_MAX_S (30ull * 24 * 3600) /* 30 days */

@@ -23,7 +23,7 @@
 #include "kernel/arch/x86/lapic.h"
 #include "kernel/arch/x86/paging.h"
 #include "kernel/pci/pci.h"
-#include "kernel/platform_console.h"
+#include "kernel/harness/platform_console.h"
 #include "kernel/pmm.h"
 #include "kernel/harness/runner.h"
 #include "kernel/lib/string.h"
@@ -103,6 +103,20 @@ static _Noreturn void config_error(const char *msg)
 }
 
 /* The unit's name for a lab collector: the system serial, else the first device's. */
+/* The accel_irq= key, in the driver's own terms. */
+static enum accel_irq_mode accel_irq_mode_of(enum cfg_accel_irq c)
+{
+	switch (c) {
+	case CFG_ACCEL_IRQ_SHARED:
+		return ACCEL_IRQ_SHARED;
+	case CFG_ACCEL_IRQ_POLL:
+		return ACCEL_IRQ_POLL;
+	case CFG_ACCEL_IRQ_MSIX:
+		break;
+	}
+	return ACCEL_IRQ_MSIX;
+}
+
 static void unit_name(char *out, size_t len)
 {
 	const struct smbios_info *s = &identity_get()->smbios;
@@ -222,7 +236,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	char sel_err[400];
 	if (!runner_select_count(&cfg, sel_err, sizeof sel_err))
 		config_error(sel_err);
-	accel_irq_wanted = (enum accel_irq_mode)cfg.accel_irq;
+	accel_set_irq_mode(accel_irq_mode_of(cfg.accel_irq));
 	unsigned bound = npci > 0 ? pci_bind_drivers() : 0;
 	kprintf("# kiln: %u device(s) under test\n", bound);
 	accel_identity_print();

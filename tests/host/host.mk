@@ -53,6 +53,11 @@ test-host: $(DEPS_STAMP)
 		$(MAKE) --no-print-directory host-$$t || status=1; \
 	done; exit $$status
 
+# The include rule between layers (docs/layout.md), file:line for every breach.
+TEST_TARGETS += test-includes
+test-includes:
+	$(Q)python3 tests/host/include-rule --results $(B)/results/include-rule.tap
+
 -include $(wildcard $(B)/host/obj/*/*.d $(B)/host/obj/*/*/*.d)
 
-.PHONY: test-host
+.PHONY: test-host test-includes

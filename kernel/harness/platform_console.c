@@ -1,4 +1,4 @@
-#include "kernel/platform_console.h"
+#include "kernel/harness/platform_console.h"
 
 #include "kernel/console.h"
 #include "kernel/arch/x86/paging.h"
