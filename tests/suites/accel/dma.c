@@ -11,7 +11,8 @@
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
-#include "tests/suites/accel/pattern.h"
+#include "kernel/lib/pattern.h"
+#include "tests/suites/accel/accel_test.h"
 
 #define KIB 1024ull
 #define MIB (1024ull * 1024ull)
@@ -74,8 +75,8 @@ static bool xfer(struct kt *t, struct place *p, unsigned q, enum region sr, uint
 	ksnprintf(what, sizeof what, "%s+0x%llx -> %s+0x%llx, %llu bytes", region_name[sr],
 		  (unsigned long long)diag_off(p, sr, soff), region_name[dr], (unsigned long long)diag_off(p, dr, doff),
 		  (unsigned long long)len);
-	pat_fill(cpu_ptr(p, dr, lo), hi - lo, gseed, lo);
-	pat_fill(cpu_ptr(p, sr, soff), len, seed, soff);
+	pattern_fill(cpu_ptr(p, dr, lo), hi - lo, gseed, lo);
+	pattern_fill(cpu_ptr(p, sr, soff), len, seed, soff);
 	uint64_t t0 = time_ns();
 	int r = accel_dma(a, q, dev_addr(p, sr, soff), dev_addr(p, dr, doff), len, why, sizeof why);
 	if (ns)
@@ -280,7 +281,7 @@ static void dma_memset(struct kt *t)
 				  (unsigned long long)diag_off(&p, dr, doff), (unsigned long long)len,
 				  (unsigned long long)pattern);
 			ksnprintf(who, sizeof who, "%s %s %s", a->bdf, accel_queue_name(q, qn), what);
-			pat_fill(cpu_ptr(&p, dr, lo), hi - lo, gseed, lo);
+			pattern_fill(cpu_ptr(&p, dr, lo), hi - lo, gseed, lo);
 			int r = accel_dma_memset(a, q, dev_addr(&p, dr, doff), pattern, len, why, sizeof why);
 			if (r) {
 				dma_failed(t, a, q, what, r, why);
@@ -327,11 +328,11 @@ static void dma_engines_concurrent(struct kt *t)
 			uint64_t hoff = 2 * q * CONC_LEN, doff = q * CONC_LEN;
 			bool up = q % 2 == 0;
 			if (up) {
-				pat_fill(cpu_ptr(&p, HOST, hoff), CONC_LEN, seed[q], 0);
-				pat_fill(cpu_ptr(&p, HBM, doff), CONC_LEN, ~seed[q], 0);
+				pattern_fill(cpu_ptr(&p, HOST, hoff), CONC_LEN, seed[q], 0);
+				pattern_fill(cpu_ptr(&p, HBM, doff), CONC_LEN, ~seed[q], 0);
 			} else {
-				pat_fill(cpu_ptr(&p, HBM, doff), CONC_LEN, seed[q], 0);
-				pat_fill(cpu_ptr(&p, HOST, hoff + CONC_LEN), CONC_LEN, ~seed[q], 0);
+				pattern_fill(cpu_ptr(&p, HBM, doff), CONC_LEN, seed[q], 0);
+				pattern_fill(cpu_ptr(&p, HOST, hoff + CONC_LEN), CONC_LEN, ~seed[q], 0);
 			}
 			int r = up ? accel_dma_start(a, q, &job[q], dev_addr(&p, HOST, hoff), dev_addr(&p, HBM, doff),
 						     CONC_LEN, false)
