@@ -489,4 +489,4 @@ static const struct kt_case cases[] = {
 	{"dma-soak", dma_soak, 0},
 };
 
-const struct kt_suite suite_dma = {"dma", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(dma, KT_SUITE_DEVICE);

@@ -356,4 +356,4 @@ static const struct kt_case cases[] = {
 	{"events-irq", events_irq, 0},
 };
 
-const struct kt_suite suite_events = {"events", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(events, KT_SUITE_DEVICE);

@@ -488,4 +488,4 @@ static const struct kt_case cases[] = {
 	{"hbm-ecc", hbm_ecc, 0},
 };
 
-const struct kt_suite suite_hbm = {"hbm", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(hbm, KT_SUITE_DEVICE);

@@ -257,4 +257,4 @@ static const struct kt_case cases[] = {
 	{"pci-aer", pci_aer, 0},
 };
 
-const struct kt_suite suite_pci = {"pci", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(pci, KT_SUITE_DEVICE);

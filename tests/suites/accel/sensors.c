@@ -238,4 +238,4 @@ static const struct kt_case cases[] = {
 	{"sensors-power", sensors_power, 0},
 };
 
-const struct kt_suite suite_sensors = {"sensors", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(sensors, KT_SUITE_DEVICE);

@@ -8,7 +8,6 @@
 #include "lwip/dhcp.h"
 #include "net/iperf.h"
 #include "net/stack.h"
-#include "tests/suites/net/cases.h"
 #include "tests/suites/net/traffic.h"
 #include "tests/suites/nic/ports.h"
 
