@@ -141,8 +141,7 @@ static const uint64_t ladder[] = {1, 2, 3, 7, 8, 63, 64, 4095, 4096, 4097, 65536
 
 static void direction(struct kt *t, enum region sr, enum region dr, const char *bw)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;
@@ -187,8 +186,7 @@ static void dma_hbm_to_hbm(struct kt *t) { direction(t, HBM, HBM, "dma-d2d-2m");
 
 static void big(struct kt *t, enum region sr, enum region dr, const char *bw)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (a->hbm_size < 3 * BIG + 8 * KIB) {
 			kt_skip(t, "%s: HBM is %llu MiB; 64 MiB transfers need %llu MiB", a->bdf,
 				(unsigned long long)(a->hbm_size / MIB), (unsigned long long)(3 * BIG / MIB + 1));
@@ -230,8 +228,7 @@ static void dma_unaligned(struct kt *t)
 {
 	static const enum region dirs[][2] = {{HOST, HBM}, {HBM, HOST}, {HOST, SRAM}, {SRAM, HOST},
 					      {SRAM, HBM}, {HBM, SRAM}, {HBM, HBM}};
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;
@@ -263,8 +260,7 @@ static void dma_unaligned(struct kt *t)
 static void dma_memset(struct kt *t)
 {
 	static const uint64_t lens[] = {1, 5, 8, 4099, 65536 + 3, 1 * MIB};
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;
@@ -311,8 +307,7 @@ static uint64_t engine_bytes(struct accel *a, unsigned e)
 
 static void dma_engines_concurrent(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		/* per queue: a host source slot and a host destination slot */
 		if (!place_init(t, &p, a, 2 * KILN_NUM_QUEUES * CONC_LEN))
@@ -379,8 +374,7 @@ static void dma_engines_concurrent(struct kt *t)
 
 static void dma_fault_reported(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, 64 * KIB))
 			return;
@@ -439,8 +433,7 @@ static void dma_fault_reported(struct kt *t)
 
 static void dma_soak(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;

@@ -148,8 +148,7 @@ static bool march_element(struct kt *t, struct accel *a, const struct span *s, b
 
 static void hbm_march_bar(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, true, &s))
 			continue;
@@ -177,8 +176,7 @@ static void hbm_march_bar(struct kt *t)
  * shorted (aliasing) that a uniform pattern cannot see. */
 static void hbm_address_bar(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, true, &s))
 			continue;
@@ -215,8 +213,7 @@ static void hbm_address_bar(struct kt *t)
 
 static void hbm_random_bar(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, true, &s))
 			continue;
@@ -274,8 +271,7 @@ static bool dma(struct kt *t, struct accel *a, struct accel_buf *cbuf, uint64_t 
 static void dma_pass(struct kt *t, bool address)
 {
 	const char *what = address ? "address-dma" : "random-dma";
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, false, &s))
 			continue;
@@ -365,8 +361,7 @@ static void hbm_march_dma(struct kt *t)
 		{true, true, MARCH_1, true, MARCH_0},   {false, true, MARCH_0, true, MARCH_1},
 		{false, true, MARCH_1, true, MARCH_0},  {true, true, MARCH_0, false, 0},
 	};
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, false, &s))
 			continue;
@@ -444,8 +439,7 @@ static void hbm_ecc(struct kt *t)
 {
 	uint32_t limit = kiln_cfg ? kiln_cfg->ecc_serr_max : CFG_LIMIT_OFF;
 	uint32_t rate = kiln_cfg ? kiln_cfg->ecc_serr_rate_max : CFG_LIMIT_OFF;
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		accel_eq_poll(a);
