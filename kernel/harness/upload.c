@@ -1,17 +1,15 @@
 #include "kernel/harness/upload.h"
 
-#include "drivers/accel/accel.h"
 #include "drivers/accel/nic.h"
 #include "kernel/harness/config.h"
 #include "kernel/console_log.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
-#include "lwip/dhcp.h"
 #include "lwip/tcp.h"
 #include "net/netif.h"
 #include "net/stack.h"
+#include "net/uplink.h"
 
-#define DHCP_WAIT_MS 15000u
 #define UPLOAD_WAIT_MS 60000u
 #define REPLY_MAX 256u
 
@@ -30,12 +28,6 @@ struct upload {
 	char header[400];
 };
 static struct upload u;
-
-static bool leased(void *arg)
-{
-	(void)arg;
-	return dhcp_supplied_address(&u.i->nif);
-}
 
 static void push(struct tcp_pcb *pcb)
 {
@@ -137,41 +129,18 @@ int net_upload_results(const struct kiln_config *c, const char *unit, const char
 		       size_t whylen)
 {
 	const struct cfg_net *n = &c->net;
-	const char *w = "";
 	memset(&u, 0, sizeof u);
 	if (!n->uplink_set) {
 		ksnprintf(why, whylen, "net.collector is set but net.uplink=none: no port leads to it");
 		return -1;
 	}
-	if (n->uplink_accel >= accel_count() || n->uplink_port >= accel_get(n->uplink_accel)->ports) {
-		ksnprintf(why, whylen, "net.uplink=accel%u.port%u: no such port", n->uplink_accel, n->uplink_port);
+	struct net_uplink ul;
+	if (net_uplink_up(n->uplink_accel, n->uplink_port, &ul, why, whylen) != NET_UPLINK_UP) {
+		net_uplink_down(&ul);
 		return -1;
 	}
-	if (net_stack_init(&w) < 0) {
-		ksnprintf(why, whylen, "lwIP could not start: %s", w);
-		return -1;
-	}
-	net_reset();
-	struct nic_port *np = nic_port_get(accel_get(n->uplink_accel), n->uplink_port);
-	char nw[160];
-	struct nic_open_cfg oc = {.mtu = 0};
-	if (nic_open(np, &oc, nw, sizeof nw) != ACCEL_OK) {
-		ksnprintf(why, whylen, "%s", nw);
-		return -1;
-	}
-	if (nic_link_wait(np, true, NIC_LINK_WAIT_MS) != ACCEL_OK) {
-		ksnprintf(why, whylen, "%s (net.uplink): link down", nic_name(np));
-		goto fail;
-	}
-	struct net_if_cfg ic = {.dhcp = true};
-	if (net_if_add(&np->port, &ic, &u.i, &w) < 0) {
-		ksnprintf(why, whylen, "%s: %s", nic_name(np), w);
-		goto fail;
-	}
-	if (!net_poll_until(deadline_in_ms(DHCP_WAIT_MS), leased, 0)) {
-		ksnprintf(why, whylen, "%s: no DHCP lease within %u ms", nic_name(np), DHCP_WAIT_MS);
-		goto fail;
-	}
+	u.i = ul.i;
+	struct nic_port *np = ul.port;
 	/* Only the collector may talk to us while the upload runs. */
 	ip4_addr_t coll;
 	ip4_addr_set_u32(&coll, lwip_htonl(n->collector));
@@ -239,12 +208,10 @@ int net_upload_results(const struct kiln_config *c, const char *unit, const char
 	ksnprintf(why, whylen, "%llu bytes to %s:%u via %s, collector said '%s'", (unsigned long long)body, host,
 		  n->collector_port, nic_name(np), u.reply);
 	drop();
-	net_reset();
-	nic_close(np);
+	net_uplink_down(&ul);
 	return 0;
 fail:
 	drop();
-	net_reset();
-	nic_close(np);
+	net_uplink_down(&ul);
 	return -1;
 }

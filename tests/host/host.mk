@@ -8,7 +8,7 @@
 # to build/results/host-<name>.tap. A binary that does not build, crashes, times out or
 # draws a sanitizer report is a `not ok` line there, never a silent gap.
 # `make host-<name>` builds and runs one of them. Tests include "host_test.h" (cmocka, a
-# seeded xorshift; KILN_TEST_SEED=n changes the seed) and print diagnostics as '# ' lines
+# seeded generator; KILN_TEST_SEED=n changes the seed) and print diagnostics as '# ' lines
 # on stdout. KILN_HOST_TEST_TIMEOUT=s changes the 60 s limit per binary.
 TEST_TARGETS += test-host
 
