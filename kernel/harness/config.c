@@ -1,3 +1,9 @@
+/* The configuration parser: kiln.cfg lines and load-option words become config_set calls;
+ * config_set finds the key's row in config_keys[] (config_keys.c) and hands the value to
+ * its type's handler. A handler parses the whole value before it writes anything, so a
+ * refused value changes nothing; what it refuses is said in one message shape:
+ *     <origin>: key '<key>' value '<value>' <why>; allowed: <what the key allows>
+ * with <what the key allows> from the same function that writes docs/config.md's column. */
 #include "kernel/harness/config.h"
 
 #include <stdint.h>
@@ -5,132 +11,67 @@
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 
-enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE, K_NET_PORT, K_IPV4_CIDR, K_IPV4_LIST,
-		K_IPV4_SERVER, K_IPV4_ENDPOINT };
-/* K_LIMIT: "off" or a number in min..max (unit); K_RANGE: "all" or offset:size with
- * optional K/M/G suffixes (the HBM memory test range). */
-
 const struct kiln_config *kiln_cfg;
 
-struct key_def {
-	const char *name;
-	enum key_type type;
-	size_t offset;        /* into struct kiln_config */
-	uint64_t min, max;    /* K_U32_RANGE */
-	const char *const *choices; /* K_ENUM, NULL-terminated, index = enum value */
-	const char *unit;
+/* Why a value was refused (the message's <why>). */
+enum why {
+	W_OK,
+	W_NOT_NUMBER,
+	W_TOO_LARGE,
+	W_OUT_OF_RANGE,
+	W_NOT_DURATION,
+	W_NOT_WHOLE_SECONDS,
+	W_NOT_SIZE,
+	W_NOT_RANGE,
+	W_NOT_ALLOWED,
+	W_BAD_CHAR,  /* a list: *at is the offending character */
+	W_TOO_LONG,  /* a list: the message names the length, not the value */
 };
 
-static const char *const exit_choices[] = {"auto", "debug-port", "shutdown", "reboot", "halt", NULL};
-static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", NULL};
-static const char *const on_failure_choices[] = {"continue", "stop", "halt", NULL};
-static const char *const switch_choices[] = {"off", "on", NULL};
-static const char *const accel_irq_choices[] = {"msix", "shared", "poll", NULL};
-
-#define OFF(f) offsetof(struct kiln_config, f)
-static const struct key_def keys[] = {
-	{"suites", K_LIST, OFF(suites), 0, 0, NULL, NULL},
-	{"cases", K_LIST, OFF(cases), 0, 0, NULL, NULL},
-	{"exclude", K_LIST, OFF(exclude), 0, 0, NULL, NULL},
-	{"seed", K_U64, OFF(seed), 0, UINT64_MAX, NULL, NULL},
-	{"timeout", K_U32_RANGE, OFF(timeout_s), 1, 86400, NULL, "seconds"},
-	{"exit", K_ENUM, OFF(exit_mode), 0, 0, exit_choices, NULL},
-	{"console", K_ENUM, OFF(console), 0, 0, console_choices, NULL},
-	{"passes", K_U32_RANGE, OFF(passes), 1, CFG_PASSES_MAX, NULL, NULL},
-	{"duration", K_DURATION, OFF(duration_s), 1, CFG_DURATION_MAX_S, NULL, NULL},
-	{"on_failure", K_ENUM, OFF(on_failure), 0, 0, on_failure_choices, NULL},
-	{"heartbeat", K_U32_RANGE, OFF(heartbeat_s), 0, 86400, NULL, "seconds (0: off)"},
-	{"ldjson", K_ENUM, OFF(ldjson), 0, 0, switch_choices, NULL},
-	{"persist", K_ENUM, OFF(persist), 0, 0, switch_choices, NULL},
-	{"accel_irq", K_ENUM, OFF(accel_irq), 0, 0, accel_irq_choices, NULL},
-	{"temp_max", K_LIMIT, OFF(temp_max_c), 1, 200, NULL, "degrees C"},
-	{"power_max", K_LIMIT, OFF(power_max_w), 1, 5000, NULL, "watts"},
-	{"ecc_serr_max", K_LIMIT, OFF(ecc_serr_max), 0, 1000000, NULL, "corrected errors per device"},
-	{"ecc_serr_rate_max", K_LIMIT, OFF(ecc_serr_rate_max), 0, 1000000, NULL, "corrected errors per hour per device"},
-	{"hbm_range", K_RANGE, OFF(hbm_range_off), 0, 0, NULL, NULL},
-	{"net.uplink", K_NET_PORT, OFF(net), 0, 0, NULL, NULL},
-	{"net.addr", K_IPV4_CIDR, OFF(net), 0, 0, NULL, NULL},
-	{"net.peers", K_IPV4_LIST, OFF(net), 0, 0, NULL, NULL},
-	{"net.iperf_server", K_IPV4_SERVER, OFF(net), 0, 0, NULL, NULL},
-	{"net.iperf_listen", K_ENUM, OFF(net.iperf_listen), 0, 0, switch_choices, NULL},
-	{"net.collector", K_IPV4_ENDPOINT, OFF(net), 0, 0, NULL, NULL},
+static const char *const why_text[] = {
+	[W_NOT_NUMBER] = "is not a number",
+	[W_TOO_LARGE] = "is too large",
+	[W_OUT_OF_RANGE] = "is out of range",
+	[W_NOT_DURATION] = "is not a duration",
+	[W_NOT_WHOLE_SECONDS] = "is not a whole number of seconds",
+	[W_NOT_SIZE] = "is not a size",
+	[W_NOT_RANGE] = "is not a range",
+	[W_NOT_ALLOWED] = "is not allowed",
 };
-#define NKEYS (sizeof keys / sizeof keys[0])
 
-void config_defaults(struct kiln_config *c)
-{
-	memset(c, 0, sizeof *c);
-	c->timeout_s = 60;
-	c->exit_mode = CFG_EXIT_AUTO;
-	c->console = CFG_CONSOLE_AUTO;
-	c->heartbeat_s = 60;
-	c->persist = CFG_ON;
-	c->temp_max_c = CFG_LIMIT_OFF;
-	c->power_max_w = CFG_LIMIT_OFF;
-	c->ecc_serr_max = CFG_LIMIT_OFF;
-	c->ecc_serr_rate_max = CFG_LIMIT_OFF;
-}
-
-int config_parse_duration(const char *s, size_t n, uint64_t *seconds)
-{
-	uint64_t total = 0;
-	size_t i = 0;
-	if (n == 0)
-		return -1;
-	while (i < n) {
-		uint64_t v = 0;
-		size_t start = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			if (v > (UINT64_MAX - 9) / 10)
-				return -1;
-			v = v * 10 + (uint64_t)(s[i++] - '0');
-		}
-		if (i == start)
-			return -1;
-		uint64_t unit = 1;
-		if (i < n) {
-			switch (s[i++]) {
-			case 's': unit = 1; break;
-			case 'm': unit = 60; break;
-			case 'h': unit = 3600; break;
-			case 'd': unit = 86400; break;
-			default: return -1;
-			}
-		} else if (start != 0) {
-			return -1; /* "1h30" is ambiguous: every part after the first needs a unit */
-		}
-		if (v > UINT64_MAX / unit || total + v * unit < total)
-			return -1;
-		total += v * unit;
-	}
-	*seconds = total;
-	return 0;
-}
-
-int config_format_duration(uint64_t sec, char *buf, size_t len)
-{
-	uint64_t d = sec / 86400, h = sec / 3600 % 24, m = sec / 60 % 60, x = sec % 60;
-	int n = 0;
-	if (!len)
-		return 0;
-	buf[0] = 0;
-	if (d)
-		n += ksnprintf(buf + n, len - (size_t)n, "%llud", (unsigned long long)d);
-	if (h && (size_t)n < len)
-		n += ksnprintf(buf + n, len - (size_t)n, "%lluh", (unsigned long long)h);
-	if (m && (size_t)n < len)
-		n += ksnprintf(buf + n, len - (size_t)n, "%llum", (unsigned long long)m);
-	if ((x || !sec) && (size_t)n < len)
-		n += ksnprintf(buf + n, len - (size_t)n, "%llus", (unsigned long long)x);
-	return n;
-}
+/* ---- text helpers --------------------------------------------------------------------- */
 
 static int key_is(const char *name, const char *key, size_t klen)
 {
 	return strlen(name) == klen && !strncmp(name, key, klen);
 }
 
-/* Parse an unsigned decimal or 0x-hex number that must fill the whole text. */
+/* Appends to a buffer that may be too small; `at` keeps counting what the whole text needs. */
+struct out {
+	char *buf;
+	size_t len, at;
+};
+
+static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(o->at < o->len ? o->buf + o->at : NULL, o->at < o->len ? o->len - o->at : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->at += (size_t)n;
+}
+
+static size_t find(const char *s, size_t n, char ch)
+{
+	size_t i = 0;
+	while (i < n && s[i] != ch)
+		i++;
+	return i;
+}
+
+/* An unsigned decimal or 0x-hex number filling the whole text: 0, -1 not a number, -2 too large. */
 static int parse_u64(const char *s, size_t n, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -142,6 +83,7 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 	}
 	if (i == n)
 		return -1;
+	int big = 0;
 	for (; i < n; i++) {
 		unsigned d;
 		char ch = s[i];
@@ -154,14 +96,17 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 		else
 			return -1;
 		if (v > (UINT64_MAX - d) / base)
-			return -2;
-		v = v * base + d;
+			big = 1;
+		else
+			v = v * base + d;
 	}
+	if (big)
+		return -2;
 	*out = v;
 	return 0;
 }
 
-/* A size with an optional K, M or G suffix (binary units). */
+/* A size: a number with an optional K, M or G suffix (binary units). 0, -1 or -2 (too large). */
 static int parse_size(const char *s, size_t n, uint64_t *out)
 {
 	unsigned shift = 0;
@@ -173,26 +118,116 @@ static int parse_size(const char *s, size_t n, uint64_t *out)
 		}
 	}
 	uint64_t v;
-	if (parse_u64(s, shift ? n - 1 : n, &v) < 0 || v > (UINT64_MAX >> shift))
-		return -1;
+	int r = parse_u64(s, shift ? n - 1 : n, &v);
+	if (r < 0)
+		return r;
+	if (v > (UINT64_MAX >> shift))
+		return -2;
 	*out = v << shift;
 	return 0;
 }
 
-static void list_keys(char *buf, size_t len)
+static void format_size(struct out *o, uint64_t v)
 {
-	size_t n = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < NKEYS && n < len; i++)
-		n += (size_t)ksnprintf(buf + n, len - n, "%s%s", i ? ", " : "", keys[i].name);
+	static const char suffix[] = "GMK";
+	for (unsigned i = 0; i < 3; i++) {
+		unsigned shift = 30 - 10 * i;
+		if (v && !(v & ((1ull << shift) - 1))) {
+			outf(o, "%llu%c", (unsigned long long)(v >> shift), suffix[i]);
+			return;
+		}
+	}
+	outf(o, "%llu", (unsigned long long)v);
 }
 
-static void list_choices(const char *const *ch, char *buf, size_t len)
+int config_parse_time(const char *s, size_t n, uint64_t *ms)
 {
-	size_t n = 0;
-	buf[0] = 0;
-	for (size_t i = 0; ch[i] && n < len; i++)
-		n += (size_t)ksnprintf(buf + n, len - n, "%s%s", i ? "|" : "", ch[i]);
+	uint64_t total = 0, v;
+	size_t i = 0;
+	if (n == 0)
+		return -1;
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) { /* a bare 0x-hex number of seconds */
+		int r = parse_u64(s, n, &v);
+		if (r < 0)
+			return r;
+		if (v > UINT64_MAX / 1000)
+			return -2;
+		*ms = v * 1000;
+		return 0;
+	}
+	while (i < n) {
+		size_t start = i;
+		int big = 0;
+		v = 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			uint64_t d = (uint64_t)(s[i++] - '0');
+			if (v > (UINT64_MAX - d) / 10)
+				big = 1;
+			else
+				v = v * 10 + d;
+		}
+		if (i == start)
+			return -1;
+		uint64_t unit = 1000;
+		if (i < n) {
+			switch (s[i++]) {
+			case 's': unit = 1000; break;
+			case 'm':
+				if (i < n && s[i] == 's') {
+					i++;
+					unit = 1;
+				} else {
+					unit = 60000;
+				}
+				break;
+			case 'h': unit = 3600000; break;
+			case 'd': unit = 86400000; break;
+			default: return -1;
+			}
+		} else if (start != 0) {
+			return -1; /* "1h30" is ambiguous: every part after the first needs a unit */
+		}
+		if (big || v > UINT64_MAX / unit || total + v * unit < total)
+			big = 1;
+		if (big) {
+			/* too large, unless the rest is not a time at all: say which */
+			uint64_t rest;
+			if (i < n && config_parse_time(s + i, n - i, &rest) == -1)
+				return -1;
+			return -2;
+		}
+		total += v * unit;
+	}
+	*ms = total;
+	return 0;
+}
+
+static void format_time_ms(struct out *o, uint64_t ms)
+{
+	uint64_t sec = ms / 1000, d = sec / 86400, h = sec / 3600 % 24, m = sec / 60 % 60, x = sec % 60;
+	if (d)
+		outf(o, "%llud", (unsigned long long)d);
+	if (h)
+		outf(o, "%lluh", (unsigned long long)h);
+	if (m)
+		outf(o, "%llum", (unsigned long long)m);
+	if (x || (!sec && !(ms % 1000)))
+		outf(o, "%llus", (unsigned long long)x);
+	if (ms % 1000)
+		outf(o, "%llums", (unsigned long long)(ms % 1000));
+}
+
+int config_format_duration(uint64_t sec, char *buf, size_t len)
+{
+	struct out o = {buf, len, 0};
+	if (len)
+		buf[0] = 0;
+	uint64_t d = sec / 86400, rest = sec % 86400;
+	if (d) /* seconds beyond what milliseconds hold: days first, the rest as usual */
+		outf(&o, "%llud", (unsigned long long)d);
+	if (rest || !sec)
+		format_time_ms(&o, rest * 1000);
+	return (int)o.at;
 }
 
 /* "a.b.c.d" filling the whole text; host byte order. */
@@ -220,256 +255,531 @@ static int parse_ipv4(const char *s, size_t n, uint32_t *out)
 	return 0;
 }
 
-/* "accelN.portM". */
-static int parse_net_port(const char *s, size_t n, uint8_t *accel, uint8_t *port)
+static void format_ipv4(struct out *o, uint32_t a)
 {
-	static const char a[] = "accel", p[] = ".port";
-	size_t i = sizeof a - 1;
-	uint64_t x, y;
-	if (n <= i || strncmp(s, a, i))
-		return -1;
-	size_t dot = i;
-	while (dot < n && s[dot] != '.')
-		dot++;
-	if (parse_u64(s + i, dot - i, &x) < 0 || n - dot <= sizeof p - 1 || strncmp(s + dot, p, sizeof p - 1) ||
-	    parse_u64(s + dot + sizeof p - 1, n - dot - (sizeof p - 1), &y) < 0 || x > CFG_NET_ACCEL_MAX ||
-	    y > CFG_NET_PORT_MAX)
-		return -1;
-	*accel = (uint8_t)x;
-	*port = (uint8_t)y;
-	return 0;
+	outf(o, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xffu, (a >> 8) & 0xffu, a & 0xffu);
 }
 
-static int set_net(struct cfg_net *net, enum key_type type, const char *val, size_t vlen)
+/* ---- fields ---------------------------------------------------------------------------- */
+
+static void put_uint(void *base, uint16_t off, uint16_t size, uint64_t v)
 {
-	if (key_is("none", val, vlen)) {
-		if (type == K_NET_PORT)
-			net->uplink_set = false;
-		else if (type == K_IPV4_CIDR)
-			net->addr_set = false;
-		else if (type == K_IPV4_LIST)
-			net->npeers = 0;
-		else if (type == K_IPV4_ENDPOINT)
-			net->collector_set = false;
-		else
-			net->iperf_server_set = false;
-		return 0;
+	char *p = (char *)base + off;
+	switch (size) {
+	case 1: *(uint8_t *)p = (uint8_t)v; break;
+	case 2: *(uint16_t *)p = (uint16_t)v; break;
+	case 4: *(uint32_t *)p = (uint32_t)v; break;
+	default: *(uint64_t *)p = v; break;
 	}
-	switch (type) {
-	case K_NET_PORT:
-		if (parse_net_port(val, vlen, &net->uplink_accel, &net->uplink_port) < 0)
-			return -1;
-		net->uplink_set = true;
-		return 0;
-	case K_IPV4_CIDR: {
-		size_t slash = 0;
-		uint64_t prefix;
-		while (slash < vlen && val[slash] != '/')
-			slash++;
-		if (slash == vlen || parse_ipv4(val, slash, &net->addr) < 0 ||
-		    parse_u64(val + slash + 1, vlen - slash - 1, &prefix) < 0 || prefix < 1 || prefix > 30)
-			return -1;
-		net->prefix = (uint8_t)prefix;
-		net->addr_set = true;
-		return 0;
+}
+
+static uint64_t get_uint(const void *base, uint16_t off, uint16_t size)
+{
+	const char *p = (const char *)base + off;
+	switch (size) {
+	case 1: return *(const uint8_t *)p;
+	case 2: return *(const uint16_t *)p;
+	case 4: return *(const uint32_t *)p;
+	default: return *(const uint64_t *)p;
 	}
-	case K_IPV4_LIST: {
-		unsigned n = 0;
-		size_t i = 0;
-		while (i < vlen) {
-			size_t e = i;
-			while (e < vlen && val[e] != ',')
-				e++;
-			if (n == CFG_NET_PEERS_MAX || parse_ipv4(val + i, e - i, &net->peers[n]) < 0)
-				return -1;
-			n++;
-			i = e + 1;
-			if (e + 1 == vlen)
-				return -1; /* a trailing comma */
+}
+
+static void put_set(const struct cfg_key *k, void *base, bool v)
+{
+	if (k->set)
+		*(bool *)((char *)base + k->set - 1) = v;
+}
+
+static bool get_set(const struct cfg_key *k, const void *base)
+{
+	return k->set && *(const bool *)((const char *)base + k->set - 1);
+}
+
+/* "none" (or "all") on a key with a set flag: nothing set, its fields back to zero. */
+static void clear(const struct cfg_key *k, void *base)
+{
+	memset((char *)base + k->off, 0, k->size);
+	if (k->size2)
+		memset((char *)base + k->off2, 0, k->size2);
+	put_set(k, base, false);
+}
+
+/* ---- the handlers, one per type ---------------------------------------------------------
+ * set: parse the whole value, then write; returns W_OK or why it refused (*at: the
+ * offending character of a list). fmt: the value as text set takes back. allowed: what
+ * the key allows. */
+
+static int set_list(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	if (n >= k->size)
+		return W_TOO_LONG;
+	for (size_t i = 0; i < n; i++) {
+		char ch = v[i];
+		int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '*' ||
+			 ch == '?' || ch == ',' || ch == '.' || ch == ' ';
+		if (!ok) {
+			*at = i;
+			return W_BAD_CHAR;
 		}
-		net->npeers = n;
-		return n ? 0 : -1;
 	}
-	case K_IPV4_SERVER: {
-		size_t colon = 0;
-		uint64_t port = CFG_NET_IPERF_PORT_DEFAULT;
-		while (colon < vlen && val[colon] != ':')
-			colon++;
-		if (parse_ipv4(val, colon, &net->iperf_server) < 0 ||
-		    (colon < vlen && (parse_u64(val + colon + 1, vlen - colon - 1, &port) < 0 || !port || port > 65535)))
-			return -1;
-		net->iperf_port = (uint16_t)port;
-		net->iperf_server_set = true;
-		return 0;
+	char *field = (char *)base + k->off;
+	memcpy(field, v, n);
+	field[n] = 0;
+	return W_OK;
+}
+
+static void fmt_list(const struct cfg_key *k, const void *base, struct out *o)
+{
+	outf(o, "%s", (const char *)base + k->off);
+}
+
+static void allowed_list(const struct cfg_key *k, struct out *o)
+{
+	outf(o, "names or globs of a-z 0-9 - _ . * ? separated by commas or spaces, at most %u characters",
+	     k->size - 1u);
+}
+
+static int set_uint(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	uint64_t x;
+	int r = parse_u64(v, n, &x);
+	if (r < 0)
+		return r == -1 ? W_NOT_NUMBER : W_TOO_LARGE;
+	if (x < k->min || x > k->max)
+		return W_OUT_OF_RANGE;
+	put_uint(base, k->off, k->size, x);
+	put_set(k, base, true);
+	return W_OK;
+}
+
+static void fmt_uint(const struct cfg_key *k, const void *base, struct out *o)
+{
+	uint64_t x = get_uint(base, k->off, k->size);
+	outf(o, k->flags & CFG_F_HEX ? "0x%llx" : "%llu", (unsigned long long)x);
+}
+
+static void allowed_uint(const struct cfg_key *k, struct out *o)
+{
+	if (k->min == 0 && k->max == UINT64_MAX)
+		outf(o, "a decimal or 0x-hex number below 2^64");
+	else
+		outf(o, "%llu..%llu%s%s", (unsigned long long)k->min, (unsigned long long)k->max, k->unit ? " " : "",
+		     k->unit ? k->unit : "");
+}
+
+static uint64_t time_scale(const struct cfg_key *k) { return k->flags & CFG_F_MS ? 1 : 1000; }
+
+static int set_time(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	uint64_t ms;
+	int r = config_parse_time(v, n, &ms);
+	if (r < 0)
+		return r == -1 ? W_NOT_DURATION : W_TOO_LARGE;
+	if (ms % time_scale(k))
+		return W_NOT_WHOLE_SECONDS;
+	uint64_t x = ms / time_scale(k);
+	if (x < k->min || x > k->max)
+		return W_OUT_OF_RANGE;
+	put_uint(base, k->off, k->size, x);
+	return W_OK;
+}
+
+static void fmt_time(const struct cfg_key *k, const void *base, struct out *o)
+{
+	uint64_t x = get_uint(base, k->off, k->size);
+	if (k->flags & CFG_F_SECONDS)
+		outf(o, "%llu", (unsigned long long)(x * time_scale(k) / 1000));
+	else if (k->flags & CFG_F_MS)
+		format_time_ms(o, x);
+	else
+		o->at += (size_t)config_format_duration(x, o->at < o->len ? o->buf + o->at : NULL,
+							o->at < o->len ? o->len - o->at : 0);
+}
+
+static void allowed_time(const struct cfg_key *k, struct out *o)
+{
+	char lo[40], hi[40];
+	struct out l = {lo, sizeof lo, 0}, h = {hi, sizeof hi, 0};
+	if (k->flags & CFG_F_MS) {
+		format_time_ms(&l, k->min);
+		format_time_ms(&h, k->max);
+	} else {
+		config_format_duration(k->min, lo, sizeof lo);
+		config_format_duration(k->max, hi, sizeof hi);
 	}
-	case K_IPV4_ENDPOINT: {
-		size_t colon = 0;
-		uint64_t port;
-		uint32_t ip;
-		while (colon < vlen && val[colon] != ':')
-			colon++;
-		if (colon == vlen || parse_ipv4(val, colon, &ip) < 0 ||
-		    parse_u64(val + colon + 1, vlen - colon - 1, &port) < 0 || !port || port > 65535)
-			return -1;
-		net->collector = ip;
-		net->collector_port = (uint16_t)port;
-		net->collector_set = true;
-		return 0;
+	outf(o, "%s..%s%s%s%s as a number of seconds or parts like %s90s, 15m, 8h, 2d, 1h30m", lo, hi,
+	     k->unit ? " (" : "", k->unit ? k->unit : "", k->unit ? ")" : "", k->flags & CFG_F_MS ? "500ms, " : "");
+}
+
+static int set_size(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	uint64_t x;
+	int r = parse_size(v, n, &x);
+	if (r < 0)
+		return r == -1 ? W_NOT_SIZE : W_TOO_LARGE;
+	if (x < k->min || x > k->max)
+		return W_OUT_OF_RANGE;
+	put_uint(base, k->off, k->size, x);
+	put_set(k, base, true);
+	return W_OK;
+}
+
+static void fmt_size(const struct cfg_key *k, const void *base, struct out *o)
+{
+	format_size(o, get_uint(base, k->off, k->size));
+}
+
+static void allowed_size(const struct cfg_key *k, struct out *o)
+{
+	format_size(o, k->min);
+	outf(o, "..");
+	format_size(o, k->max);
+	outf(o, " bytes, with an optional K/M/G suffix (e.g. 64M)");
+}
+
+static int set_enum(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	for (unsigned i = 0; k->choices[i]; i++) {
+		if (key_is(k->choices[i], v, n)) {
+			put_uint(base, k->off, k->size, i);
+			return W_OK;
+		}
 	}
-	default:
-		return -1;
+	return W_NOT_ALLOWED;
+}
+
+static void fmt_enum(const struct cfg_key *k, const void *base, struct out *o)
+{
+	uint64_t i = get_uint(base, k->off, k->size), n = 0;
+	while (k->choices[n])
+		n++;
+	outf(o, "%s", i < n ? k->choices[i] : "?");
+}
+
+static void allowed_enum(const struct cfg_key *k, struct out *o)
+{
+	for (unsigned i = 0; k->choices[i]; i++)
+		outf(o, "%s%s", i ? "|" : "", k->choices[i]);
+}
+
+static int set_threshold(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	if (key_is("off", v, n)) {
+		put_uint(base, k->off, k->size, CFG_LIMIT_OFF);
+		return W_OK;
+	}
+	return set_uint(k, base, v, n, at);
+}
+
+static void fmt_threshold(const struct cfg_key *k, const void *base, struct out *o)
+{
+	uint64_t x = get_uint(base, k->off, k->size);
+	if (x == CFG_LIMIT_OFF)
+		outf(o, "off");
+	else
+		outf(o, "%llu", (unsigned long long)x);
+}
+
+static void allowed_threshold(const struct cfg_key *k, struct out *o)
+{
+	outf(o, "off or %llu..%llu %s", (unsigned long long)k->min, (unsigned long long)k->max, k->unit);
+}
+
+static int set_range(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	if (key_is("all", v, n)) {
+		clear(k, base);
+		return W_OK;
+	}
+	uint64_t off, size;
+	size_t colon = find(v, n, ':');
+	if (colon == n || parse_size(v, colon, &off) < 0 || parse_size(v + colon + 1, n - colon - 1, &size) < 0 ||
+	    size == 0 || (off | size) & 7 || off + size < off)
+		return W_NOT_RANGE;
+	put_uint(base, k->off, k->size, off);
+	put_uint(base, k->off2, k->size2, size);
+	put_set(k, base, true);
+	return W_OK;
+}
+
+static void fmt_range(const struct cfg_key *k, const void *base, struct out *o)
+{
+	if (!get_set(k, base)) {
+		outf(o, "all");
+		return;
+	}
+	format_size(o, get_uint(base, k->off, k->size));
+	outf(o, ":");
+	format_size(o, get_uint(base, k->off2, k->size2));
+}
+
+static void allowed_range(const struct cfg_key *k, struct out *o)
+{
+	(void)k;
+	outf(o, "all, or offset:size in bytes with an optional K/M/G suffix, both multiples of 8, size > 0 (e.g. "
+		"0:64M, 128M:16M)");
+}
+
+static int set_net_port(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	static const char a[] = "accel", p[] = ".port";
+	const size_t al = sizeof a - 1, pl = sizeof p - 1;
+	uint64_t x, y;
+	if (key_is("none", v, n)) {
+		clear(k, base);
+		return W_OK;
+	}
+	if (n <= al || strncmp(v, a, al))
+		return W_NOT_ALLOWED;
+	size_t dot = al + find(v + al, n - al, '.');
+	if (parse_u64(v + al, dot - al, &x) < 0 || n - dot <= pl || strncmp(v + dot, p, pl) ||
+	    parse_u64(v + dot + pl, n - dot - pl, &y) < 0 || x > k->max || y > k->aux)
+		return W_NOT_ALLOWED;
+	put_uint(base, k->off, k->size, x);
+	put_uint(base, k->off2, k->size2, y);
+	put_set(k, base, true);
+	return W_OK;
+}
+
+static void fmt_net_port(const struct cfg_key *k, const void *base, struct out *o)
+{
+	if (!get_set(k, base))
+		outf(o, "none");
+	else
+		outf(o, "accel%llu.port%llu", (unsigned long long)get_uint(base, k->off, k->size),
+		     (unsigned long long)get_uint(base, k->off2, k->size2));
+}
+
+static void allowed_net_port(const struct cfg_key *k, struct out *o)
+{
+	outf(o, "none or accelN.portM with N 0..%llu and M 0..%llu", (unsigned long long)k->max,
+	     (unsigned long long)k->aux);
+}
+
+static int set_ipv4_cidr(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	uint32_t addr;
+	uint64_t prefix;
+	if (key_is("none", v, n)) {
+		clear(k, base);
+		return W_OK;
+	}
+	size_t slash = find(v, n, '/');
+	if (slash == n || parse_ipv4(v, slash, &addr) < 0 || parse_u64(v + slash + 1, n - slash - 1, &prefix) < 0 ||
+	    prefix < k->min || prefix > k->max)
+		return W_NOT_ALLOWED;
+	put_uint(base, k->off, k->size, addr);
+	put_uint(base, k->off2, k->size2, prefix);
+	put_set(k, base, true);
+	return W_OK;
+}
+
+static void fmt_ipv4_cidr(const struct cfg_key *k, const void *base, struct out *o)
+{
+	if (!get_set(k, base)) {
+		outf(o, "none");
+		return;
+	}
+	format_ipv4(o, (uint32_t)get_uint(base, k->off, k->size));
+	outf(o, "/%llu", (unsigned long long)get_uint(base, k->off2, k->size2));
+}
+
+static void allowed_ipv4_cidr(const struct cfg_key *k, struct out *o)
+{
+	outf(o, "none or an IPv4 address with a prefix length %llu..%llu, e.g. 10.77.0.1/24", (unsigned long long)k->min,
+	     (unsigned long long)k->max);
+}
+
+/* The field is an array of k->max uint32_t; off2 counts them. */
+static int set_ipv4_list(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	uint32_t got[64];
+	unsigned count = 0;
+	if (key_is("none", v, n)) {
+		clear(k, base);
+		return W_OK;
+	}
+	if (!n || v[n - 1] == ',')
+		return W_NOT_ALLOWED;
+	for (size_t i = 0; i < n;) {
+		size_t e = i + find(v + i, n - i, ',');
+		if (count == k->max || count == sizeof got / sizeof got[0] || parse_ipv4(v + i, e - i, &got[count]) < 0)
+			return W_NOT_ALLOWED;
+		count++;
+		i = e + 1;
+	}
+	clear(k, base);
+	memcpy((char *)base + k->off, got, count * sizeof got[0]);
+	put_uint(base, k->off2, k->size2, count);
+	return W_OK;
+}
+
+static void fmt_ipv4_list(const struct cfg_key *k, const void *base, struct out *o)
+{
+	uint64_t count = get_uint(base, k->off2, k->size2);
+	const uint32_t *a = (const uint32_t *)((const char *)base + k->off);
+	if (!count)
+		outf(o, "none");
+	for (uint64_t i = 0; i < count && i < k->max; i++) {
+		if (i)
+			outf(o, ",");
+		format_ipv4(o, a[i]);
 	}
 }
 
-static const char *net_allowed(enum key_type type)
+static void allowed_ipv4_list(const struct cfg_key *k, struct out *o)
 {
-	switch (type) {
-	case K_IPV4_ENDPOINT: return "none or an IPv4 address and port, e.g. 10.0.2.2:8080";
-	case K_NET_PORT: return "none or accelN.portM";
-	case K_IPV4_CIDR: return "none or an IPv4 address with a prefix length 1..30, e.g. 10.77.0.1/24";
-	case K_IPV4_LIST: return "none or 1..8 IPv4 addresses separated by commas";
-	default: return "none or an IPv4 address with an optional :port (default 5001)";
+	outf(o, "none or 1..%llu IPv4 addresses separated by commas", (unsigned long long)k->max);
+}
+
+static int set_ipv4_port(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	uint32_t addr;
+	uint64_t port = k->aux;
+	if (key_is("none", v, n)) {
+		clear(k, base);
+		return W_OK;
 	}
+	size_t colon = find(v, n, ':');
+	if (parse_ipv4(v, colon, &addr) < 0 || (colon == n && !k->aux) ||
+	    (colon < n && (parse_u64(v + colon + 1, n - colon - 1, &port) < 0 || !port || port > 65535)))
+		return W_NOT_ALLOWED;
+	put_uint(base, k->off, k->size, addr);
+	put_uint(base, k->off2, k->size2, port);
+	put_set(k, base, true);
+	return W_OK;
+}
+
+static void fmt_ipv4_port(const struct cfg_key *k, const void *base, struct out *o)
+{
+	if (!get_set(k, base)) {
+		outf(o, "none");
+		return;
+	}
+	format_ipv4(o, (uint32_t)get_uint(base, k->off, k->size));
+	outf(o, ":%llu", (unsigned long long)get_uint(base, k->off2, k->size2));
+}
+
+static void allowed_ipv4_port(const struct cfg_key *k, struct out *o)
+{
+	if (k->aux)
+		outf(o, "none or an IPv4 address with an optional :port (default %llu)", (unsigned long long)k->aux);
+	else
+		outf(o, "none or an IPv4 address and port, e.g. 10.0.2.2:8080");
+}
+
+static const struct {
+	const char *name; /* docs/config.md's type column */
+	int (*set)(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at);
+	void (*fmt)(const struct cfg_key *k, const void *base, struct out *o);
+	void (*allowed)(const struct cfg_key *k, struct out *o);
+} types[] = {
+	[CFG_T_LIST] = {"list of globs", set_list, fmt_list, allowed_list},
+	[CFG_T_UINT] = {"number", set_uint, fmt_uint, allowed_uint},
+	[CFG_T_TIME] = {"duration", set_time, fmt_time, allowed_time},
+	[CFG_T_SIZE] = {"size", set_size, fmt_size, allowed_size},
+	[CFG_T_ENUM] = {"choice", set_enum, fmt_enum, allowed_enum},
+	[CFG_T_THRESHOLD] = {"threshold", set_threshold, fmt_threshold, allowed_threshold},
+	[CFG_T_RANGE] = {"range", set_range, fmt_range, allowed_range},
+	[CFG_T_NET_PORT] = {"port", set_net_port, fmt_net_port, allowed_net_port},
+	[CFG_T_IPV4_CIDR] = {"IPv4/prefix", set_ipv4_cidr, fmt_ipv4_cidr, allowed_ipv4_cidr},
+	[CFG_T_IPV4_LIST] = {"IPv4 list", set_ipv4_list, fmt_ipv4_list, allowed_ipv4_list},
+	[CFG_T_IPV4_PORT] = {"IPv4:port", set_ipv4_port, fmt_ipv4_port, allowed_ipv4_port},
+};
+
+const char *config_type_name(const struct cfg_key *k)
+{
+	if (k->type == CFG_T_IPV4_PORT && k->aux)
+		return "IPv4[:port]";
+	return types[k->type].name;
+}
+
+int config_key_allowed(const struct cfg_key *k, char *buf, size_t len)
+{
+	struct out o = {buf, len, 0};
+	if (len)
+		buf[0] = 0;
+	types[k->type].allowed(k, &o);
+	return (int)o.at;
+}
+
+int config_format_key(const struct cfg_key *k, const void *base, char *buf, size_t len)
+{
+	struct out o = {buf, len, 0};
+	if (len)
+		buf[0] = 0;
+	types[k->type].fmt(k, base, &o);
+	return (int)o.at;
+}
+
+/* ---- setting a key ------------------------------------------------------------------- */
+
+static void list_keys(const struct cfg_key *keys, size_t nkeys, char *buf, size_t len)
+{
+	struct out o = {buf, len, 0};
+	buf[0] = 0;
+	for (size_t i = 0; i < nkeys; i++)
+		outf(&o, "%s%s", i ? ", " : "", keys[i].name);
+}
+
+int config_set_in(const struct cfg_key *keys, size_t nkeys, void *base, const char *key, size_t klen,
+		  const char *val, size_t vlen, const char *origin, char *err)
+{
+	const struct cfg_key *k = NULL;
+	for (size_t i = 0; i < nkeys && !k; i++)
+		if (key_is(keys[i].name, key, klen))
+			k = &keys[i];
+	if (!k) {
+		char known[CFG_ERR_MAX]; /* every key name fits; the message is cut at CFG_ERR_MAX */
+		list_keys(keys, nkeys, known, sizeof known);
+		ksnprintf(err, CFG_ERR_MAX, "%s: unknown key '%.*s'; known keys: %s", origin, (int)klen, key, known);
+		return -1;
+	}
+	size_t at = 0;
+	int why = types[k->type].set(k, base, val, vlen, &at);
+	if (why == W_OK)
+		return 0;
+	char allowed[CFG_ERR_MAX / 2];
+	config_key_allowed(k, allowed, sizeof allowed);
+	if (why == W_TOO_LONG)
+		ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value is %zu characters; allowed: at most %u", origin, k->name,
+			  vlen, k->size - 1u);
+	else if (why == W_BAD_CHAR)
+		ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' has '%c'; allowed: %s", origin, k->name, (int)vlen,
+			  val, val[at], allowed);
+	else
+		ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' %s; allowed: %s", origin, k->name, (int)vlen, val,
+			  why_text[why], allowed);
+	return -1;
 }
 
 int config_set(struct kiln_config *c, const char *key, size_t klen, const char *val, size_t vlen,
 	       const char *origin, char *err)
 {
-	const struct key_def *k = NULL;
-	for (size_t i = 0; i < NKEYS; i++)
-		if (key_is(keys[i].name, key, klen))
-			k = &keys[i];
-	if (!k) {
-		char known[CFG_ERR_MAX]; /* every key name fits; the message is cut at CFG_ERR_MAX */
-		list_keys(known, sizeof known);
-		ksnprintf(err, CFG_ERR_MAX, "%s: unknown key '%.*s'; known keys: %s", origin, (int)klen, key, known);
-		return -1;
-	}
-	void *field = (char *)c + k->offset;
-	switch (k->type) {
-	case K_LIST:
-		if (vlen >= CFG_LIST_MAX) {
-			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value is %zu characters; allowed: at most %d", origin,
-				  k->name, vlen, CFG_LIST_MAX - 1);
-			return -1;
-		}
-		for (size_t i = 0; i < vlen; i++) {
-			char ch = val[i];
-			int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-				 ch == '*' || ch == '?' || ch == ',' || ch == '.' || ch == ' ';
-			if (!ok) {
-				ksnprintf(err, CFG_ERR_MAX,
-					  "%s: key '%s' value '%.*s' has '%c'; allowed: names or globs of a-z 0-9 - _ . * ? "
-					  "separated by commas or spaces",
-					  origin, k->name, (int)vlen, val, ch);
-				return -1;
-			}
-		}
-		memcpy(field, val, vlen);
-		((char *)field)[vlen] = 0;
-		return 0;
-	case K_U64:
-	case K_U32_RANGE: {
-		uint64_t v;
-		int r = parse_u64(val, vlen, &v);
-		if (r < 0 || (k->type == K_U32_RANGE && (v < k->min || v > k->max))) {
-			const char *why = r == -1 ? "is not a number" : (r == -2 ? "is too large" : "is out of range");
-			if (k->type == K_U32_RANGE)
-				ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' %s; allowed: %llu..%llu%s%s", origin,
-					  k->name, (int)vlen, val, why, (unsigned long long)k->min,
-					  (unsigned long long)k->max, k->unit ? " " : "", k->unit ? k->unit : "");
-			else
-				ksnprintf(err, CFG_ERR_MAX,
-					  "%s: key '%s' value '%.*s' %s; allowed: a decimal or 0x-hex number below 2^64",
-					  origin, k->name, (int)vlen, val, why);
-			return -1;
-		}
-		if (k->type == K_U64) {
-			*(uint64_t *)field = v;
-			if (k->offset == OFF(seed))
-				c->seed_set = true;
-		} else {
-			*(uint32_t *)field = (uint32_t)v;
-		}
-		return 0;
-	}
-	case K_DURATION: {
-		uint64_t v;
-		if (config_parse_duration(val, vlen, &v) < 0 || v < k->min || v > k->max) {
-			ksnprintf(err, CFG_ERR_MAX,
-				  "%s: key '%s' value '%.*s' is not a duration; allowed: 1s..30d as a number of seconds or "
-				  "parts like 90s, 15m, 8h, 2d, 1h30m",
-				  origin, k->name, (int)vlen, val);
-			return -1;
-		}
-		*(uint64_t *)field = v;
-		return 0;
-	}
-	case K_LIMIT: {
-		uint64_t v;
-		if (key_is("off", val, vlen)) {
-			*(uint32_t *)field = CFG_LIMIT_OFF;
-			return 0;
-		}
-		int r = parse_u64(val, vlen, &v);
-		if (r < 0 || v < k->min || v > k->max) {
-			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' %s; allowed: off or %llu..%llu %s", origin, k->name,
-				  (int)vlen, val, r == -1 ? "is not a number" : (r == -2 ? "is too large" : "is out of range"),
-				  (unsigned long long)k->min, (unsigned long long)k->max, k->unit);
-			return -1;
-		}
-		*(uint32_t *)field = (uint32_t)v;
-		return 0;
-	}
-	case K_RANGE: {
-		uint64_t off, size;
-		size_t colon = 0;
-		while (colon < vlen && val[colon] != ':')
-			colon++;
-		if (key_is("all", val, vlen)) {
-			c->hbm_range_set = false;
-			c->hbm_range_off = c->hbm_range_size = 0;
-			return 0;
-		}
-		if (colon == vlen || parse_size(val, colon, &off) < 0 || parse_size(val + colon + 1, vlen - colon - 1, &size) < 0 ||
-		    size == 0 || (off | size) & 7 || off + size < off) {
-			ksnprintf(err, CFG_ERR_MAX,
-				  "%s: key '%s' value '%.*s' is not a range; allowed: all, or offset:size in bytes with an "
-				  "optional K/M/G suffix, both multiples of 8, size > 0 (e.g. 0:64M, 128M:16M)",
-				  origin, k->name, (int)vlen, val);
-			return -1;
-		}
-		c->hbm_range_set = true;
-		c->hbm_range_off = off;
-		c->hbm_range_size = size;
-		return 0;
-	}
-	case K_NET_PORT:
-	case K_IPV4_CIDR:
-	case K_IPV4_LIST:
-	case K_IPV4_SERVER:
-	case K_IPV4_ENDPOINT:
-		if (set_net(&c->net, k->type, val, vlen) < 0) {
-			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' is not allowed; allowed: %s", origin, k->name,
-				  (int)vlen, val, net_allowed(k->type));
-			return -1;
-		}
-		return 0;
-	case K_ENUM:
-		for (int i = 0; k->choices[i]; i++) {
-			if (key_is(k->choices[i], val, vlen)) {
-				*(int *)field = i;
-				return 0;
-			}
-		}
-		char allowed[120];
-		list_choices(k->choices, allowed, sizeof allowed);
-		ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' is not allowed; allowed: %s", origin, k->name,
-			  (int)vlen, val, allowed);
-		return -1;
-	}
-	return -1;
+	return config_set_in(config_keys, config_nkeys, c, key, klen, val, vlen, origin, err);
 }
+
+void config_defaults(struct kiln_config *c)
+{
+	char err[CFG_ERR_MAX];
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct cfg_key *k = &config_keys[i];
+		if (k->def) /* every default parses: tests/host/test_config_doc.c checks it */
+			config_set(c, k->name, strlen(k->name), k->def, strlen(k->def), "default", err);
+	}
+}
+
+/* ---- kiln.cfg and load options ------------------------------------------------------- */
 
 static int is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
 
@@ -478,18 +788,11 @@ int config_parse_file(struct kiln_config *c, const char *text, size_t len, const
 	size_t pos = 0;
 	unsigned line = 0;
 	while (pos < len) {
-		size_t end = pos;
-		while (end < len && text[end] != '\n')
-			end++;
+		size_t end = pos + find(text + pos, len - pos, '\n');
 		line++;
 		char origin[96];
 		ksnprintf(origin, sizeof origin, "%s line %u", name, line);
-		size_t s = pos, e = end;
-		for (size_t i = s; i < e; i++)
-			if (text[i] == '#') {
-				e = i;
-				break;
-			}
+		size_t s = pos, e = pos + find(text + pos, end - pos, '#');
 		while (s < e && is_space(text[s]))
 			s++;
 		while (e > s && is_space(text[e - 1]))
@@ -503,9 +806,7 @@ int config_parse_file(struct kiln_config *c, const char *text, size_t len, const
 					  origin, (unsigned char)text[i]);
 				return -1;
 			}
-		size_t eq = s;
-		while (eq < e && text[eq] != '=')
-			eq++;
+		size_t eq = s + find(text + s, e - s, '=');
 		if (eq == e) {
 			ksnprintf(err, CFG_ERR_MAX, "%s: '%.*s' is not 'key = value'", origin, (int)(e - s), text + s);
 			return -1;
@@ -549,64 +850,41 @@ int config_parse_cmdline(struct kiln_config *c, const char *text, char *err)
 	return 0;
 }
 
-static void format_ipv4(uint32_t a, char *buf, size_t len)
+/* ---- the effective configuration ---------------------------------------------------- */
+
+static bool differs(const struct cfg_key *k, const struct kiln_config *c, const struct kiln_config *d)
 {
-	ksnprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xffu, (a >> 8) & 0xffu, a & 0xffu);
+	if (k->set)
+		return get_set(k, c);
+	return memcmp((const char *)c + k->off, (const char *)d + k->off, k->size) ||
+	       (k->size2 && memcmp((const char *)c + k->off2, (const char *)d + k->off2, k->size2));
 }
 
-/* The net.* keys that are set, each as " key=value" (none set: nothing, so the line of a
- * run without networking keys stays as it was). */
-static int format_net(const struct cfg_net *n, char *buf, size_t len)
+static bool is_zero(const struct cfg_key *k, const struct kiln_config *c)
 {
-	int at = 0;
-	char one[24];
-	buf[0] = 0;
-	if (n->uplink_set)
-		at += ksnprintf(buf + at, len - (size_t)at, " net.uplink=accel%u.port%u", n->uplink_accel, n->uplink_port);
-	if (n->addr_set) {
-		format_ipv4(n->addr, one, sizeof one);
-		at += ksnprintf(buf + at, len - (size_t)at, " net.addr=%s/%u", one, n->prefix);
-	}
-	for (unsigned i = 0; i < n->npeers; i++) {
-		format_ipv4(n->peers[i], one, sizeof one);
-		at += ksnprintf(buf + at, len - (size_t)at, "%s%s", i ? "," : " net.peers=", one);
-	}
-	if (n->iperf_server_set) {
-		format_ipv4(n->iperf_server, one, sizeof one);
-		at += ksnprintf(buf + at, len - (size_t)at, " net.iperf_server=%s:%u", one, n->iperf_port);
-	}
-	if (n->iperf_listen == CFG_ON)
-		at += ksnprintf(buf + at, len - (size_t)at, " net.iperf_listen=on");
-	if (n->collector_set) {
-		format_ipv4(n->collector, one, sizeof one);
-		at += ksnprintf(buf + at, len - (size_t)at, " net.collector=%s:%u", one, n->collector_port);
-	}
-	return at;
+	const char *p = (const char *)c + k->off;
+	for (size_t i = 0; i < k->size; i++)
+		if (p[i])
+			return false;
+	return true;
 }
-
-static int config_format_main(const struct kiln_config *c, char *buf, size_t len);
 
 int config_format(const struct kiln_config *c, char *buf, size_t len)
 {
-	char net[CFG_NET_FORMAT_MAX];
-	int n = config_format_main(c, buf, len);
-	int m = format_net(&c->net, net, sizeof net);
-	if (n >= 0 && (size_t)n < len)
-		ksnprintf(buf + n, len - (size_t)n, "%s", net);
-	return n + m;
-}
-
-static int config_format_main(const struct kiln_config *c, char *buf, size_t len)
-{
-	char dur[32] = "(none)";
-	if (c->duration_s)
-		config_format_duration(c->duration_s, dur, sizeof dur);
-	return ksnprintf(buf, len,
-			 "suites=%s cases=%s exclude=%s seed=0x%llx timeout=%u exit=%s console=%s passes=%u duration=%s "
-			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s accel_irq=%s",
-			 c->suites[0] ? c->suites : "(default)", c->cases[0] ? c->cases : "*",
-			 c->exclude[0] ? c->exclude : "(none)", (unsigned long long)c->seed, c->timeout_s,
-			 exit_choices[c->exit_mode], console_choices[c->console], c->passes ? c->passes : 1, dur,
-			 on_failure_choices[c->on_failure], c->heartbeat_s, switch_choices[c->ldjson],
-			 switch_choices[c->persist], accel_irq_choices[c->accel_irq]);
+	struct kiln_config d;
+	struct out o = {buf, len, 0};
+	if (len)
+		buf[0] = 0;
+	config_defaults(&d);
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct cfg_key *k = &config_keys[i];
+		if (k->show == CFG_SHOW_NEVER || (k->show == CFG_SHOW_IF_SET && !differs(k, c, &d)))
+			continue;
+		outf(&o, "%s%s=", o.at ? " " : "", k->name);
+		if (k->unset && is_zero(k, c))
+			outf(&o, "%s", k->unset);
+		else
+			types[k->type].fmt(k, c, &o);
+	}
+	return (int)o.at;
 }
