@@ -56,3 +56,12 @@ test-host: $(DEPS_STAMP)
 -include $(wildcard $(B)/host/obj/*/*.d $(B)/host/obj/*/*/*.d)
 
 .PHONY: test-host
+
+# docs/config.md's key table, written from the C key table (kernel/harness/config_keys.c);
+# host-config_doc fails when the two differ.
+config-doc: $(DEPS_STAMP)
+	$(Q)mkdir -p $(B)/host
+	$(Q)$(MAKE) --no-print-directory $(B)/host/test_config_doc
+	$(Q)$(HOST_ENV) $(B)/host/test_config_doc --write docs/config.md
+
+.PHONY: config-doc
