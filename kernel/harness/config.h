@@ -79,8 +79,9 @@ struct kiln_config {
 extern const struct kiln_config *kiln_cfg;
 
 /* ---- the key table ---------------------------------------------------------------------
- * Every key is one row of config_keys[] (kernel/harness/config_keys.c): its name, its type,
- * where its value lives in struct kiln_config, its default, what is allowed and its help.
+ * Every key is one row of config_keys[] (kernel/harness/config_keys.c): its name, its type
+ * (one handler each, kernel/harness/config_value.c), where its value lives in struct
+ * kiln_config, its default, what is allowed and its help.
  * The parser, the unknown-key message, the effective-configuration line and docs/config.md's
  * key table (make config-doc; tests/host/test_config_doc.c fails when they differ) all come
  * from it. docs/config.md says how to add a key. */

@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/harness/config_keys.c kernel/lib/fmt.c
+// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c: kiln.cfg and the UEFI load options share one parser. Checks the
  * defaults, every key with good values, the file syntax (comments, blank lines, spaces,
  * CRLF), load options winning over the file, and that every bad input stops with a

@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/harness/config_keys.c kernel/lib/fmt.c
+// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* The key table (kernel/harness/config_keys.c) is sound, and docs/config.md's key table is
  * the one it makes. `make config-doc` rewrites docs/config.md's table from the C table
  * (this binary with --write FILE; --print shows it); `make test-host` fails here when the

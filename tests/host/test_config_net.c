@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/harness/config_keys.c kernel/lib/fmt.c
+// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c, the net.* keys (docs/config.md, docs/net.md) and the effective
  * configuration line: good values land in struct cfg_net and come back out of
  * config_format() only when set; "none" clears; bad values stop with the key, the value
