@@ -47,6 +47,15 @@ host-$(1): $(DEPS_STAMP)
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
+# docs/config.md's key table, written from the C key table (kernel/harness/config_keys.c);
+# host-config_doc fails when the two differ.
+config-doc: $(DEPS_STAMP)
+	$(Q)mkdir -p $(B)/host
+	$(Q)$(MAKE) --no-print-directory $(B)/host/test_config_doc
+	$(Q)$(HOST_ENV) $(B)/host/test_config_doc --write docs/config.md
+
+.PHONY: config-doc
+
 # Every binary runs even when an earlier one failed; the target fails if any did.
 test-host: $(DEPS_STAMP)
 	$(Q)status=0; for t in $(HOST_TESTS); do \
