@@ -18,6 +18,7 @@
 #include "kiln_core.h"
 #include "kiln_eq.h"
 #include "kiln_qman.h"
+#include "kiln_ring.h"
 #include "kiln_packets.h"
 #include "kiln_sync.h"
 #include "kiln_cpucp.h"
