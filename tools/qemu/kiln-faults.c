@@ -179,7 +179,7 @@ static const KilnKnob kiln_knobs[] = {
       "inject a corrected single-bit HBM error at this HBM offset" },
     { "hbm-derr-addr", KNOB_U64, F(hbm_derr_addr), check_hbm_addr, apply_derr,
       "inject an uncorrected double-bit HBM error at this HBM offset (data damaged)" },
-    { "irq-drop-mask", KNOB_U32, F(irq_drop_mask), NULL, NULL,
+    { "irq-drop-mask", KNOB_U64, F(irq_drop_mask), NULL, NULL,
       "vector mask: MSI-X/INTx messages of these vectors are not sent" },
     { "sync-stall-sob", KNOB_I64, F(sync_stall_sob), check_sob, NULL,
       "SOB whose increments are dropped (-1 off, 65535 all)" },

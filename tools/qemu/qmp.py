@@ -30,7 +30,7 @@ KNOBS = {
     "dma-error-addr": ("u64", "device address whose DMA access faults (0: off)"),
     "hbm-serr-addr": ("u64", "inject a corrected single-bit HBM error at this HBM offset"),
     "hbm-derr-addr": ("u64", "inject an uncorrected double-bit HBM error at this HBM offset"),
-    "irq-drop-mask": ("u32", "vector mask: interrupts of these vectors are not sent"),
+    "irq-drop-mask": ("u64", "vector mask: interrupts of these vectors are not sent"),
     "sync-stall-sob": ("i64", "SOB whose increments are dropped (-1 off, 65535 all)"),
     "temp-mc": ("u32", "temperature, millidegrees C"),
     "temp-limit-mc": ("u32", "thermal threshold, millidegrees C"),
