@@ -95,7 +95,7 @@ RUN_DEPS := $(B)/kiln.efi $(QEMU_BIN)
 run: $(RUN_DEPS)
 	$(Q)python3 tools/kiln-run --qemu '$(QEMU_BIN)' --timeout '$(TIMEOUT)' --args '$(ARGS)' \
 		--qemu-args '$(QEMU_ARGS)' --inject '$(INJECT)' --inject-at '$(INJECT_AT)' --accels '$(ACCELS)' \
-		--ports '$(PORTS)' --hbm '$(HBM)' --uplink '$(UPLINK)' --name run
+		--ports '$(PORTS)' --hbm '$(HBM)' --topology '$(TOPOLOGY)' --uplink '$(UPLINK)' --name run
 
 # ---- tests -------------------------------------------------------------------------------
 test: $(DEPS_STAMP)
