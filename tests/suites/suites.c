@@ -6,6 +6,7 @@ extern const struct kt_suite suite_platform;
 extern const struct kt_suite suite_selftest;
 extern const struct kt_suite suite_net;
 extern const struct kt_suite suite_nic;
+extern const struct kt_suite suite_fabric;
 extern const struct kt_suite suite_nicbench;
 extern const struct kt_suite suite_queues;
 extern const struct kt_suite suite_dma;
@@ -26,6 +27,7 @@ const struct kt_suite *const kiln_suites[] = {
 	&suite_sensors,
 	&suite_selftest,
 	&suite_nic,
+	&suite_fabric,
 	&suite_nicbench,
 	&suite_net,
 };
