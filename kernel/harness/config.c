@@ -6,7 +6,7 @@
 #include "kernel/lib/string.h"
 
 enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE, K_NET_PORT, K_IPV4_CIDR, K_IPV4_LIST,
-		K_IPV4_SERVER, K_IPV4_ENDPOINT };
+		K_IPV4_SERVER, K_IPV4_ENDPOINT, K_FABRIC };
 /* K_LIMIT: "off" or a number in min..max (unit); K_RANGE: "all" or offset:size with
  * optional K/M/G suffixes (the HBM memory test range). */
 
@@ -54,6 +54,7 @@ static const struct key_def keys[] = {
 	{"net.iperf_server", K_IPV4_SERVER, OFF(net), 0, 0, NULL, NULL},
 	{"net.iperf_listen", K_ENUM, OFF(net.iperf_listen), 0, 0, switch_choices, NULL},
 	{"net.collector", K_IPV4_ENDPOINT, OFF(net), 0, 0, NULL, NULL},
+	{"expect.fabric", K_FABRIC, OFF(fabric_accels), 2, 16, NULL, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -419,6 +420,28 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 			return -1;
 		}
 		*(uint32_t *)field = (uint32_t)v;
+		return 0;
+	}
+	case K_FABRIC: { /* none, or mesh:NxK (N accelerators min..max, every pair joined by K = 1..24 cables) */
+		uint64_t n = 0, per = 0;
+		size_t x = 5;
+		while (x < vlen && val[x] != 'x')
+			x++;
+		if (key_is("none", val, vlen)) {
+			c->fabric_accels = c->fabric_per_peer = 0;
+			return 0;
+		}
+		if (vlen < 5 || strncmp(val, "mesh:", 5) || x == vlen || parse_u64(val + 5, x - 5, &n) < 0 ||
+		    parse_u64(val + x + 1, vlen - x - 1, &per) < 0 || n < k->min || n > k->max || per < 1 ||
+		    per * (n - 1) > 24) {
+			ksnprintf(err, CFG_ERR_MAX,
+				  "%s: key '%s' value '%.*s' is not a fabric; allowed: none, or mesh:NxK (N = %llu..%llu "
+				  "accelerators, every pair joined by K cables, K x (N - 1) <= 24 ports)",
+				  origin, k->name, (int)vlen, val, (unsigned long long)k->min, (unsigned long long)k->max);
+			return -1;
+		}
+		c->fabric_accels = (uint32_t)n;
+		c->fabric_per_peer = (uint32_t)per;
 		return 0;
 	}
 	case K_RANGE: {

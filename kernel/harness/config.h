@@ -73,6 +73,8 @@ struct kiln_config {
 	bool hbm_range_set;
 	uint64_t hbm_range_off, hbm_range_size;
 	struct cfg_net net;
+	/* expect.fabric=mesh:NxK: the cabling suite fabric must find (N cards, K cables per pair); 0: any */
+	uint32_t fabric_accels, fabric_per_peer;
 };
 
 /* The run's configuration, for cases that read their own keys (set by kernel/harness/main.c

@@ -6,6 +6,7 @@
  * (a raw L2 burst both ways, every frame verified) and then all of them at once, with per-link
  * and aggregate figures and the ratio of the two (make bench, docs/perf.md). */
 #include "drivers/accel/accel.h"
+#include "kernel/harness/config.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
@@ -90,12 +91,63 @@ static unsigned map(struct kt *t, struct nic_set *s, bool print)
 	return cables;
 }
 
+/* The run index of accelA.portP, or -1. */
+static int port_index(unsigned a, unsigned p)
+{
+	for (unsigned k = 0; k < run.n; k++)
+		if (nic_of(run.port[k])->a->index == a && nic_of(run.port[k])->idx == p)
+			return (int)k;
+	return -1;
+}
+
+/* expect.fabric=mesh:NxK against the discovered map: the wiring of tools/qemu/topology.py's
+ * mesh (card i's ports facing card j: (j < i ? j : j - 1) * K ..+ K-1, the rest scale-out,
+ * uncabled). Missing, crossed and extra cables fail naming both ends. */
+static void check_expected(struct kt *t, uint32_t n, uint32_t per)
+{
+	if (accel_count() != n) {
+		kt_fail(t, "expect.fabric=mesh:%ux%u: %u accelerators expected, %u bound", n, per, n, accel_count());
+		return;
+	}
+	unsigned wrong = 0;
+	for (unsigned k = 0; k < run.n; k++) {
+		struct nic_port *x = nic_of(run.port[k]);
+		unsigned i = x->a->index, p = x->idx;
+		int want = -1;
+		unsigned wj = 0, wq = 0;
+		if (p < per * (n - 1)) {
+			wj = p / per >= i ? p / per + 1 : p / per;
+			wq = (i < wj ? i : i - 1) * per + p % per;
+			want = port_index(wj, wq);
+		}
+		int got = peer_of[k];
+		if (got == want && (want >= 0 || p >= per * (n - 1)))
+			continue;
+		wrong++;
+		if (got < 0 && p < per * (n - 1)) {
+			if (want < 0 || (int)k < want || peer_of[want] >= 0)
+				kt_fail(t, "missing link: accel%u.port%u <-> accel%u.port%u (expect.fabric=mesh:%ux%u) not found", i,
+					p, wj, wq, n, per);
+		} else if (got >= 0 && p >= per * (n - 1)) {
+			kt_fail(t, "extra link: accel%u.port%u <-> %s: a scale-out port, no cable expected (expect.fabric=mesh:%ux%u)",
+				i, p, nic_name(nic_of(run.port[got])), n, per);
+		} else if (got >= 0) {
+			kt_fail(t, "crossed link: accel%u.port%u is cabled to %s, expected accel%u.port%u (expect.fabric=mesh:%ux%u)",
+				i, p, nic_name(nic_of(run.port[got])), wj, wq, n, per);
+		}
+	}
+	if (!wrong)
+		kt_diag(t, "the map matches expect.fabric=mesh:%ux%u", n, per);
+}
+
 static void fabric_map(struct kt *t)
 {
 	struct nic_set s;
 	if (!nic_set_open(t, &s, false))
 		return;
 	unsigned cables = map(t, &s, true);
+	if (kiln_cfg && kiln_cfg->fabric_accels)
+		check_expected(t, kiln_cfg->fabric_accels, kiln_cfg->fabric_per_peer);
 	kt_diag(t, "%u cable(s) between %u port(s) of %u accelerator(s)", cables, s.n, accel_count());
 	kt_measure(t, "fabric-cables", cables, 0, "cables");
 	nic_set_close(&s);
