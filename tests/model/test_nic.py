@@ -216,6 +216,14 @@ def test(t):
     diff = sum(bin(x ^ y).count("1") for x, y in zip(got[0], sent)) if got else None
     t.eq(diff, 1, "frame-corrupt-ppm=1e6: the frame arrives with exactly one payload bit flipped")
     t.eq(got[0][:14] if got else None, sent[:14], "frame corruption leaves the L2 header intact")
+    a.knob("frame-fault-ports", 0x2)
+    back = ipv4_frame(macs[0], macs[1], bytes(range(200)))
+    p0.send([sent])
+    p1.send([back])
+    got0, got1 = p0.received(), p1.received()
+    t.ok(got1 == [sent] and len(got0) == 1 and got0[0] != back,
+         "frame-fault-ports=0x2: port 0's frames arrive intact, port 1's are corrupted (a fault on one port)")
+    a.knob("frame-fault-ports", 0xffffffff)
     a.knob("frame-corrupt-ppm", 0)
     p0.send([sent])
     t.eq(p1.received(), [sent], "knobs back at 0: frames intact")

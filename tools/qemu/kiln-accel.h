@@ -138,6 +138,7 @@ typedef struct KilnFaults {
     uint32_t link_down;             /* port mask */
     uint32_t link_flap;             /* last port mask flapped */
     uint32_t frame_drop_ppm, frame_corrupt_ppm;
+    uint32_t frame_fault_ports;     /* port mask the *-ppm knobs apply to */
     bool device_gone;
     uint32_t pcie_link_speed, pcie_link_width;
     uint32_t aer_cor_status, aer_uncor_status;

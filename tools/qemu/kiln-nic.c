@@ -238,9 +238,15 @@ static NetClientInfo kiln_nic_info = {
     .link_status_changed = kiln_nic_link_changed,
 };
 
-/* Frame faults on the wire: drop or alter one payload byte, at the knob rates. */
-static bool kiln_nic_wire_faults(KilnState *s, uint8_t *buf, size_t len)
+/* Frame faults on the wire: drop or alter one payload byte, at the knob rates, on the ports
+ * of frame-fault-ports (all by default). */
+static bool kiln_nic_wire_faults(KilnPort *p, uint8_t *buf, size_t len)
 {
+    KilnState *s = p->s;
+
+    if (!(s->f.frame_fault_ports & (1u << p->idx))) {
+        return true;
+    }
     if (kiln_chance_ppm(s, s->f.frame_drop_ppm)) {
         return false;
     }
@@ -295,7 +301,7 @@ static void kiln_nic_tx_bh(void *opaque)
                     p->tx_blocked = true;   /* resumes when RX buffers are posted */
                     break;
                 }
-            } else if (kiln_nic_wire_faults(s, frame, len)) {
+            } else if (kiln_nic_wire_faults(p, frame, len)) {
                 qemu_send_packet(qemu_get_queue(p->nic), frame, len);
             }
             if (lduw_be_p(frame + 12) == KILN_NIC_ETHERTYPE_PAUSE) {

@@ -43,6 +43,7 @@ KNOBS = {
     "link-flap": ("u32", "port mask: each write takes those links down for 10 ms once"),
     "frame-drop-ppm": ("u32", "chance in 1e6 that a transmitted frame is lost"),
     "frame-corrupt-ppm": ("u32", "chance in 1e6 that a transmitted frame gets a flipped bit"),
+    "frame-fault-ports": ("u32", "port mask the frame-*-ppm knobs apply to (default all)"),
     "device-gone": ("bool", "config BAR and config space read all-ones"),
     "pcie-link-speed": ("u32", "negotiated link speed reported (1..5 = 2.5..32 GT/s)"),
     "pcie-link-width": ("u32", "negotiated link width reported"),
