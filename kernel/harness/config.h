@@ -71,6 +71,8 @@ struct kiln_config {
 	bool hbm_range_set;
 	uint64_t hbm_range_off, hbm_range_size;
 	struct cfg_net net;
+	/* expect.fabric=mesh:NxK: the cabling suite fabric must find (N cards, K cables per pair); 0: any */
+	uint32_t fabric_accels, fabric_per_peer;
 };
 
 /* The run's configuration, for cases that read their own keys (set by kernel/harness/main.c
@@ -96,6 +98,7 @@ enum cfg_type {
 	CFG_T_IPV4_CIDR, /* "none" or a.b.c.d/n, n in min..max (uint32_t address, uint8_t prefix) */
 	CFG_T_IPV4_LIST, /* "none" or 1..max addresses separated by commas (uint32_t[], unsigned count) */
 	CFG_T_IPV4_PORT, /* "none" or a.b.c.d:port; aux: the port when it is left out (0: required) */
+	CFG_T_MESH,      /* "none" or mesh:NxK, N in min..max, K >= 1, K x (N - 1) <= aux (2 x uint32_t) */
 };
 
 /* How a key appears in the effective-configuration line (config_format). */

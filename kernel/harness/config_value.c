@@ -641,6 +641,44 @@ static void allowed_ipv4_port(const struct cfg_key *k, struct cfg_out *o)
 		cfg_outf(o, "none or an IPv4 address and port, e.g. 10.0.2.2:8080");
 }
 
+static int set_mesh(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	static const char m[] = "mesh:";
+	const size_t ml = sizeof m - 1;
+	uint64_t cards, per;
+	if (cfg_key_is("none", v, n)) {
+		clear(k, base);
+		return CFG_W_OK;
+	}
+	if (n <= ml || strncmp(v, m, ml))
+		return CFG_W_NOT_FABRIC;
+	size_t x = ml + cfg_find(v + ml, n - ml, 'x');
+	if (x == n || parse_u64(v + ml, x - ml, &cards) < 0 || parse_u64(v + x + 1, n - x - 1, &per) < 0 ||
+	    cards < k->min || cards > k->max || per < 1 || per * (cards - 1) > k->aux)
+		return CFG_W_NOT_FABRIC;
+	put_uint(base, k->off, k->size, cards);
+	put_uint(base, k->off2, k->size2, per);
+	return CFG_W_OK;
+}
+
+static void fmt_mesh(const struct cfg_key *k, const void *base, struct cfg_out *o)
+{
+	uint64_t cards = get_uint(base, k->off, k->size);
+	if (!cards)
+		cfg_outf(o, "none");
+	else
+		cfg_outf(o, "mesh:%llux%llu", (unsigned long long)cards,
+			 (unsigned long long)get_uint(base, k->off2, k->size2));
+}
+
+static void allowed_mesh(const struct cfg_key *k, struct cfg_out *o)
+{
+	cfg_outf(o, "none, or mesh:NxK (N = %llu..%llu accelerators, every pair joined by K cables, K x (N - 1) <= %llu "
+		    "ports)",
+		 (unsigned long long)k->min, (unsigned long long)k->max, (unsigned long long)k->aux);
+}
+
 const struct cfg_type_ops cfg_types[] = {
 	[CFG_T_LIST] = {"list of globs", set_list, fmt_list, allowed_list},
 	[CFG_T_UINT] = {"number", set_uint, fmt_uint, allowed_uint},
@@ -653,6 +691,7 @@ const struct cfg_type_ops cfg_types[] = {
 	[CFG_T_IPV4_CIDR] = {"IPv4/prefix", set_ipv4_cidr, fmt_ipv4_cidr, allowed_ipv4_cidr},
 	[CFG_T_IPV4_LIST] = {"IPv4 list", set_ipv4_list, fmt_ipv4_list, allowed_ipv4_list},
 	[CFG_T_IPV4_PORT] = {"IPv4:port", set_ipv4_port, fmt_ipv4_port, allowed_ipv4_port},
+	[CFG_T_MESH] = {"fabric", set_mesh, fmt_mesh, allowed_mesh},
 };
 
 const char *config_type_name(const struct cfg_key *k)

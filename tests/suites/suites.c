@@ -15,6 +15,7 @@
 	X(sensors)                                                                                             \
 	X(selftest)                                                                                            \
 	X(nic)                                                                                                 \
+	X(fabric)                                                                                              \
 	X(nicbench)                                                                                            \
 	X(net)
 
