@@ -5,9 +5,10 @@
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 
-enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE, K_NET_PORT, K_IPV4_CIDR, K_IPV4_LIST,
+enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_ALL_U32, K_RANGE, K_NET_PORT, K_IPV4_CIDR, K_IPV4_LIST,
 		K_IPV4_SERVER, K_IPV4_ENDPOINT };
-/* K_LIMIT: "off" or a number in min..max (unit); K_RANGE: "all" or offset:size with
+/* K_LIMIT: "off" or a number in min..max (unit); K_ALL_U32: "all" (stored as 0) or a
+ * number in min..max; K_RANGE: "all" or offset:size with
  * optional K/M/G suffixes (the HBM memory test range). */
 
 const struct kiln_config *kiln_cfg;
@@ -43,6 +44,7 @@ static const struct key_def keys[] = {
 	{"ldjson", K_ENUM, OFF(ldjson), 0, 0, switch_choices, NULL},
 	{"persist", K_ENUM, OFF(persist), 0, 0, switch_choices, NULL},
 	{"accel_irq", K_ENUM, OFF(accel_irq), 0, 0, accel_irq_choices, NULL},
+	{"cpus", K_ALL_U32, OFF(cpus), 1, CFG_CPUS_MAX, NULL, "CPUs"},
 	{"temp_max", K_LIMIT, OFF(temp_max_c), 1, 200, NULL, "degrees C"},
 	{"power_max", K_LIMIT, OFF(power_max_w), 1, 5000, NULL, "watts"},
 	{"ecc_serr_max", K_LIMIT, OFF(ecc_serr_max), 0, 1000000, NULL, "corrected errors per device"},
@@ -405,16 +407,18 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 		*(uint64_t *)field = v;
 		return 0;
 	}
-	case K_LIMIT: {
+	case K_LIMIT:
+	case K_ALL_U32: {
 		uint64_t v;
-		if (key_is("off", val, vlen)) {
-			*(uint32_t *)field = CFG_LIMIT_OFF;
+		const char *word = k->type == K_LIMIT ? "off" : "all";
+		if (key_is(word, val, vlen)) {
+			*(uint32_t *)field = k->type == K_LIMIT ? CFG_LIMIT_OFF : 0;
 			return 0;
 		}
 		int r = parse_u64(val, vlen, &v);
 		if (r < 0 || v < k->min || v > k->max) {
-			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' %s; allowed: off or %llu..%llu %s", origin, k->name,
-				  (int)vlen, val, r == -1 ? "is not a number" : (r == -2 ? "is too large" : "is out of range"),
+			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' %s; allowed: %s or %llu..%llu %s", origin, k->name,
+				  (int)vlen, val, r == -1 ? "is not a number" : (r == -2 ? "is too large" : "is out of range"), word,
 				  (unsigned long long)k->min, (unsigned long long)k->max, k->unit);
 			return -1;
 		}
@@ -598,15 +602,17 @@ int config_format(const struct kiln_config *c, char *buf, size_t len)
 
 static int config_format_main(const struct kiln_config *c, char *buf, size_t len)
 {
-	char dur[32] = "(none)";
+	char dur[32] = "(none)", cpus[12] = "all";
+	if (c->cpus)
+		ksnprintf(cpus, sizeof cpus, "%u", c->cpus);
 	if (c->duration_s)
 		config_format_duration(c->duration_s, dur, sizeof dur);
 	return ksnprintf(buf, len,
 			 "suites=%s cases=%s exclude=%s seed=0x%llx timeout=%u exit=%s console=%s passes=%u duration=%s "
-			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s accel_irq=%s",
+			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s accel_irq=%s cpus=%s",
 			 c->suites[0] ? c->suites : "(default)", c->cases[0] ? c->cases : "*",
 			 c->exclude[0] ? c->exclude : "(none)", (unsigned long long)c->seed, c->timeout_s,
 			 exit_choices[c->exit_mode], console_choices[c->console], c->passes ? c->passes : 1, dur,
 			 on_failure_choices[c->on_failure], c->heartbeat_s, switch_choices[c->ldjson],
-			 switch_choices[c->persist], accel_irq_choices[c->accel_irq]);
+			 switch_choices[c->persist], accel_irq_choices[c->accel_irq], cpus);
 }

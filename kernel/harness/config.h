@@ -20,6 +20,7 @@ enum cfg_switch { CFG_OFF, CFG_ON };
 enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POLL };
 
 #define CFG_DURATION_MAX_S (30ull * 24 * 3600) /* 30 days */
+#define CFG_CPUS_MAX 256 /* cpus=: at most SMP_MAX_CPUS (kernel/arch/x86/percpu.h) */
 #define CFG_LIMIT_OFF UINT32_MAX /* a threshold key set to "off" (the default) */
 #define CFG_PASSES_MAX 1000000u
 
@@ -64,6 +65,7 @@ struct kiln_config {
 	enum cfg_switch ldjson;     /* OCP TV output spec v2.0 records on the console */
 	enum cfg_switch persist;    /* last run's summary in a UEFI variable */
 	enum cfg_accel_irq accel_irq; /* how the accelerator driver takes interrupts */
+	uint32_t cpus;              /* CPUs used, the boot CPU included; 0: all that start */
 	/* device thresholds: CFG_LIMIT_OFF leaves only the device's own limit */
 	uint32_t temp_max_c;        /* degrees C */
 	uint32_t power_max_w;       /* watts */

@@ -8,6 +8,7 @@ void platform_memory_map(struct kt *t);
 void platform_page_allocator(struct kt *t);
 void platform_acpi_tables(struct kt *t);
 void platform_timer_calibration(struct kt *t);
+void platform_cpus(struct kt *t);
 void platform_exceptions(struct kt *t);
 void platform_pci_enumeration(struct kt *t);
 void platform_pci_capabilities(struct kt *t);

@@ -8,6 +8,7 @@ static const struct kt_case cases[] = {
 	{"platform-page-allocator", platform_page_allocator, 120},
 	{"platform-acpi-tables", platform_acpi_tables, 0},
 	{"platform-timer-calibration", platform_timer_calibration, 0},
+	{"platform-cpus", platform_cpus, 0},
 	{"platform-exceptions", platform_exceptions, 0},
 	{"platform-pci-enumeration", platform_pci_enumeration, 0},
 	{"platform-pci-capabilities", platform_pci_capabilities, 0},
