@@ -28,3 +28,34 @@ void page_free(void *p, uint64_t pages)
 	pmm_free(&kernel_pmm, (uint64_t)(uintptr_t)p, pages);
 	spin_unlock_irqrestore(&lock, on);
 }
+
+unsigned page_take_free(struct pmm_extent *out, unsigned max, uint64_t keep_pages)
+{
+	int on = spin_lock_irqsave(&lock);
+	unsigned n = 0, largest = 0;
+	for (unsigned i = 1; i < kernel_pmm.count; i++)
+		if (kernel_pmm.ext[i].pages > kernel_pmm.ext[largest].pages)
+			largest = i;
+	unsigned count = kernel_pmm.count;
+	for (unsigned i = 0; i < count && n < max; i++) {
+		struct pmm_extent e = kernel_pmm.ext[i];
+		if (i == largest) { /* the reserve stays at the top of the largest extent */
+			if (e.pages <= keep_pages)
+				continue;
+			e.pages -= keep_pages;
+		}
+		out[n++] = e;
+	}
+	for (unsigned i = 0; i < n; i++) /* after the walk: reserving reshapes the extent list */
+		pmm_reserve(&kernel_pmm, out[i].base, out[i].pages);
+	spin_unlock_irqrestore(&lock, on);
+	return n;
+}
+
+void page_give_back(const struct pmm_extent *ext, unsigned n)
+{
+	int on = spin_lock_irqsave(&lock);
+	for (unsigned i = 0; i < n; i++)
+		pmm_free(&kernel_pmm, ext[i].base, ext[i].pages);
+	spin_unlock_irqrestore(&lock, on);
+}

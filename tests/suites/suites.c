@@ -14,6 +14,9 @@ extern const struct kt_suite suite_pci;
 extern const struct kt_suite suite_events;
 extern const struct kt_suite suite_hbm;
 extern const struct kt_suite suite_sensors;
+extern const struct kt_suite suite_memory;
+extern const struct kt_suite suite_memory_fade;
+extern const struct kt_suite suite_memory_selftest;
 
 const struct kt_suite *const kiln_suites[] = {
 	&suite_platform,
@@ -28,5 +31,8 @@ const struct kt_suite *const kiln_suites[] = {
 	&suite_nic,
 	&suite_nicbench,
 	&suite_net,
+	&suite_memory,
+	&suite_memory_fade,
+	&suite_memory_selftest,
 };
 const unsigned kiln_suite_count = sizeof kiln_suites / sizeof kiln_suites[0];
