@@ -27,6 +27,7 @@ static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "c
 static const char *const on_failure_choices[] = {"continue", "stop", "halt", NULL};
 static const char *const switch_choices[] = {"off", "on", NULL};
 static const char *const accel_irq_choices[] = {"msix", "shared", "poll", NULL};
+static const char *const parallel_choices[] = {"off", "devices", NULL};
 
 #define OFF(f) offsetof(struct kiln_config, f)
 static const struct key_def keys[] = {
@@ -45,6 +46,7 @@ static const struct key_def keys[] = {
 	{"persist", K_ENUM, OFF(persist), 0, 0, switch_choices, NULL},
 	{"accel_irq", K_ENUM, OFF(accel_irq), 0, 0, accel_irq_choices, NULL},
 	{"cpus", K_ALL_U32, OFF(cpus), 1, CFG_CPUS_MAX, NULL, "CPUs"},
+	{"parallel", K_ENUM, OFF(parallel), 0, 0, parallel_choices, NULL},
 	{"temp_max", K_LIMIT, OFF(temp_max_c), 1, 200, NULL, "degrees C"},
 	{"power_max", K_LIMIT, OFF(power_max_w), 1, 5000, NULL, "watts"},
 	{"ecc_serr_max", K_LIMIT, OFF(ecc_serr_max), 0, 1000000, NULL, "corrected errors per device"},
@@ -609,10 +611,11 @@ static int config_format_main(const struct kiln_config *c, char *buf, size_t len
 		config_format_duration(c->duration_s, dur, sizeof dur);
 	return ksnprintf(buf, len,
 			 "suites=%s cases=%s exclude=%s seed=0x%llx timeout=%u exit=%s console=%s passes=%u duration=%s "
-			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s accel_irq=%s cpus=%s",
+			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s accel_irq=%s cpus=%s parallel=%s",
 			 c->suites[0] ? c->suites : "(default)", c->cases[0] ? c->cases : "*",
 			 c->exclude[0] ? c->exclude : "(none)", (unsigned long long)c->seed, c->timeout_s,
 			 exit_choices[c->exit_mode], console_choices[c->console], c->passes ? c->passes : 1, dur,
 			 on_failure_choices[c->on_failure], c->heartbeat_s, switch_choices[c->ldjson],
-			 switch_choices[c->persist], accel_irq_choices[c->accel_irq], cpus);
+			 switch_choices[c->persist], accel_irq_choices[c->accel_irq], cpus,
+			 parallel_choices[c->parallel]);
 }

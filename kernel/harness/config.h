@@ -17,6 +17,7 @@ enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CON
 enum cfg_on_failure { CFG_ON_FAILURE_CONTINUE, CFG_ON_FAILURE_STOP, CFG_ON_FAILURE_HALT };
 enum cfg_switch { CFG_OFF, CFG_ON };
 /* same order as enum accel_irq_mode (drivers/accel/accel.h) */
+enum cfg_parallel { CFG_PARALLEL_OFF, CFG_PARALLEL_DEVICES };
 enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POLL };
 
 #define CFG_DURATION_MAX_S (30ull * 24 * 3600) /* 30 days */
@@ -66,6 +67,7 @@ struct kiln_config {
 	enum cfg_switch persist;    /* last run's summary in a UEFI variable */
 	enum cfg_accel_irq accel_irq; /* how the accelerator driver takes interrupts */
 	uint32_t cpus;              /* CPUs used, the boot CPU included; 0: all that start */
+	enum cfg_parallel parallel; /* device suites: one lane per accelerator, or serial */
 	/* device thresholds: CFG_LIMIT_OFF leaves only the device's own limit */
 	uint32_t temp_max_c;        /* degrees C */
 	uint32_t power_max_w;       /* watts */

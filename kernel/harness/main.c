@@ -265,6 +265,15 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	accel_irq_wanted = (enum accel_irq_mode)cfg.accel_irq;
 	unsigned bound = npci > 0 ? pci_bind_drivers() : 0;
 	kprintf("# kiln: %u device(s) under test\n", bound);
+	if (cfg.parallel == CFG_PARALLEL_DEVICES && accel_count() > 1) {
+		unsigned aps = smp_online() - 1;
+		if (aps >= accel_count())
+			kprintf("# kiln: parallel=devices: each device case runs on %u lanes at once, one AP per device\n",
+				accel_count());
+		else
+			kprintf("# kiln: parallel=devices: %u accelerator(s) but %u AP(s) online: device cases run one device "
+				"after another\n", accel_count(), aps);
+	}
 	accel_identity_print();
 	if (runner_selection_needs_device(&cfg) && accel_count() == 0) {
 		char why[400];
