@@ -54,6 +54,7 @@ static struct dev_lane *dev_lanes; /* ACCEL_MAX of them, allocated at first use 
 static struct kt cur;
 static struct run_totals live;
 static volatile int case_running;
+static volatile int lanes_running; /* the case's device lanes are out (case_running is 0 then) */
 static struct kjmp case_jmp;
 static struct deadline case_deadline;
 static uint32_t case_timeout_s;
@@ -210,8 +211,8 @@ static uint64_t fnv1a(const char *s)
 
 /* ---- running ------------------------------------------------------------------------- */
 
-const char *runner_current_case(void) { return case_running ? cur.c->name : NULL; }
-unsigned runner_diag_depth(void) { return case_running ? report_case_depth() : 0; }
+const char *runner_current_case(void) { return case_running || lanes_running ? cur.c->name : NULL; }
+unsigned runner_diag_depth(void) { return case_running || lanes_running ? report_case_depth() : 0; }
 const struct run_totals *runner_totals(void) { return &live; }
 
 void runner_tick(void)
@@ -292,6 +293,7 @@ static void run_lanes(const struct kt_case *k)
 	}
 	/* The lanes' own deadlines (and the waiter's backstop) bound this case; the boot
 	 * CPU's tick must not unwind it while lanes still hold its state. */
+	lanes_running = 1;
 	case_running = 0;
 	uint64_t ns = (uint64_t)case_timeout_s * NS_PER_S;
 	int started[ACCEL_MAX];
@@ -329,6 +331,7 @@ static void run_lanes(const struct kt_case *k)
 			ksnprintf(reason, sizeof reason, "%s", d->kt.reason);
 		merge(&r, lane_r);
 	}
+	lanes_running = 0;
 	cur.result = r;
 	if (r == KTAP_SKIP || r == KTAP_TIMEOUT)
 		ksnprintf(cur.reason, sizeof cur.reason, "%s", reason);
