@@ -10,11 +10,13 @@
 /* How long past its deadline a lane may take to come back on its own (the AP's tick
  * aborts it within a tick or two) before its CPU is declared hung. */
 #define LANE_GRACE_MS 1000
+#define LANE_IDLE_MS 100
 
 static void finish(struct lane *l, int result)
 {
 	l->result = result;
 	atomic_store(&l->finished, 1);
+	smp_wake(l->waiter);
 }
 
 static void lane_entry(void *arg)
@@ -38,6 +40,7 @@ int lane_start(struct lane *l, struct cpu *c, void (*fn)(void *), void *arg, uin
 {
 	memset(l, 0, sizeof *l);
 	l->cpu = c;
+	l->waiter = this_cpu();
 	l->fn = fn;
 	l->arg = arg;
 	l->timeout_ns = timeout_ns;
@@ -48,10 +51,28 @@ int lane_start(struct lane *l, struct cpu *c, void (*fn)(void *), void *arg, uin
 enum lane_result lane_wait(struct lane *l)
 {
 	struct deadline backstop = deadline_in_ns(l->timeout_ns + LANE_GRACE_MS * NS_PER_MS);
-	while (!atomic_load(&l->finished) && !deadline_passed(backstop))
-		cpu_relax();
-	if (atomic_load(&l->finished))
+	/* Sleep between looks, woken by the lane's IPI or the next tick, so the waiting
+	 * CPU does not take host time from the lanes when the CPUs are emulated. */
+	bool can_sleep = irq_enabled();
+	while (!atomic_load(&l->finished) && !deadline_passed(backstop)) {
+		if (!can_sleep) {
+			cpu_relax();
+			continue;
+		}
+		irq_disable();
+		if (!atomic_load(&l->finished))
+			__asm__ volatile("sti; hlt" ::: "memory");
+		else
+			irq_enable();
+	}
+	if (atomic_load(&l->finished)) {
+		/* the AP is back in its idle loop a few instructions later: wait for that, so
+		 * the next lane finds it idle */
+		struct deadline idle = deadline_in_ms(LANE_IDLE_MS);
+		while (!smp_idle(l->cpu) && !deadline_passed(idle))
+			cpu_relax();
 		return (enum lane_result)l->result;
+	}
 	ksnprintf(l->why, sizeof l->why,
 		  "cpu %u (apic id %u) did not come back %llu ms after its deadline, not even for its timer: "
 		  "hung with interrupts off; taken out of service",

@@ -21,6 +21,7 @@ enum lane_result {
 
 struct lane {
 	struct cpu *cpu;
+	struct cpu *waiter;      /* woken (IPI) when the lane finishes */
 	void (*fn)(void *arg);
 	void *arg;
 	uint64_t timeout_ns;

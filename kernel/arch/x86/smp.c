@@ -193,6 +193,12 @@ int smp_post(struct cpu *c, void (*fn)(void *), void *arg)
 	return 0;
 }
 
+void smp_wake(const struct cpu *c)
+{
+	if (wake_vec >= 0)
+		lapic_send_ipi(c->apic_id, (uint8_t)wake_vec);
+}
+
 bool smp_idle(const struct cpu *c) { return atomic_load(&c->work_posted) == atomic_load(&c->work_done); }
 
 void smp_mark_lost(struct cpu *c)

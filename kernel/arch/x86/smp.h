@@ -42,6 +42,8 @@ uint64_t smp_trampoline_page(void);
 
 /* Hand fn(arg) to an idle online AP; -1 when it is not online or still busy. */
 int smp_post(struct cpu *c, void (*fn)(void *), void *arg);
+/* Wake a CPU waiting in hlt (an IPI on the wake vector; nothing else happens). */
+void smp_wake(const struct cpu *c);
 /* True when the AP has finished everything posted to it. */
 bool smp_idle(const struct cpu *c);
 /* An AP that stopped answering: parked with INIT (when another CPU calls this) and never
