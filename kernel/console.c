@@ -3,7 +3,9 @@
 #include <stdarg.h>
 
 #include "kernel/console_log.h"
+#include "kernel/arch/x86/atomic.h"
 #include "kernel/arch/x86/cpu.h"
+#include "kernel/arch/x86/percpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/arch/x86/io.h"
 
@@ -30,6 +32,18 @@ static volatile int at_line_start = 1;
 static volatile int busy;            /* a console_write is under way */
 static char pending[256];            /* a line from interrupt context, waiting for a line end */
 static volatile size_t pending_len;
+/* Several CPUs (after console_smp_on): each CPU gathers its line in its own buffer and
+ * writes it whole, under one lock, when the line ends; two CPUs' lines never mix and no
+ * CPU waits on another's unfinished line. A line longer than the buffer goes out in
+ * buffer-sized parts. */
+#define LINE_BUF 400
+struct line {
+	char b[LINE_BUF];
+	size_t n;
+};
+static int multi;
+static struct spinlock lock = SPINLOCK_INIT;
+static struct line lines[SMP_MAX_CPUS];
 
 static void reg_write(unsigned r, uint8_t v)
 {
@@ -92,8 +106,37 @@ static void flush_pending(void)
 	pending_len = 0;
 }
 
+void console_smp_on(void) { multi = 1; }
+
+static void emit_line(struct line *l)
+{
+	spin_lock(&lock);
+	busy++;
+	raw_write(l->b, l->n);
+	flush_pending();
+	busy--;
+	spin_unlock(&lock);
+	l->n = 0;
+}
+
+static void write_lines(const char *s, size_t n)
+{
+	int on = irq_save(); /* this CPU's buffer is also written from its interrupt handlers */
+	struct line *l = &lines[this_cpu()->index];
+	for (size_t i = 0; i < n; i++) {
+		l->b[l->n++] = s[i];
+		if (s[i] == '\n' || l->n == sizeof l->b)
+			emit_line(l);
+	}
+	irq_restore(on);
+}
+
 void console_write(const char *s, size_t n)
 {
+	if (multi) {
+		write_lines(s, n);
+		return;
+	}
 	busy++;
 	raw_write(s, n);
 	flush_pending();
@@ -102,10 +145,16 @@ void console_write(const char *s, size_t n)
 
 void console_write_async(const char *s, size_t n)
 {
+	int on = irq_save();
+	if (multi)
+		spin_lock(&lock); /* never held with interrupts on: no deadlock with this CPU */
 	if (!busy && at_line_start) {
 		busy++;
 		raw_write(s, n);
 		busy--;
+		if (multi)
+			spin_unlock(&lock);
+		irq_restore(on);
 		return;
 	}
 	/* Mid-line: keep the newest such line until the current one ends. */
@@ -115,6 +164,9 @@ void console_write_async(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		pending[i] = s[i];
 	pending_len = n;
+	if (multi)
+		spin_unlock(&lock);
+	irq_restore(on);
 }
 
 void console_puts(const char *s)
@@ -125,7 +177,7 @@ void console_puts(const char *s)
 	console_write(s, n);
 }
 
-int console_at_line_start(void) { return at_line_start; }
+int console_at_line_start(void) { return multi ? lines[this_cpu()->index].n == 0 : at_line_start; }
 
 int kprintf(const char *fmt, ...)
 {

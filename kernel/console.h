@@ -23,7 +23,10 @@ void console_puts(const char *s);
  * otherwise as soon as the line being written ends (never inside it). */
 void console_write_async(const char *s, size_t n);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* 1 when the last character written ended a line. */
+/* Before the APs start: from here on each CPU's lines are gathered per CPU and written
+ * whole, so lines from different CPUs never mix. */
+void console_smp_on(void);
+/* 1 when the last character this CPU wrote ended a line. */
 int console_at_line_start(void);
 
 #endif

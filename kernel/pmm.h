@@ -40,5 +40,10 @@ extern struct pmm kernel_pmm;
 void *page_alloc(uint64_t pages);
 void *page_alloc_below(uint64_t pages, uint64_t limit);
 void page_free(void *p, uint64_t pages);
+/* Take (up to max extents of) every free page out of the allocator but keep_pages, for a
+ * test of the memory itself; returns how many extents went to out. page_give_back
+ * returns them. Nothing else may allocate much in between. */
+unsigned page_take_free(struct pmm_extent *out, unsigned max, uint64_t keep_pages);
+void page_give_back(const struct pmm_extent *ext, unsigned n);
 
 #endif

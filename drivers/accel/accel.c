@@ -8,6 +8,7 @@
 #include "drivers/accel/hw/kiln_sync.h"
 #include "kernel/console.h"
 #include "kernel/arch/x86/cpu.h"
+#include "kernel/arch/x86/percpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/arch/x86/io.h"
 #include "kernel/pci/pci.h"
@@ -25,8 +26,28 @@ static struct accel *devs[ACCEL_MAX];
 static unsigned ndevs;
 static char probe_note[200];
 
-unsigned accel_count(void) { return ndevs; }
-struct accel *accel_get(unsigned i) { return i < ndevs ? devs[i] : 0; }
+/* Per CPU: 0, every device; i + 1, only device i (a device lane's view, accel.h). */
+static volatile unsigned view[SMP_MAX_CPUS];
+
+void accel_view_only(unsigned cpu, int dev)
+{
+	if (cpu < SMP_MAX_CPUS)
+		view[cpu] = dev < 0 ? 0 : (unsigned)dev + 1;
+}
+
+unsigned accel_count(void)
+{
+	unsigned v = view[this_cpu()->index];
+	return v ? (v <= ndevs ? 1 : 0) : ndevs;
+}
+
+struct accel *accel_get(unsigned i)
+{
+	unsigned v = view[this_cpu()->index];
+	if (v)
+		return i == 0 && v <= ndevs ? devs[v - 1] : 0;
+	return i < ndevs ? devs[i] : 0;
+}
 const char *accel_probe_note(void) { return probe_note; }
 
 const char *accel_strerror(int err)

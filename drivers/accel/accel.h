@@ -100,6 +100,9 @@ struct accel {
 /* Bound devices, in PCI order. */
 unsigned accel_count(void);
 struct accel *accel_get(unsigned i);
+/* Parallel device lanes: on CPU `cpu` (struct cpu index), accel_count() is 1 and
+ * accel_get(0) is device `dev`; dev < 0 restores the view of every device. */
+void accel_view_only(unsigned cpu, int dev);
 /* Why no device was bound ("" if one was, or if none was found at all). */
 const char *accel_probe_note(void);
 /* Print "# kiln: identity accel ..." lines for every device. */

@@ -4,6 +4,7 @@
 
 #include "drivers/accel/hw/kiln_nic.h"
 #include "drivers/accel/hw/kiln_sync.h"
+#include "kernel/arch/x86/percpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 
@@ -35,29 +36,31 @@ const char *accel_qm_err_name(uint32_t cause)
 
 const char *accel_event_name(uint32_t t)
 {
-	static char buf[32];
+	/* one buffer per CPU: device lanes name events on several CPUs at once */
+	static char bufs[SMP_MAX_CPUS][32];
+	char *buf = bufs[this_cpu()->index];
 	if (t >= KILN_EVENT_HBM_SERR(0) && t < KILN_EVENT_HBM_SERR(4)) {
-		ksnprintf(buf, sizeof buf, "HBM_%u_SERR", t - KILN_EVENT_HBM_SERR(0));
+		ksnprintf(buf, sizeof bufs[0], "HBM_%u_SERR", t - KILN_EVENT_HBM_SERR(0));
 		return buf;
 	}
 	if (t >= KILN_EVENT_HBM_DERR(0) && t < KILN_EVENT_HBM_DERR(4)) {
-		ksnprintf(buf, sizeof buf, "HBM_%u_DERR", t - KILN_EVENT_HBM_DERR(0));
+		ksnprintf(buf, sizeof bufs[0], "HBM_%u_DERR", t - KILN_EVENT_HBM_DERR(0));
 		return buf;
 	}
 	if (t >= KILN_EVENT_DMA_QM(0) && t < KILN_EVENT_DMA_QM(8)) {
-		ksnprintf(buf, sizeof buf, "DMA%u_QM", t - KILN_EVENT_DMA_QM(0));
+		ksnprintf(buf, sizeof bufs[0], "DMA%u_QM", t - KILN_EVENT_DMA_QM(0));
 		return buf;
 	}
 	if (kiln_event_nic_port(t, 0) >= 0) {
-		ksnprintf(buf, sizeof buf, "NIC%d_QM", kiln_event_nic_port(t, 0));
+		ksnprintf(buf, sizeof bufs[0], "NIC%d_QM", kiln_event_nic_port(t, 0));
 		return buf;
 	}
 	if (t >= KILN_EVENT_DMA_CORE(0) && t < KILN_EVENT_DMA_CORE(8)) {
-		ksnprintf(buf, sizeof buf, "DMA%u_CORE", t - KILN_EVENT_DMA_CORE(0));
+		ksnprintf(buf, sizeof bufs[0], "DMA%u_CORE", t - KILN_EVENT_DMA_CORE(0));
 		return buf;
 	}
 	if (kiln_event_nic_port(t, 1) >= 0) {
-		ksnprintf(buf, sizeof buf, "STATUS_NIC%d", kiln_event_nic_port(t, 1));
+		ksnprintf(buf, sizeof bufs[0], "STATUS_NIC%d", kiln_event_nic_port(t, 1));
 		return buf;
 	}
 	switch (t) {
@@ -69,7 +72,7 @@ const char *accel_event_name(uint32_t t)
 	case KILN_EVENT_CPUCP_ERR: return "CPUCP_ERR";
 	case KILN_EVENT_TEST: return "TEST";
 	}
-	ksnprintf(buf, sizeof buf, "UNKNOWN_%u", t);
+	ksnprintf(buf, sizeof bufs[0], "UNKNOWN_%u", t);
 	return buf;
 }
 

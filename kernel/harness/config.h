@@ -16,9 +16,11 @@ enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CON
 		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4 };
 enum cfg_on_failure { CFG_ON_FAILURE_CONTINUE, CFG_ON_FAILURE_STOP, CFG_ON_FAILURE_HALT };
 enum cfg_switch { CFG_OFF, CFG_ON };
+enum cfg_parallel { CFG_PARALLEL_OFF, CFG_PARALLEL_DEVICES };
 enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POLL };
 
 #define CFG_DURATION_MAX_S (30ull * 24 * 3600) /* 30 days */
+#define CFG_CPUS_MAX 256 /* cpus=: at most SMP_MAX_CPUS (kernel/arch/x86/percpu.h) */
 #define CFG_LIMIT_OFF UINT32_MAX /* a threshold key set to "off" (the default) */
 #define CFG_PASSES_MAX 1000000u
 
@@ -62,6 +64,8 @@ struct kiln_config {
 	enum cfg_switch ldjson;     /* OCP TV output spec v2.0 records on the console */
 	enum cfg_switch persist;    /* last run's summary in a UEFI variable */
 	enum cfg_accel_irq accel_irq; /* how the accelerator driver takes interrupts */
+	uint32_t cpus;              /* CPUs used, the boot CPU included; 0: all that start */
+	enum cfg_parallel parallel; /* device suites: one lane per accelerator, or serial */
 	/* device thresholds: CFG_LIMIT_OFF leaves only the device's own limit */
 	uint32_t temp_max_c;        /* degrees C */
 	uint32_t power_max_w;       /* watts */
@@ -92,7 +96,8 @@ enum cfg_type {
 	CFG_T_TIME,      /* 90, 90s, 15m, 8h, 2d, 1h30m (500ms with CFG_F_MS) in min..max; bare: seconds */
 	CFG_T_SIZE,      /* bytes with an optional K/M/G suffix (binary units) in min..max */
 	CFG_T_ENUM,      /* one of choices[]; the field (an enum) takes the index */
-	CFG_T_THRESHOLD, /* "off" (CFG_LIMIT_OFF) or a number in min..max, in unit (uint32_t) */
+	CFG_T_THRESHOLD, /* "off" (CFG_LIMIT_OFF) or a number in min..max, in unit (uint32_t); with
+			    CFG_F_ALL: "all" (0) instead of "off" */
 	CFG_T_RANGE,     /* "all" or offset:size, sizes as CFG_T_SIZE, multiples of 8 (2 x uint64_t) */
 	CFG_T_NET_PORT,  /* "none" or accelN.portM, N <= max, M <= aux (2 x uint8_t) */
 	CFG_T_IPV4_CIDR, /* "none" or a.b.c.d/n, n in min..max (uint32_t address, uint8_t prefix) */
@@ -107,6 +112,7 @@ enum cfg_show { CFG_SHOW_ALWAYS, CFG_SHOW_IF_SET, CFG_SHOW_NEVER };
 #define CFG_F_HEX 1u     /* CFG_T_UINT: shown as 0x... */
 #define CFG_F_SECONDS 2u /* CFG_T_TIME: shown as a bare number of seconds, not 1h30m */
 #define CFG_F_MS 4u      /* CFG_T_TIME: the field holds milliseconds (500ms allowed) */
+#define CFG_F_ALL 8u     /* CFG_T_THRESHOLD: the word is "all", stored as 0, not "off" */
 
 struct cfg_key {
 	const char *name;

@@ -11,6 +11,7 @@ static const char *const exit_choices[] = {"auto", "debug-port", "shutdown", "re
 static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", NULL};
 static const char *const on_failure_choices[] = {"continue", "stop", "halt", NULL};
 static const char *const switch_choices[] = {"off", "on", NULL};
+static const char *const parallel_choices[] = {"off", "devices", NULL};
 /* the order of enum cfg_accel_irq */
 static const char *const accel_irq_choices[] = {"msix", "shared", "poll", NULL};
 
@@ -73,6 +74,21 @@ const struct cfg_key config_keys[] = {
 	 .help = "how the accelerator driver takes interrupts: one MSI-X vector per source, one shared vector "
 		 "demultiplexed through IRQ_STATUS, or none (polling). The driver falls back by itself, with the "
 		 "reason in the identity line, when MSI-X is missing or vectors run out"},
+	{.name = "cpus", .type = CFG_T_THRESHOLD, FIELD(cpus), .min = 1, .max = CFG_CPUS_MAX, .unit = "CPUs",
+	 .def = "all", .flags = CFG_F_ALL,
+	 .help = "how many CPUs Kiln uses, the boot CPU included: the first N the ACPI MADT lists are started "
+		 "(INIT-SIPI-SIPI, docs/harness.md). The header says `cpus N online of M present`; a CPU that does "
+		 "not report in is named by APIC id and fails `platform-cpus`. More than the MADT lists is not an "
+		 "error: every listed CPU is used"},
+	{.name = "parallel", .type = CFG_T_ENUM, FIELD(parallel), .choices = parallel_choices, .def = "off",
+	 .help = "device suites (queues, dma, sync, events, hbm, sensors, pci) with more than one accelerator: "
+		 "`devices` runs each case once per accelerator, each on its own AP at the same time, with a view of "
+		 "only its device; every lane's diagnostics are kept and printed in device order when all are back, "
+		 "so the KTAP has the same cases in the same order and each device's lines together. A device whose "
+		 "lane faults, hangs or passes the case deadline is named by BDF while the others' results stand. "
+		 "Needs an idle AP per accelerator (`cpus=`), else the cases run one device after another (said once "
+		 "in the header). `off` (the default until each device's interrupts are steered to its lane's CPU): "
+		 "one CPU, one device after another"},
 	{.name = "temp_max", .type = CFG_T_THRESHOLD, FIELD(temp_max_c), .min = 1, .max = 200, .unit = "degrees C",
 	 .def = "off", .show = CFG_SHOW_NEVER,
 	 .help = "`sensors-thermal` fails when the device temperature is above the lower of this and the "

@@ -430,10 +430,14 @@ static void allowed_enum(const struct cfg_key *k, struct cfg_out *o)
 		cfg_outf(o, "%s%s", i ? "|" : "", k->choices[i]);
 }
 
+/* A threshold's word ("off", or "all" with CFG_F_ALL) and the value that stands for it. */
+static const char *threshold_word(const struct cfg_key *k) { return k->flags & CFG_F_ALL ? "all" : "off"; }
+static uint64_t threshold_none(const struct cfg_key *k) { return k->flags & CFG_F_ALL ? 0 : CFG_LIMIT_OFF; }
+
 static int set_threshold(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
 {
-	if (cfg_key_is("off", v, n)) {
-		put_uint(base, k->off, k->size, CFG_LIMIT_OFF);
+	if (cfg_key_is(threshold_word(k), v, n)) {
+		put_uint(base, k->off, k->size, threshold_none(k));
 		return CFG_W_OK;
 	}
 	return set_uint(k, base, v, n, at);
@@ -442,15 +446,16 @@ static int set_threshold(const struct cfg_key *k, void *base, const char *v, siz
 static void fmt_threshold(const struct cfg_key *k, const void *base, struct cfg_out *o)
 {
 	uint64_t x = get_uint(base, k->off, k->size);
-	if (x == CFG_LIMIT_OFF)
-		cfg_outf(o, "off");
+	if (x == threshold_none(k))
+		cfg_outf(o, "%s", threshold_word(k));
 	else
 		cfg_outf(o, "%llu", (unsigned long long)x);
 }
 
 static void allowed_threshold(const struct cfg_key *k, struct cfg_out *o)
 {
-	cfg_outf(o, "off or %llu..%llu %s", (unsigned long long)k->min, (unsigned long long)k->max, k->unit);
+	cfg_outf(o, "%s or %llu..%llu %s", threshold_word(k), (unsigned long long)k->min, (unsigned long long)k->max,
+		 k->unit);
 }
 
 static int set_range(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
@@ -698,6 +703,8 @@ const char *config_type_name(const struct cfg_key *k)
 {
 	if (k->type == CFG_T_IPV4_PORT && k->aux)
 		return "IPv4[:port]";
+	if (k->type == CFG_T_THRESHOLD && (k->flags & CFG_F_ALL))
+		return "number or all";
 	return cfg_types[k->type].name;
 }
 

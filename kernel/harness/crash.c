@@ -2,15 +2,18 @@
 #include "kernel/harness/crash.h"
 
 #include "kernel/arch/x86/cpu.h"
+#include "kernel/arch/x86/percpu.h"
+#include "kernel/arch/x86/smp.h"
 #include "kernel/arch/x86/trap.h"
 #include "kernel/console.h"
 #include "kernel/harness/exit.h"
 #include "kernel/harness/ktap.h"
+#include "kernel/harness/lane.h"
 #include "kernel/harness/runner.h"
 #include "kernel/lib/fmt.h"
 
 static uint64_t image_base;
-static int nesting;
+static int nesting[SMP_MAX_CPUS]; /* per CPU: a fault while reporting a fault */
 
 static void sink(void *ctx, const char *s, size_t n) { console_write(s, n); }
 
@@ -19,12 +22,15 @@ static void print_record(const struct trap_frame *f, uint64_t cr2)
 	static const struct ktap_out out = {sink, NULL};
 	unsigned d = runner_diag_depth();
 	const char *c = runner_current_case();
-	char b[200];
+	const struct cpu *cpu = this_cpu();
+	char b[200], where[48] = "";
 	if (!console_at_line_start())
 		console_puts("\n");
-	ksnprintf(b, sizeof b, "exception %s (vector %llu) error 0x%llx in %s%s", trap_name((unsigned)f->vector),
-		  (unsigned long long)f->vector, (unsigned long long)f->error, c ? "case " : "the harness, outside any case",
-		  c ? c : "");
+	if (cpu->index)
+		ksnprintf(where, sizeof where, " on cpu %u (apic id %u)", cpu->index, cpu->apic_id);
+	ksnprintf(b, sizeof b, "exception %s (vector %llu) error 0x%llx%s in %s%s", trap_name((unsigned)f->vector),
+		  (unsigned long long)f->vector, (unsigned long long)f->error, where,
+		  c ? "case " : "the harness, outside any case", c ? c : "");
 	ktap_diag(&out, d, "crash", b);
 	ksnprintf(b, sizeof b, "rip 0x%016llx (image+0x%llx) cs 0x%llx rflags 0x%llx", (unsigned long long)f->rip,
 		  (unsigned long long)(f->rip - image_base), (unsigned long long)f->cs,
@@ -45,9 +51,26 @@ static void print_record(const struct trap_frame *f, uint64_t cr2)
 	}
 }
 
+/* A fault on an AP: its lane (if any) fails with the record printed; the CPU without a
+ * lane, or after a double fault, is taken out of service and stopped. */
+static void on_ap_fault(const struct trap_frame *f, const char *what)
+{
+	struct cpu *c = this_cpu();
+	nesting[c->index]--;
+	if (f->vector != VEC_DF)
+		lane_crashed(what); /* does not return when a lane was running */
+	kprintf("# kiln: cpu %u (apic id %u) faulted outside any lane; taken out of service\n", c->index, c->apic_id);
+	smp_mark_lost(c);
+	for (;;) {
+		irq_disable();
+		cpu_halt();
+	}
+}
+
 static void on_fault(const struct trap_frame *f, uint64_t cr2)
 {
-	if (++nesting > 1) {
+	unsigned me = this_cpu()->index;
+	if (++nesting[me] > 1) {
 		/* A fault while handling a fault: say the least that helps and stop. */
 		kprintf("\n# crash: nested %s at rip 0x%llx while reporting an earlier fault\n",
 			trap_name((unsigned)f->vector), (unsigned long long)f->rip);
@@ -57,7 +80,9 @@ static void on_fault(const struct trap_frame *f, uint64_t cr2)
 	char what[120];
 	ksnprintf(what, sizeof what, "crashed: %s at rip 0x%llx", trap_name((unsigned)f->vector),
 		  (unsigned long long)f->rip);
-	nesting--;
+	if (me)
+		on_ap_fault(f, what);
+	nesting[me]--;
 	if (f->vector != VEC_DF) /* after a double fault the stack cannot be trusted */
 		runner_case_crashed(what);
 	kprintf("# kiln: harness crash outside any case\n");

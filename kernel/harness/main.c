@@ -5,6 +5,7 @@
 #include "kernel/acpi.h"
 #include "kernel/harness/config.h"
 #include "kernel/harness/crash.h"
+#include "kernel/harness/lane.h"
 #include "kernel/console.h"
 #include "kernel/console_log.h"
 #include "kernel/arch/x86/cpu.h"
@@ -23,6 +24,7 @@
 #include "kernel/pci/driver.h"
 #include "kernel/arch/x86/lapic.h"
 #include "kernel/arch/x86/paging.h"
+#include "kernel/arch/x86/smp.h"
 #include "kernel/pci/pci.h"
 #include "kernel/harness/platform_console.h"
 #include "kernel/pmm.h"
@@ -42,6 +44,10 @@ uint64_t kiln_kernel_entry_tsc;
 /* Every timer tick: the heartbeat, then the running case's deadline (may not return). */
 static void on_tick(void)
 {
+	if (this_cpu()->index != 0) {
+		lane_tick(); /* an AP: its lane's deadline (may not return) */
+		return;
+	}
 	heartbeat_tick();
 	runner_tick();
 }
@@ -152,6 +158,31 @@ static void upload(const struct kiln_config *c, int code)
 		kprintf("# kiln: upload failed: %s\n", why);
 }
 
+/* The APs (cpus=): started before any device, so every later lane can use them. */
+static void start_cpus(const struct boot_info *bi, const struct kiln_config *cfg)
+{
+	unsigned present = kernel_acpi.cpu_count < ACPI_MAX_CPUS ? kernel_acpi.cpu_count : ACPI_MAX_CPUS;
+	struct smp_start s = {bi, kernel_acpi.cpu_apic_ids, present, cfg->cpus, time_tsc_hz(), page_alloc};
+	const char *why = 0;
+	console_smp_on();
+	int n = smp_start(&s, &why);
+	char want[16] = "all";
+	if (cfg->cpus)
+		ksnprintf(want, sizeof want, "%u", cfg->cpus);
+	kprintf("# kiln: cpus %u online of %u present (cpus=%s)%s%s\n", smp_online(), kernel_acpi.cpu_count, want,
+		n < 0 ? ": APs not started: " : "", n < 0 ? why : "");
+	for (unsigned i = 1; i < smp_count(); i++)
+		if (smp_cpu(i)->state != CPU_ONLINE)
+			kprintf("# kiln: cpu %u (apic id %u) did not start: no answer to INIT-SIPI-SIPI\n", i,
+				smp_cpu(i)->apic_id);
+	const struct smp_skipped *k = smp_skipped();
+	if (k->duplicates)
+		kprintf("# kiln: cpus: %u MADT entr%s repeat an APIC id already listed; not started\n", k->duplicates,
+			k->duplicates == 1 ? "y" : "ies");
+	if (k->over_cap)
+		kprintf("# kiln: cpus: %u CPU(s) beyond the %u Kiln supports; not started\n", k->over_cap, SMP_MAX_CPUS);
+}
+
 /* on_failure=halt: nothing is reset or torn down; the machine waits for a person. */
 static _Noreturn void halt_for_inspection(void)
 {
@@ -179,7 +210,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 
 	pmm_init(&kernel_pmm, LOW_MEMORY_LIMIT);
 	add_memory(bi, 0);
-	if (cpu_tables_init(page_alloc) < 0)
+	if (cpu_tables_init(&smp_cpus[0], page_alloc) < 0)
 		early_fatal("no memory for the interrupt stacks");
 	if (paging_init(bi, page_alloc) < 0)
 		early_fatal("no memory for the page tables");
@@ -232,6 +263,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	kprintf("# kiln: tsc %llu kHz calibrated against %s, lapic %s id %u\n",
 		(unsigned long long)(time_tsc_hz() / 1000), time_reference(), lapic_x2apic() ? "x2apic" : "xapic",
 		lapic_id());
+	start_cpus(bi, &cfg);
 	if (cfg.persist == CFG_ON)
 		persist_print_previous();
 	heartbeat_configure(cfg.heartbeat_s);
@@ -247,6 +279,15 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	accel_set_irq_mode(accel_irq_mode_of(cfg.accel_irq));
 	unsigned bound = npci > 0 ? pci_bind_drivers() : 0;
 	kprintf("# kiln: %u device(s) under test\n", bound);
+	if (cfg.parallel == CFG_PARALLEL_DEVICES && accel_count() > 1) {
+		unsigned aps = smp_online() - 1;
+		if (aps >= accel_count())
+			kprintf("# kiln: parallel=devices: each device case runs on %u lanes at once, one AP per device\n",
+				accel_count());
+		else
+			kprintf("# kiln: parallel=devices: %u accelerator(s) but %u AP(s) online: device cases run one device "
+				"after another\n", accel_count(), aps);
+	}
 	accel_identity_print();
 	if (runner_selection_needs_device(&cfg) && accel_count() == 0) {
 		char why[400];

@@ -6,13 +6,19 @@
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/glob.h"
+#include "drivers/accel/accel.h"
+#include "kernel/arch/x86/atomic.h"
+#include "kernel/arch/x86/smp.h"
 #include "kernel/lib/random.h"
 #include "kernel/harness/heartbeat.h"
+#include "kernel/harness/lane.h"
 #include "kernel/arch/x86/jump.h"
 #include "kernel/pmm.h"
 #include "kernel/harness/report.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
+
+struct dev_lane;
 
 struct kt {
 	const struct kt_suite *suite;
@@ -21,11 +27,35 @@ struct kt {
 	char reason[160];
 	uint64_t seed;
 	uint64_t rng;
+	struct dev_lane *dl;   /* a device lane's context: diagnostics are kept, not printed */
 };
+
+/* parallel=devices: a device suite's case runs once per accelerator, each on its own AP
+ * with a view of only its device (accel_view_only); what a lane says is kept in order
+ * and printed by the boot CPU in device order once every lane is back, so the KTAP is
+ * the same whatever the lanes' timing. */
+#define DEV_LANE_RECS 256
+#define DEV_LANE_POOL 16384
+struct dev_rec {
+	char type;        /* 'D' diagnostic, 'F' failure diagnostic, 'M' measurement */
+	uint8_t decimals;
+	uint16_t text, unit;
+	int64_t value;
+};
+struct dev_lane {
+	struct kt kt;
+	struct lane lane;
+	unsigned dev;
+	struct dev_rec rec[DEV_LANE_RECS];
+	unsigned nrec, dropped, used;
+	char pool[DEV_LANE_POOL];
+};
+static struct dev_lane *dev_lanes; /* ACCEL_MAX of them, allocated at first use */
 
 static struct kt cur;
 static struct run_totals live;
 static volatile int case_running;
+static volatile int lanes_running; /* the case's device lanes are out (case_running is 0 then) */
 static struct kjmp case_jmp;
 static struct deadline case_deadline;
 static uint32_t case_timeout_s;
@@ -91,11 +121,36 @@ unsigned runner_select_count(const struct kiln_config *c, char *err, unsigned er
 
 /* ---- the case API -------------------------------------------------------------------- */
 
+static int pool_put(struct dev_lane *d, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (d->used + n > sizeof d->pool)
+		return -1;
+	memcpy(d->pool + d->used, s, n);
+	d->used += (unsigned)n;
+	return (int)(d->used - n);
+}
+
+static void dev_record(struct dev_lane *d, char type, const char *text, const char *unit, int64_t value,
+		       unsigned decimals)
+{
+	int at = d->nrec < DEV_LANE_RECS ? pool_put(d, text) : -1;
+	int u = at >= 0 && unit ? pool_put(d, unit) : 0;
+	if (at < 0 || u < 0) {
+		d->dropped++;
+		return;
+	}
+	d->rec[d->nrec++] = (struct dev_rec){type, (uint8_t)decimals, (uint16_t)at, (uint16_t)u, value};
+}
+
 static void vdiag(struct kt *t, bool failure, const char *fmt, va_list ap)
 {
 	char b[400];
 	kvsnprintf(b, sizeof b, fmt, ap);
-	report_case_diag(t->c->name, b, failure);
+	if (t->dl)
+		dev_record(t->dl, failure ? 'F' : 'D', b, 0, 0, 0);
+	else
+		report_case_diag(t->c->name, b, failure);
 }
 
 void kt_diag(struct kt *t, const char *fmt, ...)
@@ -128,7 +183,10 @@ void kt_skip(struct kt *t, const char *fmt, ...)
 
 void kt_measure(struct kt *t, const char *name, int64_t value, unsigned decimals, const char *unit)
 {
-	report_case_measure(name, value, decimals, unit);
+	if (t->dl)
+		dev_record(t->dl, 'M', name, unit, value, decimals);
+	else
+		report_case_measure(name, value, decimals, unit);
 }
 
 bool kt_failed(const struct kt *t) { return t->result == KTAP_FAIL || t->result == KTAP_TIMEOUT; }
@@ -140,8 +198,8 @@ uint64_t kt_rand(struct kt *t) { return rand_next(&t->rng); }
 
 /* ---- running ------------------------------------------------------------------------- */
 
-const char *runner_current_case(void) { return case_running ? cur.c->name : NULL; }
-unsigned runner_diag_depth(void) { return case_running ? report_case_depth() : 0; }
+const char *runner_current_case(void) { return case_running || lanes_running ? cur.c->name : NULL; }
+unsigned runner_diag_depth(void) { return case_running || lanes_running ? report_case_depth() : 0; }
 const struct run_totals *runner_totals(void) { return &live; }
 
 void runner_tick(void)
@@ -171,6 +229,101 @@ static uint64_t pass_seed(uint64_t seed, unsigned pass)
 	return pass <= 1 ? seed : seed ^ (RAND_GOLDEN * pass);
 }
 
+static void dev_lane_run(void *arg)
+{
+	struct dev_lane *d = arg;
+	d->kt.c->run(&d->kt);
+}
+
+/* Lanes for every device, or 0 when this case runs the usual way (one CPU, all devices). */
+static bool lanes_possible(const struct kiln_config *c, const struct kt_suite *s)
+{
+	unsigned n = accel_count();
+	if (c->parallel != CFG_PARALLEL_DEVICES || !(s->flags & KT_SUITE_DEVICE) || n < 2 || n > ACCEL_MAX)
+		return false;
+	unsigned idle = 0;
+	for (unsigned i = 1; i < smp_count(); i++)
+		idle += smp_cpu(i)->state == CPU_ONLINE && smp_idle(smp_cpu(i));
+	if (idle < n)
+		return false;
+	if (!dev_lanes) {
+		uint64_t pages = (ACCEL_MAX * sizeof(struct dev_lane) + PMM_PAGE - 1) / PMM_PAGE;
+		dev_lanes = page_alloc(pages);
+	}
+	return dev_lanes != 0;
+}
+
+/* Merge as the serial loop would have: a timeout wins, then a failure, then a skip. */
+static void merge(enum ktap_result *r, enum ktap_result lane)
+{
+	static const int rank[] = {[KTAP_PASS] = 0, [KTAP_SKIP] = 1, [KTAP_FAIL] = 2, [KTAP_TIMEOUT] = 3};
+	if (rank[lane] > rank[*r])
+		*r = lane;
+}
+
+static void run_lanes(const struct kt_case *k)
+{
+	unsigned n = accel_count();
+	struct cpu *cpus[ACCEL_MAX];
+	unsigned next = 1;
+	for (unsigned i = 0; i < n; i++) {
+		struct dev_lane *d = &dev_lanes[i];
+		memset(d, 0, offsetof(struct dev_lane, pool));
+		d->kt = cur;
+		d->kt.dl = d;
+		d->kt.rng = cur.rng ^ (RAND_GOLDEN * (i + 1));
+		d->dev = i;
+		while (next < smp_count() && !(smp_cpu(next)->state == CPU_ONLINE && smp_idle(smp_cpu(next))))
+			next++;
+		cpus[i] = smp_cpu(next++);
+		accel_view_only(cpus[i]->index, (int)i);
+	}
+	/* The lanes' own deadlines (and the waiter's backstop) bound this case; the boot
+	 * CPU's tick must not unwind it while lanes still hold its state. */
+	lanes_running = 1;
+	case_running = 0;
+	uint64_t ns = (uint64_t)case_timeout_s * NS_PER_S;
+	int started[ACCEL_MAX];
+	for (unsigned i = 0; i < n; i++)
+		started[i] = lane_start(&dev_lanes[i].lane, cpus[i], dev_lane_run, &dev_lanes[i], ns) == 0;
+	enum ktap_result r = KTAP_PASS;
+	char reason[sizeof cur.reason] = "";
+	for (unsigned i = 0; i < n; i++) {
+		struct dev_lane *d = &dev_lanes[i];
+		const char *bdf = accel_get(i)->bdf;
+		enum lane_result lr = started[i] ? lane_wait(&d->lane) : LANE_HUNG;
+		accel_view_only(cpus[i]->index, -1);
+		for (unsigned j = 0; j < d->nrec; j++) {
+			const struct dev_rec *x = &d->rec[j];
+			if (x->type == 'M')
+				report_case_measure(d->pool + x->text, x->value, x->decimals, d->pool + x->unit);
+			else
+				report_case_diag(k->name, d->pool + x->text, x->type == 'F');
+		}
+		if (d->dropped) {
+			char b[120];
+			ksnprintf(b, sizeof b, "%s: %u more diagnostic line(s) of this device's lane not kept", bdf, d->dropped);
+			report_case_diag(k->name, b, false);
+		}
+		enum ktap_result lane_r = d->kt.result;
+		if (!started[i] || lr != LANE_DONE) {
+			char b[240];
+			ksnprintf(b, sizeof b, "%s: %s", bdf, started[i] ? d->lane.why : "its CPU did not take the lane");
+			report_case_diag(k->name, b, true);
+			lane_r = lr == LANE_TIMEOUT || lr == LANE_HUNG ? KTAP_TIMEOUT : KTAP_FAIL;
+			if (lane_r == KTAP_TIMEOUT && !reason[0])
+				ksnprintf(reason, sizeof reason, "no result after %u s on %s", case_timeout_s, bdf);
+		}
+		if (lane_r == KTAP_SKIP && !reason[0])
+			ksnprintf(reason, sizeof reason, "%s", d->kt.reason);
+		merge(&r, lane_r);
+	}
+	lanes_running = 0;
+	cur.result = r;
+	if (r == KTAP_SKIP || r == KTAP_TIMEOUT)
+		ksnprintf(cur.reason, sizeof cur.reason, "%s", reason);
+}
+
 static enum ktap_result run_case(const struct kiln_config *c, const struct kt_suite *s, const struct kt_case *k,
 				 unsigned num, unsigned pass)
 {
@@ -183,10 +336,14 @@ static enum ktap_result run_case(const struct kiln_config *c, const struct kt_su
 	case_timeout_s = k->timeout_s ? k->timeout_s : c->timeout_s;
 	report_case_begin(k->name);
 	case_deadline = deadline_in_ns((uint64_t)case_timeout_s * NS_PER_S);
+	bool lanes = lanes_possible(c, s);
 	if (kjmp_set(&case_jmp) == 0) {
 		case_running = 1;
 		irq_enable();
-		k->run(&cur);
+		if (lanes)
+			run_lanes(k);
+		else
+			k->run(&cur);
 		case_running = 0;
 	}
 	/* An aborted case comes back here with interrupts off. */

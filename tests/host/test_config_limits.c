@@ -154,6 +154,30 @@ static void known_keys_list_them(void **state)
 	assert_non_null(strstr(err, "temp_max, power_max, ecc_serr_max, ecc_serr_rate_max, hbm_range"));
 }
 
+/* cpus=: "all" (0) or 1..256, the error naming both. */
+static void cpus_key(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(c.cpus, 0);
+	assert_int_equal(set(&c, "cpus", "4"), 0);
+	assert_int_equal(c.cpus, 4);
+	assert_int_equal(set(&c, "cpus", "all"), 0);
+	assert_int_equal(c.cpus, 0);
+	assert_int_equal(set(&c, "cpus", "256"), 0);
+	assert_int_equal(set(&c, "cpus", "0"), -1);
+	assert_string_equal(err, "test: key 'cpus' value '0' is out of range; allowed: all or 1..256 CPUs");
+	assert_int_equal(set(&c, "cpus", "257"), -1);
+	assert_int_equal(set(&c, "cpus", "many"), -1);
+	assert_string_equal(err, "test: key 'cpus' value 'many' is not a number; allowed: all or 1..256 CPUs");
+	assert_int_equal(set(&c, "cpus", "off"), -1);
+	assert_int_equal(c.cpus, 256);
+	char buf[800];
+	config_format(&c, buf, sizeof buf);
+	assert_non_null(strstr(buf, " cpus=256"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +187,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rate_threshold, setup, teardown),
 		cmocka_unit_test_setup_teardown(fabric, setup, teardown),
 		cmocka_unit_test_setup_teardown(known_keys_list_them, setup, teardown),
+		cmocka_unit_test_setup_teardown(cpus_key, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config-limits", tests, NULL, NULL);
 }

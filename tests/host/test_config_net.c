@@ -71,7 +71,7 @@ static void good_values(void **state)
 
 	char b[800];
 	config_format(&c, b, sizeof b);
-	assert_non_null(strstr(b, " accel_irq=msix net.uplink=accel3.port7 net.addr=10.77.0.1/24 "
+	assert_non_null(strstr(b, " accel_irq=msix cpus=all parallel=off net.uplink=accel3.port7 net.addr=10.77.0.1/24 "
 				  "net.peers=10.77.0.2,10.77.0.3 net.iperf_server=10.0.2.100:5201 net.iperf_listen=on "
 				  "net.collector=10.0.2.2:8080"));
 
@@ -84,7 +84,8 @@ static void good_values(void **state)
 	config_format(&c, b, sizeof b);
 	assert_null(strstr(b, "net."));
 	size_t n = strlen(b);
-	assert_true(n > 14 && !strcmp(b + n - 15, " accel_irq=msix"));
+	const char *tail = " accel_irq=msix cpus=all parallel=off";
+	assert_true(n > strlen(tail) && !strcmp(b + n - strlen(tail), tail));
 
 	/* edges */
 	assert_int_equal(set(&c, "net.uplink", "accel15.port0"), 0);
@@ -157,7 +158,7 @@ static void effective_line(void **state)
 	config_format(&c, b, sizeof b);
 	assert_string_equal(b, "suites=(default) cases=* exclude=(none) seed=0x0 timeout=60 exit=auto console=auto "
 			       "passes=1 duration=(none) on_failure=continue heartbeat=60 ldjson=off persist=on "
-			       "accel_irq=msix");
+			       "accel_irq=msix cpus=all parallel=off");
 	assert_int_equal(config_parse_cmdline(&c, "suites=a,b cases=c* exclude=d seed=0xfeed timeout=600 exit=halt "
 						 "console=com4 passes=7 duration=90061 on_failure=halt heartbeat=0 "
 						 "ldjson=on persist=off accel_irq=poll temp_max=90 hbm_range=0:64M "
@@ -167,7 +168,7 @@ static void effective_line(void **state)
 	config_format(&c, b, sizeof b);
 	assert_string_equal(b, "suites=a,b cases=c* exclude=d seed=0xfeed timeout=600 exit=halt console=com4 passes=7 "
 			       "duration=1d1h1m1s on_failure=halt heartbeat=0 ldjson=on persist=off accel_irq=poll "
-			       "net.iperf_listen=on");
+			       "cpus=all parallel=off net.iperf_listen=on");
 }
 
 int main(void)

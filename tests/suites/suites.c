@@ -17,7 +17,10 @@
 	X(nic)                                                                                                 \
 	X(fabric)                                                                                              \
 	X(nicbench)                                                                                            \
-	X(net)
+	X(net)                                                                                                 \
+	X(memory)                                                                                              \
+	X(memory_fade)                                                                                         \
+	X(memory_selftest)
 
 #define DECLARE(ident) extern const struct kt_suite kt_suite_##ident;
 #define ENTRY(ident) &kt_suite_##ident,

@@ -1,10 +1,12 @@
 /* Descriptor tables: Kiln's own GDT (flat 64-bit code and data), a TSS with IST stacks,
- * and the IDT pointing every vector at its stub in isr.S. Built once at start-up,
- * before boot-services memory (where the firmware's tables live) is reused. */
+ * and the IDT pointing every vector at its stub in isr.S; one set per CPU (its own TSS
+ * and IST stacks). The boot CPU's are built at start-up, before boot-services memory
+ * (where the firmware's tables live) is reused. */
 #include <stdint.h>
 
 #include "kernel/lib/string.h"
 #include "kernel/arch/x86/paging.h"
+#include "kernel/arch/x86/percpu.h"
 #include "kernel/arch/x86/trap.h"
 
 #define SEL_CODE 0x08
@@ -44,12 +46,16 @@ struct __attribute__((packed)) table_ptr {
 	uint64_t base;
 };
 
-static uint64_t gdt[5] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+struct cpu_tables {
+	uint64_t gdt[5] __attribute__((aligned(16)));
+	struct tss64 tss __attribute__((aligned(16)));
+	struct idt_gate idt[256] __attribute__((aligned(16)));
+};
+
+static struct cpu_tables boot_tables;
 extern const uint64_t isr_table[256];
 
-static void set_gate(unsigned vec, uint64_t handler, uint8_t ist)
+static void set_gate(struct idt_gate *idt, unsigned vec, uint64_t handler, uint8_t ist)
 {
 	idt[vec] = (struct idt_gate){
 		.off_lo = (uint16_t)handler,
@@ -61,24 +67,34 @@ static void set_gate(unsigned vec, uint64_t handler, uint8_t ist)
 	};
 }
 
-int cpu_tables_init(arch_page_alloc_fn alloc)
+static int tables_build(struct cpu_tables *t, arch_page_alloc_fn alloc)
 {
 	for (int i = 0; i < 3; i++) {
 		void *stack = alloc(IST_PAGES);
 		if (!stack)
 			return -1;
-		tss.ist[i] = (uint64_t)(uintptr_t)stack + IST_PAGES * PAGE_SIZE;
+		t->tss.ist[i] = (uint64_t)(uintptr_t)stack + IST_PAGES * PAGE_SIZE;
 	}
-	tss.iomap_base = sizeof tss;
-	uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof tss - 1;
-	gdt[0] = 0;
-	gdt[1] = GDT_CODE64;
-	gdt[2] = GDT_DATA;
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (TSS_TYPE_AVAIL << 40) | (((limit >> 16) & 0xf) << 48) |
-		 (((base >> 24) & 0xff) << 56);
-	gdt[4] = base >> 32;
+	t->tss.iomap_base = sizeof t->tss;
+	uint64_t base = (uint64_t)(uintptr_t)&t->tss, limit = sizeof t->tss - 1;
+	t->gdt[0] = 0;
+	t->gdt[1] = GDT_CODE64;
+	t->gdt[2] = GDT_DATA;
+	t->gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (TSS_TYPE_AVAIL << 40) |
+		    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	t->gdt[4] = base >> 32;
+	for (unsigned v = 0; v < 256; v++)
+		set_gate(t->idt, v, isr_table[v], 0);
+	t->idt[VEC_DF].ist = IST_DF;
+	t->idt[VEC_NMI].ist = IST_NMI;
+	t->idt[VEC_MC].ist = IST_MC;
+	return 0;
+}
 
-	struct table_ptr gp = {sizeof gdt - 1, (uint64_t)(uintptr_t)gdt};
+void cpu_tables_load(struct cpu *c)
+{
+	struct cpu_tables *t = c->tables;
+	struct table_ptr gp = {sizeof t->gdt - 1, (uint64_t)(uintptr_t)t->gdt};
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
@@ -97,13 +113,27 @@ int cpu_tables_init(arch_page_alloc_fn alloc)
 			 :
 			 : "m"(gp), "i"(SEL_CODE), "i"(SEL_DATA), "i"(SEL_TSS)
 			 : "rax", "memory");
-
-	for (unsigned v = 0; v < 256; v++)
-		set_gate(v, isr_table[v], 0);
-	idt[VEC_DF].ist = IST_DF;
-	idt[VEC_NMI].ist = IST_NMI;
-	idt[VEC_MC].ist = IST_MC;
-	struct table_ptr ip = {sizeof idt - 1, (uint64_t)(uintptr_t)idt};
+	struct table_ptr ip = {sizeof t->idt - 1, (uint64_t)(uintptr_t)t->idt};
 	__asm__ volatile("lidt %0" : : "m"(ip) : "memory");
+	c->self = c;
+	cpu_set_gs_base(c); /* after the selector loads, which clear it */
+}
+
+int cpu_tables_build(struct cpu *c, arch_page_alloc_fn alloc)
+{
+	uint64_t pages = (sizeof(struct cpu_tables) + PAGE_SIZE - 1) / PAGE_SIZE;
+	struct cpu_tables *t = alloc(pages);
+	if (!t || tables_build(t, alloc) < 0)
+		return -1;
+	c->tables = t;
+	return 0;
+}
+
+int cpu_tables_init(struct cpu *boot, arch_page_alloc_fn alloc)
+{
+	if (tables_build(&boot_tables, alloc) < 0)
+		return -1;
+	boot->tables = &boot_tables;
+	cpu_tables_load(boot);
 	return 0;
 }

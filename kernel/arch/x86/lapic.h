@@ -1,4 +1,4 @@
-/* The boot CPU's local APIC (xAPIC over MMIO, or x2APIC over MSRs when firmware left it
+/* The local APIC of each CPU (xAPIC over MMIO, or x2APIC over MSRs when firmware left it
  * enabled): EOI, id, and the periodic timer that drives deadlines and the heartbeat. */
 #ifndef KILN_LAPIC_H
 #define KILN_LAPIC_H
@@ -21,5 +21,13 @@ unsigned lapic_timer_hz(void);
 uint32_t lapic_timer_current(void);
 uint32_t lapic_timer_initial(void);
 uint64_t lapic_timer_counts_per_sec(void);
+
+/* Other CPUs (Intel SDM vol. 3 §11.6): INIT, start-up (the real-mode page number) and a
+ * fixed-vector IPI to the CPU with this APIC id. 0, or -1 when the xAPIC never took it. */
+int lapic_send_init(uint32_t apic_id);
+int lapic_send_sipi(uint32_t apic_id, uint8_t page);
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* On an AP: its local APIC in the boot CPU's mode, and the same periodic timer. */
+int lapic_ap_init(void);
 
 #endif

@@ -25,8 +25,13 @@ struct trap_frame {
 #define VEC_MC 18
 
 /* GDT with a TSS whose IST stacks take #DF, NMI and #MC (so a stack overflow is still
- * reported), and an IDT whose 256 stubs all enter trap_entry. */
-int cpu_tables_init(arch_page_alloc_fn alloc);
+ * reported), and an IDT whose 256 stubs all enter trap_entry; one set per CPU.
+ * cpu_tables_init builds and loads the boot CPU's (and points its GS base at `boot`);
+ * cpu_tables_build allocates another CPU's, which that CPU loads with cpu_tables_load. */
+struct cpu;
+int cpu_tables_init(struct cpu *boot, arch_page_alloc_fn alloc);
+int cpu_tables_build(struct cpu *c, arch_page_alloc_fn alloc);
+void cpu_tables_load(struct cpu *c);
 const char *trap_name(unsigned vector);
 
 /* Catching an expected fault: TRAP_CATCH returns 0 when armed, and 1 when the fault

@@ -7,6 +7,7 @@
 	X(platform_page_allocator, "platform-page-allocator", 120)                                             \
 	X(platform_acpi_tables, "platform-acpi-tables", 0)                                                     \
 	X(platform_timer_calibration, "platform-timer-calibration", 0)                                         \
+	X(platform_cpus, "platform-cpus", 0)                                                                   \
 	X(platform_exceptions, "platform-exceptions", 0)                                                       \
 	X(platform_pci_enumeration, "platform-pci-enumeration", 0)                                             \
 	X(platform_pci_capabilities, "platform-pci-capabilities", 0)                                           \

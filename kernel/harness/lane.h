@@ -1,0 +1,49 @@
+/* A lane: work the harness runs on one AP on behalf of the case under way, with its own
+ * deadline. A lane that faults (crash record with the CPU's APIC id) or passes its
+ * deadline is unwound on its own CPU and reported to the waiting CPU; one that does not
+ * even take its timer interrupt is caught by the waiter's backstop, and its CPU is taken
+ * out of service. The run goes on either way. */
+#ifndef KILN_LANE_H
+#define KILN_LANE_H
+
+#include <stdint.h>
+
+#include "kernel/arch/x86/jump.h"
+#include "kernel/arch/x86/percpu.h"
+#include "kernel/time.h"
+
+enum lane_result {
+	LANE_DONE = 1,   /* fn returned */
+	LANE_CRASHED,    /* an exception on the AP: the crash record is printed */
+	LANE_TIMEOUT,    /* past its deadline, aborted by the AP's own timer tick */
+	LANE_HUNG,       /* not even the AP's timer could stop it: the CPU is lost */
+};
+
+struct lane {
+	struct cpu *cpu;
+	struct cpu *waiter;      /* woken (IPI) when the lane finishes */
+	void (*fn)(void *arg);
+	void *arg;
+	uint64_t timeout_ns;
+	struct deadline deadline;
+	volatile int running;    /* fn under way on the AP */
+	volatile int finished;   /* the AP is done with this lane (any result) */
+	volatile int result;     /* enum lane_result, once finished */
+	char why[160];           /* what happened, for a diagnosis */
+	struct kjmp jmp;
+};
+
+/* Run fn(arg) on AP c with a deadline. -1 when c cannot take work (offline, busy). */
+int lane_start(struct lane *l, struct cpu *c, void (*fn)(void *), void *arg, uint64_t timeout_ns);
+/* Wait for the lane: its result (LANE_HUNG after the deadline plus a grace period, with
+ * the CPU marked lost). */
+enum lane_result lane_wait(struct lane *l);
+/* The first online AP that is idle, or NULL. */
+struct cpu *lane_idle_cpu(void);
+
+/* From the AP's timer tick: aborts its lane past the deadline (does not return then). */
+void lane_tick(void);
+/* From the crash handler on an AP: ends its lane as crashed (does not return then). */
+void lane_crashed(const char *what);
+
+#endif
