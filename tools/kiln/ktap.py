@@ -1,6 +1,18 @@
-"""Read a Kiln console log: KTAP v1 results, Kiln's own '# kiln:' lines, OCP LDJSON records.
+"""KTAP and TAP for every host tool (tools/kiln/ktap.py; tools/lab/ktap.py is a shim to it).
 
-Used by tools/lab/ktap2junit, ktap2html and ocp-validate. Python 3 standard library only.
+Three readers, one module:
+  - parse(text) / parse_file(path): a Kiln console log as a lab reads it: KTAP v1 results,
+    Kiln's own '# kiln:' lines, OCP LDJSON records (tools/lab/ktap2junit, ktap2html,
+    ocp-validate, tests/lab);
+  - read_flat_tap(text): a flat TAP results file of make test (build/results/<group>.tap),
+    with every way it can be incomplete (tools/test-summary);
+  - validate(text): the KTAP v1 specification (Documentation/dev-tools/ktap.rst of the
+    Linux kernel) checked strictly: what a lenient parser forgives is an error here
+    (tests/qemu/run-cases checks every regression boot with it);
+plus the line shapes the runner watches for (START, EXIT_LINE, result_line()).
+Python 3 standard library only.
+
+The console parser:
 
     run = ktap.parse_file("build/run/run/console.log")
     run.verdict, run.exit_code, run.errors, run.passes, run.cases(), run.measurements()
@@ -527,3 +539,205 @@ def parse_time(text):
     if s > 60:
         return None
     return dt.timestamp() + frac
+
+
+# ---- line shapes the host tools watch for ------------------------------------------------
+START = "KTAP version 1"                                   # Kiln's report starts here, at column 0
+EXIT_LINE = re.compile(r"^# kiln: exit (\d+)(?: \((.*)\))?\s*$")  # Kiln's last word: its exit code
+SEED_LINE = re.compile(r"^# kiln: seed (0x[0-9a-f]+)\b")
+TAP_RESULT = re.compile(r"^(not ok|ok)\b(?:\s+(\d+))?(?:\s+-)?(?:\s+([^#]*?))?\s*(?:#\s*(.*))?$")
+DIRECTIVES = ("SKIP", "TODO", "XFAIL", "TIMEOUT", "ERROR")
+
+
+def result_line(body):
+    """'ok 3 name # SKIP why' (indentation stripped) -> (ok, number or None, name, directive or
+    None, reason), or None when it is not a result line. Directives are the KTAP spec's."""
+    m = TAP_RESULT.match(body)
+    if not m:
+        return None
+    status, num, name, rest = m.groups()
+    directive, reason = None, (rest or "").strip()
+    if rest:
+        d = re.match(r"^(\w+)\b\s*(.*)$", rest.strip())
+        if d and d.group(1).upper() in DIRECTIVES:
+            directive, reason = d.group(1).upper(), d.group(2).strip()
+    return status == "ok", int(num) if num else None, (name or "").strip(), directive, reason
+
+
+# ---- flat TAP files (build/results/<group>.tap) ------------------------------------------
+class FlatTap:
+    """What one group's flat TAP file says, and everything wrong with it as a record."""
+
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+        self.failures = []        # names (with reason) of the failed results
+        self.problems = []        # the file itself is not a complete record: each one fails the group
+        self.plan = None
+
+    @property
+    def results(self):
+        return self.passed + self.failed + self.skipped
+
+
+def read_flat_tap(text):
+    """Count a flat TAP file: one plan ('1..N', first or last), results numbered 1..N.
+    A missing plan, a plan that disagrees with the results, numbers out of order, a
+    'Bail out!' or no result at all are problems (the group crashed or was cut off)."""
+    t = FlatTap()
+    plans, expect_num, results_seen = [], 1, 0
+    lines = text.split("\n")
+    if text and not text.endswith("\n"):
+        t.problems.append("the last line has no newline: the file was cut off")
+    for ln, raw in enumerate(lines, 1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.startswith("#") or VERSION.match(line):
+            continue
+        if line.startswith("Bail out!"):
+            t.problems.append(f"line {ln}: {line}")
+            continue
+        m = re.match(r"^1\.\.(\d+)(\s+#.*)?$", line)
+        if m:
+            plans.append((ln, int(m.group(1)), results_seen))
+            continue
+        r = result_line(line)
+        if r is None:
+            continue  # free text (a tool's own output): not a result, not a problem
+        ok, num, name, directive, reason = r
+        results_seen += 1
+        if num is not None and num != expect_num:
+            t.problems.append(f"line {ln}: result number {num}, expected {expect_num}")
+        expect_num = (num or expect_num) + 1
+        label = f"{name}{' # ' + directive if directive else ''}{(' ' + reason) if reason else ''}".strip()
+        if directive in ("SKIP",):
+            t.skipped += 1
+        elif directive in ("TODO", "XFAIL") and not ok:
+            t.skipped += 1            # an expected failure: neither a pass nor a failure
+        elif ok and directive not in ("TIMEOUT", "ERROR"):
+            t.passed += 1
+        else:
+            t.failed += 1
+            t.failures.append(label or f"result {num}")
+    if not plans:
+        t.problems.append(f"no plan line (1..N) after {results_seen} result(s): the group's runner did not finish")
+    elif len(plans) > 1:
+        t.problems.append(f"{len(plans)} plan lines (lines {', '.join(str(p[0]) for p in plans)})")
+    else:
+        ln, n, before = plans[0]
+        t.plan = n
+        if before not in (0, results_seen):
+            t.problems.append(f"line {ln}: the plan stands between results")
+        if n != results_seen:
+            t.problems.append(f"plan 1..{n} but {results_seen} result(s): "
+                              f"{'cut off' if results_seen < n else 'more results than planned'}")
+    if results_seen == 0 and not t.problems:
+        t.problems.append("no test results")
+    return t
+
+
+# ---- strict KTAP v1 ----------------------------------------------------------------------
+def validate(text):
+    """Check a console log against the KTAP v1 specification; returns a list of problems
+    ('line N: ...'), empty when the document is valid. Lines before the first column-0
+    version line are the firmware's and ignored. Rules (ktap.rst): one version line opens
+    the document and each subtest, indented two spaces per level; a plan, when present,
+    follows the version line (or the '# Subtest:' line) and equals the number of results;
+    results are numbered 1, 2, ... per level; a result line is '<ok|not ok> <n>
+    [<description>][ # [<directive>] [<data>]]' with no '#' in the description; TIMEOUT
+    and ERROR only on 'not ok'; a subtest ends with its result line one level out, whose
+    description is the subtest's name. Diagnostic and unknown lines may be anywhere."""
+    problems = []
+    lines = [clean(l) for l in text.split("\n")]
+    start = next((i for i, l in enumerate(lines) if l == START), None)
+    if start is None:
+        return ["no column-0 'KTAP version 1' line: no KTAP document"]
+
+    class Level:
+        def __init__(self, depth, ln):
+            self.depth, self.ln = depth, ln
+            self.plan = None
+            self.name = None
+            self.results = 0
+            self.header_done = False   # a plan, a result or a subtest came: no more header lines
+
+    stack = [Level(0, start + 1)]
+    for i in range(start + 1, len(lines)):
+        ln, line = i + 1, lines[i]
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        body = line.strip()
+        cur = stack[-1]
+        if VERSION.match(body):
+            if body != START:
+                problems.append(f"line {ln}: '{body}': Kiln writes KTAP version 1 only")
+            if indent == 2 * (cur.depth + 1):
+                cur.header_done = True
+                stack.append(Level(cur.depth + 1, ln))
+            elif indent == 2 * cur.depth:
+                problems.append(f"line {ln}: a second version line at the same level (the version line of "
+                                f"line {cur.ln} already opened it)")
+            else:
+                problems.append(f"line {ln}: version line indented {indent}, expected {2 * (cur.depth + 1)} "
+                                f"(a subtest) inside the level opened at line {cur.ln}")
+            continue
+        m = re.match(r"^1\.\.(\d+)(.*)$", body)
+        if m:
+            if m.group(2):
+                problems.append(f"line {ln}: plan '{body}': a plan line is exactly 1..N")
+            if indent != 2 * cur.depth:
+                problems.append(f"line {ln}: plan indented {indent}, expected {2 * cur.depth}")
+            elif cur.plan is not None or cur.header_done:
+                problems.append(f"line {ln}: plan after {'another plan' if cur.plan is not None else 'results'}"
+                                f" at this level (the plan follows the version line)")
+            cur.plan = int(m.group(1))
+            cur.header_done = True
+            continue
+        if re.match(r"^(not ok|ok)\b", body):
+            r = result_line(body)
+            ok, num, name, directive, reason = r
+            if num is None:
+                problems.append(f"line {ln}: result without a number: {body[:80]!r}")
+            if directive in ("TIMEOUT", "ERROR") and ok:
+                problems.append(f"line {ln}: '# {directive}' on an 'ok' result (the spec wants 'not ok')")
+            if not name:
+                problems.append(f"line {ln}: result without a description")
+            if indent == 2 * cur.depth:
+                target = cur
+            elif indent == 2 * (cur.depth - 1) and len(stack) > 1:
+                # closes the subtest: its own result, one level out
+                sub = stack.pop()
+                target = stack[-1]
+                if sub.plan is not None and sub.plan != sub.results:
+                    problems.append(f"line {sub.ln}: subtest '{sub.name or name}' planned {sub.plan}, "
+                                    f"reported {sub.results}")
+                if sub.name is not None and sub.name != name:
+                    problems.append(f"line {ln}: result '{name}' closes the subtest '{sub.name}'")
+            else:
+                problems.append(f"line {ln}: result indented {indent} at depth {cur.depth} "
+                                f"(expected {2 * cur.depth}): {body[:80]!r}")
+                continue
+            target.results += 1
+            target.header_done = True
+            if num is not None and num != target.results:
+                problems.append(f"line {ln}: result number {num}, expected {target.results}")
+            continue
+        if body.startswith("#"):
+            s = SUBTEST.match(body)
+            if s and indent == 2 * cur.depth and cur.depth > 0:
+                if cur.header_done or cur.name is not None:
+                    problems.append(f"line {ln}: '# Subtest:' must follow the subtest's version line")
+                cur.name = s.group(1).strip()
+                continue
+            d = re.match(r"^#\s*(SKIP|TODO|XFAIL|TIMEOUT|ERROR)\b", body)
+            if d:
+                problems.append(f"line {ln}: directive '{d.group(1)}' on a diagnostic line: directives "
+                                f"belong to result lines")
+            continue
+        # an unknown line: allowed anywhere by the spec
+    if len(stack) > 1:
+        for lv in stack[1:]:
+            problems.append(f"line {lv.ln}: subtest '{lv.name or '?'}' never got its result line")
+    top = stack[0]
+    if top.plan is not None and top.plan != top.results:
+        problems.append(f"top level planned {top.plan} results, reported {top.results}")
+    return problems
