@@ -4,6 +4,10 @@
     INJECT_AT='30s:knob=value[,knob=value...]'              one time for every entry
     INJECT_ON='REGEX=>knob=value[,...]'                     when a console line first matches
 
+Besides the model's knobs, the entry `nmi` sends the machine a non-maskable interrupt (QMP
+inject-nmi), as a BMC or a watchdog can: Kiln must report it as a crash, in the case that
+was running or, outside any case, as a harness crash (exit 3).
+
 Times: a number of seconds (`30`, `1.5`) or a number with a unit: `500ms`, `30s`, `2m`, `1h`,
 counted from Kiln's 'KTAP version 1' line. Knob names, targets and values are checked by
 tools/qemu/qmp.py (the model's own list), before QEMU starts: a bad spec is one line naming
@@ -65,8 +69,13 @@ def parse_time(text, what="time"):
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
+NMI = "nmi"
+
+
 def _one(entry, at, where):
-    """'[accelN.]knob=value' -> Entry, checked by qmp.parse_inject (the model's knob list)."""
+    """'[accelN.]knob=value' or 'nmi' -> Entry, checked by qmp.parse_inject (the model's knob list)."""
+    if entry.strip() == NMI:
+        return Entry(at, None, NMI, None, NMI if at is None else f"{at:g}s:{NMI}")
     try:
         ((_, dev, knob, value),) = qmp.parse_inject(entry)
     except ValueError as e:
@@ -87,8 +96,8 @@ def parse_inject(spec, where="INJECT"):
         if ":" in target:
             when, e = e.split(":", 1)
             at = parse_time(when, f"{where} entry '{when}:{e}': time")
-        if "=" not in e:
-            raise SpecError(f"{where} entry '{e}' is not knob=value")
+        if "=" not in e and e.strip() != NMI:
+            raise SpecError(f"{where} entry '{e}' is not knob=value (or nmi)")
         out.append(_one(e, at, f"{where} entry '{e}'"))
     return out
 
@@ -126,7 +135,10 @@ def parse_inject_on(spec, where="INJECT_ON"):
 def apply(conn, entries):
     """Set each entry's knob over QMP now."""
     for e in entries:
-        conn.qom_set(qmp.device_path(e.dev), e.knob, e.value)
+        if e.knob == NMI:
+            conn.execute("inject-nmi")
+        else:
+            conn.qom_set(qmp.device_path(e.dev), e.knob, e.value)
 
 
 def describe(entries):
