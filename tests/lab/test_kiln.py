@@ -210,7 +210,7 @@ class Commands(unittest.TestCase):
     def test_kiln_run_bad_specs(self):
         for words, needle in ((["INJECT_AT=30x:temp-mc=1"], "INJECT_AT"), (["INJECT=nope=1"], "unknown fault knob"),
                               (["INJECT_ON=bad"], "INJECT_ON"), (["BOGUS=1"], "BOGUS"),
-                              (["TIMEOUT=soon"], "TIMEOUT")):
+                              (["TIMEOUT=soon"], "TIMEOUT"), (["--collector", "x"], "--collector")):
             p = sh([sys.executable, "tools/kiln-run", "--efi", "/nonexistent.efi"] + words)
             self.assertEqual(p.returncode, 2, p.stdout)
             self.assertEqual(len(p.stdout.strip().splitlines()), 1, p.stdout)
