@@ -73,6 +73,8 @@ packages=(
 	# building QEMU with the device model
 	ninja-build meson libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev flex bison
 	python3 python3-venv ccache pkg-config dpkg-dev
+	# the kernel's KTAP parser comes out of linux-source's .tar.xz
+	xz-utils
 	# lab tools and network peers
 	iperf libxml2-utils sbsigntool efitools openssl python3-matplotlib python3-yaml
 )
@@ -103,7 +105,7 @@ add_deb_src() {
 updated=0
 if add_deb_src; then updated=1; fi
 if [ ${#need[@]} -gt 0 ] || [ $updated -eq 1 ] || ! compgen -G "$src/qemu-*/configure" >/dev/null ||
-	! compgen -G "$src/lwip-*/src/core/tcp.c" >/dev/null; then
+	! compgen -G "$src/lwip-*/src/core/tcp.c" >/dev/null || [ ! -f "$src/kunit/kunit_parser.py" ]; then
 	as_root apt-get update -qq
 fi
 if [ ${#need[@]} -gt 0 ]; then
@@ -122,4 +124,22 @@ fetch_source() { # package, probe file
 }
 fetch_source qemu configure
 fetch_source lwip src/core/tcp.c
+
+# The Linux kernel's KTAP parser (tools/testing/kunit/*.py) and the KTAP spec, the real
+# consumer make test proves Kiln's output against: taken from Debian's linux-source package
+# (its kernel tarball; only these files are kept), into build/src/kunit/.
+KUNIT_PKG=linux-source-6.1
+if [ ! -f "$src/kunit/kunit_parser.py" ]; then
+	echo "deps: fetching the kernel's KTAP parser from Debian's $KUNIT_PKG"
+	tmp=$(mktemp -d "$src/.kunit.XXXXXX") && chmod a+rwx "$tmp"  # apt-get download runs as _apt
+	(cd "$tmp" && apt-get download -qq "$KUNIT_PKG" >/dev/null)
+	deb=$(ls "$tmp"/*.deb)
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './usr/src/linux-source-*.tar.xz' | xz -dc |
+		tar -x -C "$tmp" --wildcards '*/tools/testing/kunit/*.py' '*/Documentation/dev-tools/ktap.rst'
+	mkdir -p "$src/kunit"
+	cp "$tmp"/linux-source-*/tools/testing/kunit/*.py "$tmp"/linux-source-*/Documentation/dev-tools/ktap.rst "$src/kunit/"
+	dpkg-deb -f "$deb" Package Version | tr '\n' ' ' >"$src/kunit/VERSION"
+	rm -rf "$tmp"
+	[ -f "$src/kunit/kunit_parser.py" ] || { echo "deps: $KUNIT_PKG gave no kunit_parser.py" >&2; exit 1; }
+fi
 echo "deps: ready"

@@ -56,7 +56,8 @@ const struct cfg_key config_keys[] = {
 	 .def = "continue",
 	 .help = "`continue`: count the failure and go on. `stop`: end the run after the first failing case; "
 		 "cases not run are reported `ok … # SKIP not run: on_failure=stop after <case> failed` so every "
-		 "plan holds. `halt`: stop at the first failure without resetting anything, print how to inspect "
+		 "plan holds. With `passes`, the top-level plan is omitted (as with `duration`): a failure may end "
+		 "the run before the last pass. `halt`: stop at the first failure without resetting anything, print how to inspect "
 		 "the device, and stay halted (the heartbeat goes on with `state=halted`) until someone "
 		 "power-cycles; under QEMU the host runner's budget ends it (exit 5)"},
 	{.name = "heartbeat", .type = CFG_T_TIME, FIELD(heartbeat_s), .min = 0, .max = 86400, .unit = "0: off",

@@ -40,6 +40,7 @@
 struct boot_info *kiln_boot_info;
 const char kiln_version_string[] = KILN_GIT_VERSION;
 uint64_t kiln_kernel_entry_tsc;
+static int ktap_started; /* the document's one version line is out */
 
 /* Every timer tick: the heartbeat, then the running case's deadline (may not return). */
 static void on_tick(void)
@@ -52,9 +53,18 @@ static void on_tick(void)
 	runner_tick();
 }
 
+static void ktap_start(void)
+{
+	console_puts("KTAP version 1\n");
+	ktap_started = 1;
+}
+
+/* Before any case: a KTAP document with no tests (one version line, whenever it came). */
 static _Noreturn void early_fatal(const char *what)
 {
-	kprintf("KTAP version 1\n1..0\n# kiln: fatal: %s\n", what);
+	if (!ktap_started)
+		ktap_start();
+	kprintf("1..0\n# kiln: fatal: %s\n", what);
 	kiln_exit(KILN_EXIT_CRASH);
 }
 
@@ -240,7 +250,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	const char *console_note = platform_console_select(cfg.console, &kernel_acpi);
 
 	console_log_start(); /* from here on the run's log is kept for a collector */
-	console_puts("KTAP version 1\n");
+	ktap_start();
 	print_run_header(bi, &cfg);
 	identity_collect(bi);
 	identity_print();

@@ -152,17 +152,23 @@ void report_finish(int code)
 		persist_save(line, first_failure, code);
 }
 
+/* The result line comes once; a run halted for inspection still ends with its exit line
+ * when it does end (a crash while halted is exit 3, and says so). */
 static void run_end(int code, bool halted)
 {
+	static bool halted_said;
+	report_finish(code);
+	if (halted) {
+		if (!halted_said)
+			kprintf("# kiln: halted for inspection; the exit code will be %d (%s) once someone ends the run\n",
+				code, kiln_exit_name(code));
+		halted_said = true;
+		return;
+	}
 	if (ended)
 		return;
 	ended = true;
-	report_finish(code);
-	if (halted)
-		kprintf("# kiln: halted for inspection; the exit code will be %d (%s) once someone ends the run\n", code,
-			kiln_exit_name(code));
-	else
-		kprintf("# kiln: exit %d (%s)\n", code, kiln_exit_name(code));
+	kprintf("# kiln: exit %d (%s)\n", code, kiln_exit_name(code));
 }
 
 void report_run_end(int code) { run_end(code, false); }

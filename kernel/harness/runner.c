@@ -423,8 +423,9 @@ void runner_run(const struct kiln_config *c, struct run_totals *out_tot)
 	uint64_t end = c->duration_s ? start + c->duration_s * NS_PER_S : 0;
 	if (!burn)
 		report_plan(nsuites);
-	else if (!c->duration_s)
-		report_plan(passes); /* with a duration the number of passes is not known: no plan */
+	else if (!c->duration_s && c->on_failure == CFG_ON_FAILURE_CONTINUE)
+		report_plan(passes); /* with a duration, or a failure that may end the run early
+				      * (on_failure=stop|halt), the number of passes is not known: no plan */
 	int stop = 0;
 	for (unsigned pass = 1; pass <= passes; pass++) {
 		uint64_t pass_start = time_ns();

@@ -11,6 +11,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tools"))
+from kiln import ktap  # noqa: E402  (TAP result lines, one reader for every tool)
+
 GROUPS = {
     "lint": [os.path.join(HERE, "lint.sh")],
     "regs": [sys.executable, os.path.join(HERE, "test_regs.py")],
@@ -40,8 +43,9 @@ def main(argv):
             out, rc = (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or ""), 124
             out += f"\nnot ok - model-{name} timed out after {TIMEOUT}s\n"
         sys.stdout.write(out)
-        passed = sum(1 for line in out.splitlines() if line.startswith("ok "))
-        bad = sum(1 for line in out.splitlines() if line.startswith("not ok"))
+        results = [r for r in map(ktap.result_line, out.splitlines()) if r]
+        passed = sum(1 for r in results if r[0] and r[3] not in ("TIMEOUT", "ERROR"))
+        bad = len(results) - passed
         summary.append(f"# model-{name}: {passed} ok, {bad} not ok, {time.monotonic() - t0:.1f}s")
         if rc != 0:
             failed.append(name)
