@@ -5,6 +5,7 @@
 #include "kernel/harness/runner.h"
 
 #define KILN_SUITES(X)                                                                                         \
+	X(topology)                                                                                            \
 	X(platform)                                                                                            \
 	X(pci)                                                                                                 \
 	X(queues)                                                                                              \

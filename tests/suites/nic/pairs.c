@@ -49,6 +49,8 @@ static void report(struct kt *t, struct net_l2_run *r, unsigned k, unsigned size
 	if (s->tx_err)
 		kt_diag(t, "%s: sending stopped after %u frames: %s", to, s->sent, net_strerror(s->tx_err));
 	if (!bad) {
+		struct nic_port *rx = nic_of(r->port[k]);
+		kt_cover(t, KT_COVER_PORT, rx->a->index, rx->idx);
 		char name[64];
 		ksnprintf(name, sizeof name, "burst-%s-to-%s-%uB-kpps", from, to, size);
 		for (char *c = name; *c; c++)
