@@ -1,7 +1,8 @@
 // sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c, the verdict keys: expected topology (expect.accels, expect.ports,
  * expect.hbm, expect.pcie, expect.cpus, expect.memory), the health limits (fan_min_rpm,
- * voltage_min, voltage_max, current_max, pcie_replay_max) and skips=allow|fail. Good values
+ * voltage_min, voltage_max, current_max, pcie_replay_max), the NIC thresholds (nic.flaps_max,
+ * nic.loss_max_ppm) and skips=allow|fail. Good values
  * set the field, "off" clears it, bad ones are refused naming key, value and what is
  * allowed, and change nothing. */
 #include "host_test.h"
@@ -124,6 +125,24 @@ static void health_limits(void **state)
 	assert_int_equal(c.pcie_replay_max, 0);
 }
 
+static void nic_thresholds(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(c.nic_flaps_max, 0);
+	assert_int_equal(c.nic_loss_max_ppm, 0);
+	assert_int_equal(set(&c, "nic.flaps_max", "3"), 0);
+	assert_int_equal(c.nic_flaps_max, 3);
+	assert_int_equal(set(&c, "nic.loss_max_ppm", "1000"), 0);
+	assert_int_equal(c.nic_loss_max_ppm, 1000);
+	assert_int_equal(set(&c, "nic.loss_max_ppm", "1000001"), -1);
+	assert_string_equal(err, "test: key 'nic.loss_max_ppm' value '1000001' is out of range; allowed: 0..1000000 "
+				 "frames lost per million");
+	assert_int_equal(set(&c, "nic.flaps_max", "off"), -1);
+	assert_int_equal(c.nic_flaps_max, 3);
+}
+
 static void skips_key(void **state)
 {
 	(void)state;
@@ -191,6 +210,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(topology_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(topology_keys_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(health_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(nic_thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(skips_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(effective_line_names_what_is_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(lab_profile_parses, setup, teardown),
