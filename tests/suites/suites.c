@@ -5,7 +5,6 @@
 #include "kernel/harness/runner.h"
 
 #define KILN_SUITES(X)                                                                                         \
-	X(topology)                                                                                            \
 	X(platform)                                                                                            \
 	X(pci)                                                                                                 \
 	X(queues)                                                                                              \
@@ -18,7 +17,8 @@
 	X(nic)                                                                                                 \
 	X(fabric)                                                                                              \
 	X(nicbench)                                                                                            \
-	X(net)
+	X(net)                                                                                                 \
+	X(topology)
 
 #define DECLARE(ident) extern const struct kt_suite kt_suite_##ident;
 #define ENTRY(ident) &kt_suite_##ident,

@@ -2,7 +2,8 @@
  * docs/config.md). Every case prints what it found, as the unit's inventory; a key that is
  * set turns a shortfall into `not ok` with expected vs found, naming the device's BDF.
  * An accelerator that matched the driver but failed its bring-up fails topology-accels
- * with the reason, whatever else is selected (the runner always adds that case then). */
+ * with the reason, whatever else is selected (the runner always adds that case then).
+ * The suite runs last, after every suite that was there before it (labs key on the order). */
 #include "drivers/accel/accel.h"
 #include "drivers/accel/nic.h"
 #include "kernel/harness/config.h"
