@@ -94,7 +94,18 @@ struct accel {
 	struct kiln_cpucp_info info;
 	bool info_ok;
 	uint64_t dsn;
-	uint64_t reset_ns;          /* time_ns() of the last soft reset: error counters start here */
+	uint64_t reset_ns;          /* time_ns() of the last soft reset: the device's counters start here */
+	uint64_t bound_ns;          /* time_ns() when the driver bound it: the run's ECC totals start here */
+	uint64_t ecc_serr_base, ecc_derr_base; /* ECC counts of earlier resets within this run */
+	volatile bool resetting;    /* accel_reset under way: the ECC totals are being folded */
+	bool dev_clock;             /* the device CPU answers UPTIME_GET */
+	uint64_t dev_clock_bound_ms; /* its answer when the driver bound the device */
+};
+
+/* A matched function the driver could not bind (BARs, identity, bring-up). */
+struct accel_failed {
+	char bdf[16];
+	char why[200];              /* "0000:01:00.0 (kiln-accel ...): bring-up failed: ..." */
 };
 
 /* Bound devices, in PCI order. */
@@ -105,6 +116,9 @@ struct accel *accel_get(unsigned i);
 void accel_view_only(unsigned cpu, int dev);
 /* Why no device was bound ("" if one was, or if none was found at all). */
 const char *accel_probe_note(void);
+/* Functions that matched the id table and failed to come up, in PCI order. */
+unsigned accel_failed_count(void);
+const struct accel_failed *accel_failed_get(unsigned i);
 /* Print "# kiln: identity accel ..." lines for every device. */
 void accel_identity_print(void);
 
@@ -214,16 +228,25 @@ int accel_dma_memset(struct accel *a, unsigned q, uint64_t dst, uint64_t pattern
 
 /* ---- health: sensors and HBM ECC (drivers/accel/health.c) ---- */
 struct accel_ecc {
-	uint32_t serr, derr;        /* corrected / uncorrected errors since the last reset */
+	uint32_t serr, derr;        /* corrected / uncorrected errors since the driver bound the device,
+				     * device resets within the run included */
+	uint32_t serr_dev, derr_dev; /* the ECC block's own counts, since its last reset */
 	uint64_t last_addr;         /* HBM offset of the last error */
 	bool last_valid, last_derr;
 	unsigned last_stack;
 };
 void accel_ecc_read(struct accel *a, struct accel_ecc *e);
+/* Time since the driver bound the device, for rates: the host's clock, or the device's own
+ * (cpucp UPTIME_GET) when it offers one and says more time went by. Thread context only. */
+uint64_t accel_elapsed_ns(struct accel *a);
+/* Before a reset: add the ECC block's counts to the run's totals. */
+void accel_ecc_fold(struct accel *a);
 enum accel_sensor {
 	ACCEL_SENSOR_TEMP, ACCEL_SENSOR_TEMP_LIMIT, ACCEL_SENSOR_VOLTAGE, ACCEL_SENSOR_CURRENT, ACCEL_SENSOR_POWER,
 	ACCEL_SENSOR_POWER_LIMIT, ACCEL_SENSOR_FAN, ACCEL_SENSOR_PCIE_TX, ACCEL_SENSOR_PCIE_RX,
-	ACCEL_SENSOR_PCIE_REPLAY, ACCEL_SENSOR_HBM_ECC,
+	ACCEL_SENSOR_PCIE_REPLAY, ACCEL_SENSOR_HBM_ECC, ACCEL_SENSOR_FAN_MIN, ACCEL_SENSOR_VOLTAGE_MIN,
+	ACCEL_SENSOR_VOLTAGE_MAX, ACCEL_SENSOR_CURRENT_MAX,
+	ACCEL_SENSOR_COUNT
 };
 struct accel_sensor_def {
 	enum accel_sensor id;
@@ -237,5 +260,21 @@ struct accel_sensor_def {
 /* Every reading the device CPU offers, in a fixed order (id == position). */
 const struct accel_sensor_def *accel_sensor_defs(unsigned *count);
 int accel_sensor_read(struct accel *a, const struct accel_sensor_def *d, uint64_t *value, uint32_t *rc);
+
+/* The health signals judged against the device's own limit and a configured one. */
+enum accel_check {
+	ACCEL_CHECK_TEMP, ACCEL_CHECK_POWER, ACCEL_CHECK_FAN, ACCEL_CHECK_VOLTAGE, ACCEL_CHECK_CURRENT,
+	ACCEL_CHECK_REPLAY, ACCEL_CHECKS
+};
+#define ACCEL_LIMIT_OFF UINT32_MAX
+struct accel_limits {           /* configured limits, ACCEL_LIMIT_OFF: only the device's own */
+	uint32_t temp_max_c, power_max_w, fan_min_rpm, voltage_min_mv, voltage_max_mv, current_max_a;
+	uint32_t replay_max;        /* the device's PCIe replay count (devices report no limit of their own) */
+};
+const char *accel_check_name(enum accel_check c);
+/* Read signal c and judge it: 1 out of bounds (why: value, limit and whose limit), 0 within
+ * (why: value and limits), or an accel_err (why: which read failed). A limit the device
+ * does not report (rc 4) leaves only the configured one. */
+int accel_check(struct accel *a, enum accel_check c, const struct accel_limits *l, char *why, unsigned len);
 
 #endif

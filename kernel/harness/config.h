@@ -71,6 +71,22 @@ struct kiln_config {
 	uint32_t power_max_w;       /* watts */
 	uint32_t ecc_serr_max;      /* corrected HBM ECC errors per device per run */
 	uint32_t ecc_serr_rate_max; /* corrected HBM ECC errors per hour per device (at least an hour's window) */
+	/* more device thresholds (docs/config.md): CFG_LIMIT_OFF leaves the device's own limit */
+	uint32_t fan_min_rpm;       /* rpm: a fan slower than this fails */
+	uint32_t current_max_a;     /* amperes */
+	uint32_t voltage_min_mv, voltage_max_mv; /* millivolts */
+	uint32_t pcie_replay_max;   /* the device's PCIe replay count */
+	uint32_t nic_flaps_max;     /* link-down events a port may have in nic-link-stable's window (0: none) */
+	uint32_t nic_loss_max_ppm;  /* frames lost per million, per direction of a nic-pair-burst (0: none) */
+	/* skips=fail: a skip the selection did not ask for is a failure (burn-in profiles) */
+	enum cfg_switch skips_fail;
+	/* expected topology (expect.*): CFG_LIMIT_OFF / 0 means not set: found is only reported */
+	uint32_t expect_accels;     /* accelerators bound */
+	uint32_t expect_ports;      /* NIC ports with link up, per accelerator */
+	uint64_t expect_hbm;        /* bytes of HBM per accelerator, at least; 0: not set */
+	uint8_t expect_pcie_speed, expect_pcie_width; /* Link Status speed code (1..5) and width; 0: not set */
+	uint32_t expect_cpus;       /* CPUs in the ACPI MADT */
+	uint64_t expect_memory;     /* bytes of host RAM, at least; 0: not set */
 	/* HBM memory test range: hbm_range_set false means the default coverage */
 	bool hbm_range_set;
 	uint64_t hbm_range_off, hbm_range_size;
@@ -104,6 +120,7 @@ enum cfg_type {
 	CFG_T_IPV4_LIST, /* "none" or 1..max addresses separated by commas (uint32_t[], unsigned count) */
 	CFG_T_IPV4_PORT, /* "none" or a.b.c.d:port; aux: the port when it is left out (0: required) */
 	CFG_T_MESH,      /* "none" or mesh:NxK, N in min..max, K >= 1, K x (N - 1) <= aux (2 x uint32_t) */
+	CFG_T_PCIE_LINK, /* "off" or genNxW: N 1..5 (Link Status speed code), W a power of two 1..32 (2 x uint8_t) */
 };
 
 /* How a key appears in the effective-configuration line (config_format). */

@@ -12,6 +12,7 @@ static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "c
 static const char *const on_failure_choices[] = {"continue", "stop", "halt", NULL};
 static const char *const switch_choices[] = {"off", "on", NULL};
 static const char *const parallel_choices[] = {"off", "devices", NULL};
+static const char *const skips_choices[] = {"allow", "fail", NULL};
 /* the order of enum cfg_accel_irq */
 static const char *const accel_irq_choices[] = {"msix", "shared", "poll", NULL};
 
@@ -100,19 +101,79 @@ const struct cfg_key config_keys[] = {
 	 .help = "`sensors-power`: the same for power against the device's MAX_POWER_GET"},
 	{.name = "ecc_serr_max", .type = CFG_T_THRESHOLD, FIELD(ecc_serr_max), .min = 0, .max = 1000000,
 	 .unit = "corrected errors per device", .def = "off", .show = CFG_SHOW_NEVER,
-	 .help = "`hbm-ecc` fails when a device counted more corrected single-bit HBM ECC errors than this since "
-		 "the driver reset it (0: any corrected error fails). Uncorrected errors always fail; `off`: "
-		 "corrected errors are only counted and reported with their addresses"},
+	 .help = "`hbm-ecc` (and the health watch, throughout the run) fails when a device counted more corrected "
+		 "single-bit HBM ECC errors than this since the driver bound it, device resets within the run "
+		 "included (0: any corrected error fails). Uncorrected errors always fail; `off`: corrected errors "
+		 "are only counted and reported with their addresses"},
 	{.name = "ecc_serr_rate_max", .type = CFG_T_THRESHOLD, FIELD(ecc_serr_rate_max), .min = 0, .max = 1000000,
 	 .unit = "corrected errors per hour per device", .def = "off", .show = CFG_SHOW_NEVER,
-	 .help = "`hbm-ecc` fails when corrected HBM ECC errors since the driver reset the device exceed this "
-		 "rate, judged over at least one hour: a run shorter than an hour may see this many, an 8-hour "
+	 .help = "`hbm-ecc` (and the health watch) fails when corrected HBM ECC errors since the driver bound the "
+		 "device exceed this rate, judged over at least one hour (on the longer of the host's clock and the "
+		 "device's, docs/device.md UPTIME_GET): a run shorter than an hour may see this many, an 8-hour "
 		 "burn-in eight times as many. The diagnosis gives the count, the time and the rate"},
 	{.name = "hbm_range", .type = CFG_T_RANGE, FIELD(hbm_range_off), FIELD2(hbm_range_size), SET(hbm_range_set),
 	 .def = "all", .show = CFG_SHOW_NEVER,
 	 .help = "the HBM the `hbm` cases test, on every device. `all`: the DMA cases cover the whole HBM and the "
 		 "BAR cases (CPU loads/stores, slow under emulation) its first 1 GiB. A range beyond a device's "
 		 "HBM fails each case with the HBM size; every case prints the range it covered"},
+	{.name = "fan_min_rpm", .type = CFG_T_THRESHOLD, FIELD(fan_min_rpm), .min = 1, .max = 100000, .unit = "rpm",
+	 .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "`sensors-fan` and the health watch fail when a device's fan turns slower than the higher of this "
+		 "and the device's own minimum (cpucp FAN_SPEED_GET min); the diagnosis gives value, limit and whose "
+		 "limit it was"},
+	{.name = "voltage_min", .type = CFG_T_THRESHOLD, FIELD(voltage_min_mv), .min = 1, .max = 100000,
+	 .unit = "millivolts", .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "`sensors-voltage` and the health watch: the device's voltage must not be below the higher of this "
+		 "and the device's own minimum (VOLTAGE_GET min)"},
+	{.name = "voltage_max", .type = CFG_T_THRESHOLD, FIELD(voltage_max_mv), .min = 1, .max = 100000,
+	 .unit = "millivolts", .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "... nor above the lower of this and the device's own maximum (VOLTAGE_GET max)"},
+	{.name = "current_max", .type = CFG_T_THRESHOLD, FIELD(current_max_a), .min = 1, .max = 10000,
+	 .unit = "amperes", .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "`sensors-current` and the health watch: the current against the lower of this and the device's "
+		 "own maximum (CURRENT_GET max)"},
+	{.name = "pcie_replay_max", .type = CFG_T_THRESHOLD, FIELD(pcie_replay_max), .min = 0, .max = 1000000000,
+	 .unit = "replays", .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "`sensors-pcie-replay` and the health watch fail when the device's PCIe replay counter (cpucp "
+		 "PCIE_REPLAY_CNT_GET) is above this; devices report no limit of their own, so `off` only reports "
+		 "the count"},
+	{.name = "nic.flaps_max", .type = CFG_T_UINT, FIELD(nic_flaps_max), .min = 0, .max = 1000000,
+	 .unit = "link-down events per port", .def = "0", .show = CFG_SHOW_IF_SET,
+	 .help = "`nic-link-stable` fails for a port whose link went down more often than this in its 3 s window "
+		 "(0: any flap fails), or that is down at the end"},
+	{.name = "nic.loss_max_ppm", .type = CFG_T_UINT, FIELD(nic_loss_max_ppm), .min = 0, .max = 1000000,
+	 .unit = "frames lost per million", .def = "0", .show = CFG_SHOW_IF_SET,
+	 .help = "`nic-pair-burst` fails for a direction that lost more frames than this (0: any lost frame "
+		 "fails); a loss within it is printed with its rate. Corrupt, duplicated and reordered frames always "
+		 "fail"},
+	{.name = "skips", .type = CFG_T_ENUM, FIELD(skips_fail), .choices = skips_choices, .def = "allow",
+	 .show = CFG_SHOW_IF_SET,
+	 .help = "`fail` (burn-in profiles): a case that skips is failed with its reason, `skips=fail: the case "
+		 "skipped (…)`; leave out what you expect to skip with `exclude=`. Exempt: the explicit-only "
+		 "`selftest` suite and the cases `on_failure=stop` did not run. A skip without a reason is always a "
+		 "failure"},
+	{.name = "expect.accels", .type = CFG_T_THRESHOLD, FIELD(expect_accels), .min = 0, .max = 64,
+	 .unit = "accelerators", .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "`topology-accels` fails unless exactly this many accelerators are under test, naming the bound "
+		 "BDFs (and, above them, each one that failed bring-up with its reason)"},
+	{.name = "expect.ports", .type = CFG_T_THRESHOLD, FIELD(expect_ports), .min = 0, .max = 24,
+	 .unit = "ports with link up per accelerator", .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "`topology-ports` opens every NIC port and fails for each accelerator with fewer links up over "
+		 "a cable within 2 s, naming its BDF and the ports that are down"},
+	{.name = "expect.hbm", .type = CFG_T_SIZE, FIELD(expect_hbm), .min = 0, .max = 1ull << 50,
+	 .doc_default = "not set", .show = CFG_SHOW_IF_SET,
+	 .help = "`topology-hbm` fails for each accelerator with less HBM than this (0: not set)"},
+	{.name = "expect.pcie", .type = CFG_T_PCIE_LINK, FIELD(expect_pcie_speed), FIELD2(expect_pcie_width),
+	 .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "`topology-pcie` fails for each accelerator whose negotiated link (Link Status) is slower or "
+		 "narrower, with the BDF, found and expected"},
+	{.name = "expect.cpus", .type = CFG_T_THRESHOLD, FIELD(expect_cpus), .min = 1, .max = 65536, .unit = "CPUs",
+	 .def = "off", .show = CFG_SHOW_IF_SET,
+	 .help = "`topology-cpus` fails unless the ACPI MADT lists exactly this many CPUs"},
+	{.name = "expect.memory", .type = CFG_T_SIZE, FIELD(expect_memory), .min = 0, .max = 1ull << 50,
+	 .doc_default = "not set", .show = CFG_SHOW_IF_SET,
+	 .help = "`topology-memory` fails when the firmware's memory map holds less RAM than this (it leaves out "
+		 "what firmware keeps for itself: set a little below the installed size; 0: not set)"},
 	{.name = "net.uplink", .type = CFG_T_NET_PORT, FIELD(net.uplink_accel), FIELD2(net.uplink_port),
 	 SET(net.uplink_set), .max = CFG_NET_ACCEL_MAX, .aux = CFG_NET_PORT_MAX, .def = "none",
 	 .show = CFG_SHOW_IF_SET,

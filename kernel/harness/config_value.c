@@ -684,6 +684,38 @@ static void allowed_mesh(const struct cfg_key *k, struct cfg_out *o)
 		 (unsigned long long)k->min, (unsigned long long)k->max, (unsigned long long)k->aux);
 }
 
+/* The expected PCIe link: genN (Link Status speed code N: 2.5, 5, 8, 16, 32 GT/s) x width. */
+static int set_pcie_link(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	uint64_t w = 0;
+	if (cfg_key_is("off", v, n)) {
+		clear(k, base);
+		return CFG_W_OK;
+	}
+	if (n < 6 || v[0] != 'g' || v[1] != 'e' || v[2] != 'n' || v[3] < '1' || v[3] > '5' || v[4] != 'x' ||
+	    parse_u64(v + 5, n - 5, &w) < 0 || w < 1 || w > 32 || (w & (w - 1)))
+		return CFG_W_NOT_ALLOWED;
+	put_uint(base, k->off, k->size, (uint64_t)(v[3] - '0'));
+	put_uint(base, k->off2, k->size2, w);
+	return CFG_W_OK;
+}
+
+static void fmt_pcie_link(const struct cfg_key *k, const void *base, struct cfg_out *o)
+{
+	uint64_t speed = get_uint(base, k->off, k->size), width = get_uint(base, k->off2, k->size2);
+	if (!speed)
+		cfg_outf(o, "off");
+	else
+		cfg_outf(o, "gen%llux%llu", (unsigned long long)speed, (unsigned long long)width);
+}
+
+static void allowed_pcie_link(const struct cfg_key *k, struct cfg_out *o)
+{
+	(void)k;
+	cfg_outf(o, "off or genNxW with N 1..5 (2.5/5/8/16/32 GT/s) and W 1, 2, 4, 8, 16 or 32 (e.g. gen5x16)");
+}
+
 const struct cfg_type_ops cfg_types[] = {
 	[CFG_T_LIST] = {"list of globs", set_list, fmt_list, allowed_list},
 	[CFG_T_UINT] = {"number", set_uint, fmt_uint, allowed_uint},
@@ -697,6 +729,7 @@ const struct cfg_type_ops cfg_types[] = {
 	[CFG_T_IPV4_LIST] = {"IPv4 list", set_ipv4_list, fmt_ipv4_list, allowed_ipv4_list},
 	[CFG_T_IPV4_PORT] = {"IPv4:port", set_ipv4_port, fmt_ipv4_port, allowed_ipv4_port},
 	[CFG_T_MESH] = {"fabric", set_mesh, fmt_mesh, allowed_mesh},
+	[CFG_T_PCIE_LINK] = {"PCIe link", set_pcie_link, fmt_pcie_link, allowed_pcie_link},
 };
 
 const char *config_type_name(const struct cfg_key *k)

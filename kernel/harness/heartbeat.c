@@ -3,6 +3,7 @@
 #include "kernel/console.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/harness/runner.h"
+#include "kernel/harness/watch.h"
 #include "kernel/time.h"
 
 static uint64_t period_ns, next_ns;
@@ -45,4 +46,5 @@ void heartbeat_tick(void)
 			  (unsigned long long)(now / NS_PER_S), cur_pass, t->passed, t->failed, t->skipped, e,
 			  c ? " running=" : "", c ? c : "", state ? " state=" : "", state ? state : "");
 	console_write_async(line, n < (int)sizeof line ? (size_t)n : sizeof line - 1);
+	watch_tick(c); /* every device's health signals, at every heartbeat */
 }

@@ -55,6 +55,11 @@ void kt_fail(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2
 void kt_skip(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "# measure <name> <value> <unit>"; value is in units of 10^-decimals. */
 void kt_measure(struct kt *t, const char *name, int64_t value, unsigned decimals, const char *unit);
+/* What a case exercised, for the coverage on the final result line (kernel/harness/coverage.c):
+ * HBM bytes tested on device dev (the largest span counts), queue / NIC port number
+ * `amount` of device dev used with success, CPUs that ran test code, host RAM bytes tested. */
+enum kt_cover { KT_COVER_HBM, KT_COVER_QUEUE, KT_COVER_PORT, KT_COVER_CPUS, KT_COVER_HOST_RAM };
+void kt_cover(struct kt *t, enum kt_cover what, unsigned dev, uint64_t amount);
 bool kt_failed(const struct kt *t);
 const char *kt_name(const struct kt *t);
 /* Deterministic per-case randomness: the run seed mixed with the case name, so a case

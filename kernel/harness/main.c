@@ -33,6 +33,7 @@
 #include "kernel/time.h"
 #include "kernel/arch/x86/trap.h"
 #include "kernel/harness/version.h"
+#include "kernel/harness/watch.h"
 
 #define LOW_MEMORY_LIMIT 0x100000ull /* legacy area and AP trampolines stay untouched */
 #define TIMER_HZ 100
@@ -103,7 +104,7 @@ static uint64_t pick_seed(void)
 
 static void print_run_header(const struct boot_info *bi, const struct kiln_config *cfg)
 {
-	char b[800]; /* every key, net.* included */
+	char b[1200]; /* every key, net.* and the set limit and expect.* keys included */
 	kprintf("# kiln: Kiln %s\n", kiln_version_string);
 	kprintf("# kiln: firmware %s rev 0x%x, UEFI %u.%u, image %s at 0x%llx\n", bi->fw_vendor, bi->fw_revision,
 		bi->uefi_revision >> 16, (bi->uefi_revision & 0xffff) / 10, bi->image_path[0] ? bi->image_path : "(unknown)",
@@ -308,6 +309,9 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		report_error("no-device", why);
 		kiln_exit(KILN_EXIT_NO_DEVICE);
 	}
+	if (accel_failed_count())
+		runner_force_case("topology-accels"); /* a device dropped at bring-up is a failed case */
+	watch_start(&cfg);
 	kprintf("# kiln: boot-to-first-case %llu us since efi_main\n",
 		(unsigned long long)tsc_to_ns(rdtsc() - bi->entry_tsc) / 1000);
 	struct run_totals tot;

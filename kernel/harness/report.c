@@ -1,6 +1,7 @@
 #include "kernel/harness/report.h"
 
 #include "kernel/console.h"
+#include "kernel/harness/coverage.h"
 #include "kernel/harness/exit.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/harness/ocp.h"
@@ -16,6 +17,7 @@ static unsigned case_depth = 1;
 static unsigned step;
 static char case_failure[200];  /* first failure diagnosis of the running case */
 static char first_failure[300];
+static char first_reproduce[300];
 static bool persist_on;
 static bool ended;
 
@@ -100,6 +102,16 @@ void report_case_measure(const char *name, int64_t value, unsigned decimals, con
 	ocp_measure(step, name, value, decimals, unit);
 }
 
+/* What repeats one failing case: on hardware, the kiln.cfg lines (the selection and the
+ * seed of the pass it failed in; the rest of the run's kiln.cfg stays as it was). */
+static void reproduce(char *buf, size_t len, const char *case_name)
+{
+	const char *suite;
+	uint64_t seed;
+	runner_case_origin(&suite, &seed);
+	ksnprintf(buf, len, "suites = %s; cases = %s; seed = 0x%llx", suite, case_name, (unsigned long long)seed);
+}
+
 void report_case_end(unsigned num, const char *name, enum ktap_result r, const char *reason)
 {
 	line_start();
@@ -107,6 +119,15 @@ void report_case_end(unsigned num, const char *name, enum ktap_result r, const c
 		ktap_diag(&out, case_depth, name, reason);
 		if (!case_failure[0])
 			ksnprintf(case_failure, sizeof case_failure, "%s", reason);
+	}
+	bool failed_case = r == KTAP_FAIL || r == KTAP_TIMEOUT || r == KTAP_ERROR;
+	if (failed_case) {
+		char rep[300], line[340];
+		reproduce(rep, sizeof rep, name);
+		ksnprintf(line, sizeof line, "reproduce (kiln.cfg lines): %s", rep);
+		ktap_diag(&out, case_depth, name, line);
+		if (!first_reproduce[0])
+			ksnprintf(first_reproduce, sizeof first_reproduce, "%s", rep);
 	}
 	const char *directive_reason = (r == KTAP_SKIP || r == KTAP_TIMEOUT || r == KTAP_ERROR) ? reason : 0;
 	ktap_result(&out, case_depth, num, r, name, directive_reason);
@@ -142,10 +163,14 @@ void report_finish(int code)
 	char line[200];
 	ksnprintf(line, sizeof line, "result %s passed=%u failed=%u skipped=%u duration=%llu.%01llus", verdict, t->passed,
 		  t->failed, t->skipped, (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000 / 100));
+	char cov[600];
+	coverage_format(cov, sizeof cov);
 	line_start();
-	kprintf("# kiln: %s\n", line);
+	kprintf("# kiln: %s%s\n", line, cov);
 	if (first_failure[0])
 		kprintf("# kiln: first failure %s\n", first_failure);
+	if (first_reproduce[0])
+		kprintf("# kiln: reproduce the first failure (kiln.cfg lines): %s\n", first_reproduce);
 	ocp_run_end(code <= KILN_EXIT_FAIL ? "COMPLETE" : "ERROR",
 		    code == KILN_EXIT_PASS ? "PASS" : (code == KILN_EXIT_FAIL ? "FAIL" : "NOT_APPLICABLE"));
 	if (persist_on)

@@ -15,6 +15,7 @@
 #include "kernel/arch/x86/jump.h"
 #include "kernel/pmm.h"
 #include "kernel/harness/report.h"
+#include "kernel/harness/watch.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
 
@@ -86,8 +87,26 @@ static int suite_selected(const struct kiln_config *c, const struct kt_suite *s)
 	return !c->suites[0] || glob_match_list(c->suites, s->name);
 }
 
+/* A case the run must report whatever the selection (e.g. topology-accels after a failed
+ * bring-up: a device dropped is a failed case, never only a comment). */
+static const char *forced_case;
+
+void runner_force_case(const char *name) { forced_case = name; }
+
+static int forced(const struct kt_suite *s)
+{
+	if (!forced_case)
+		return 0;
+	for (unsigned i = 0; i < s->count; i++)
+		if (!strcmp(s->cases[i].name, forced_case))
+			return 1;
+	return 0;
+}
+
 static int case_selected(const struct kiln_config *c, const struct kt_case *k)
 {
+	if (forced_case && !strcmp(k->name, forced_case))
+		return 1;
 	if (c->exclude[0] && glob_match_list(c->exclude, k->name))
 		return 0;
 	return !c->cases[0] || glob_match_list(c->cases, k->name);
@@ -97,7 +116,7 @@ static unsigned suite_case_count(const struct kiln_config *c, const struct kt_su
 {
 	unsigned n = 0;
 	if (!suite_selected(c, s))
-		return 0;
+		return forced(s);
 	for (unsigned i = 0; i < s->count; i++)
 		n += case_selected(c, &s->cases[i]);
 	return n;
@@ -201,6 +220,12 @@ uint64_t kt_rand(struct kt *t) { return rand_next(&t->rng); }
 const char *runner_current_case(void) { return case_running || lanes_running ? cur.c->name : NULL; }
 unsigned runner_diag_depth(void) { return case_running || lanes_running ? report_case_depth() : 0; }
 const struct run_totals *runner_totals(void) { return &live; }
+
+void runner_case_origin(const char **suite, uint64_t *seed)
+{
+	*suite = cur.suite ? cur.suite->name : "";
+	*seed = cur.seed;
+}
 
 void runner_tick(void)
 {
@@ -324,8 +349,10 @@ static void run_lanes(const struct kt_case *k)
 		ksnprintf(cur.reason, sizeof cur.reason, "%s", reason);
 }
 
+static void watch_fail(const char *text) { kt_fail(&cur, "%s", text); }
+
 static enum ktap_result run_case(const struct kiln_config *c, const struct kt_suite *s, const struct kt_case *k,
-				 unsigned num, unsigned pass)
+				 unsigned num, unsigned pass, bool pass_end)
 {
 	memset(&cur, 0, sizeof cur);
 	cur.suite = s;
@@ -348,6 +375,17 @@ static enum ktap_result run_case(const struct kiln_config *c, const struct kt_su
 	}
 	/* An aborted case comes back here with interrupts off. */
 	irq_enable();
+	if (cur.result == KTAP_SKIP && !cur.reason[0]) {
+		cur.result = KTAP_FAIL;
+		ksnprintf(cur.reason, sizeof cur.reason, "skipped without a reason: every skip must say why");
+	} else if (cur.result == KTAP_SKIP && c->skips_fail == CFG_ON && !(s->flags & KT_SUITE_EXPLICIT)) {
+		char why[sizeof cur.reason];
+		memcpy(why, cur.reason, sizeof why);
+		cur.result = KTAP_FAIL;
+		ksnprintf(cur.reason, sizeof cur.reason, "skips=fail: the case skipped (%s); leave it out with exclude= if "
+			  "that is expected", why);
+	}
+	watch_case_end(k->name, pass_end, pass, watch_fail);
 	report_case_end(num, k->name, cur.result, cur.reason[0] ? cur.reason : 0);
 	return cur.result;
 }
@@ -365,7 +403,9 @@ static void count(enum ktap_result r)
 /* One pass over the selection. Returns 1 when a failure asks the run to stop. */
 static int run_pass(const struct kiln_config *c, unsigned pass, int *stop, bool *pass_failed)
 {
-	unsigned snum = 0;
+	unsigned snum = 0, left = 0;
+	for (unsigned i = 0; i < kiln_suite_count; i++)
+		left += suite_case_count(c, kiln_suites[i]);
 	char stop_reason[160] = "";
 	for (unsigned i = 0; i < kiln_suite_count; i++) {
 		const struct kt_suite *s = kiln_suites[i];
@@ -376,8 +416,9 @@ static int run_pass(const struct kiln_config *c, unsigned pass, int *stop, bool 
 		unsigned num = 0, failed = 0, skipped = 0;
 		for (unsigned j = 0; j < s->count; j++) {
 			const struct kt_case *k = &s->cases[j];
-			if (!case_selected(c, k))
+			if (!case_selected(c, k) || (!suite_selected(c, s) && strcmp(k->name, forced_case)))
 				continue;
+			left--;
 			enum ktap_result r;
 			if (*stop) {
 				/* on_failure=stop: the rest are reported, not run, so every plan holds */
@@ -385,7 +426,7 @@ static int run_pass(const struct kiln_config *c, unsigned pass, int *stop, bool 
 				report_case_begin(k->name);
 				report_case_end(++num, k->name, r, stop_reason);
 			} else {
-				r = run_case(c, s, k, ++num, pass);
+				r = run_case(c, s, k, ++num, pass, left == 0);
 			}
 			live.selected++;
 			count(r);

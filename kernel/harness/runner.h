@@ -25,6 +25,8 @@ extern const unsigned kiln_suite_count;
 unsigned runner_select_count(const struct kiln_config *c, char *err, unsigned errlen);
 /* 1 when a selected suite needs a device under test (KT_SUITE_DEVICE). */
 bool runner_selection_needs_device(const struct kiln_config *c);
+/* Report this case in every pass whatever the selection says (before runner_run). */
+void runner_force_case(const char *name);
 /* Burn-in: more than one pass, or a duration. */
 bool runner_burn_in(const struct kiln_config *c);
 /* Run the selection (every pass); prints through kernel/harness/report.c. */
@@ -39,6 +41,8 @@ void runner_tick(void);
  * record already printed, and control returns to the runner. Returns only when no case
  * is running. */
 void runner_case_crashed(const char *what);
+/* The suite and the seed (the pass's) of the case being run or just reported. */
+void runner_case_origin(const char **suite, uint64_t *seed);
 /* Name of the running case, or NULL. */
 const char *runner_current_case(void);
 /* The KTAP depth diagnostics of the running context go to (for crash records). */

@@ -186,6 +186,28 @@ def test(t):
                           ("fan-rpm", H["KILN_CPUCP_FAN_SPEED_GET"], 0), ("pcie-replay-count", H["KILN_CPUCP_PCIE_REPLAY_CNT_GET"], 77)):
         a.knob(knob, val)
         t.eq(cpucp_request(a, ram, op)[0], val, f"{knob}: reported by cpucp")
+    # the device's own limits: cpucp attribute types (cpucp_in_min/max, cpucp_curr_max, cpucp_fan_min)
+    for knob, op, typ, default, val in (("voltage-min-mv", "KILN_CPUCP_VOLTAGE_GET", "KILN_CPUCP_IN_MIN", 750, 700),
+                                        ("voltage-max-mv", "KILN_CPUCP_VOLTAGE_GET", "KILN_CPUCP_IN_MAX", 950, 990),
+                                        ("current-max-ma", "KILN_CPUCP_CURRENT_GET", "KILN_CPUCP_CURR_MAX", 400000, 1),
+                                        ("fan-min-rpm", "KILN_CPUCP_FAN_SPEED_GET", "KILN_CPUCP_FAN_MIN", 1000, 1500)):
+        t.eq(cpucp_request(a, ram, H[op], index=H[typ] << 16)[:2], (default, 0), f"{knob}: default limit reported")
+        a.knob(knob, val)
+        t.eq(cpucp_request(a, ram, H[op], index=H[typ] << 16)[:2], (val, 0), f"{knob}: reported by cpucp")
+    t.eq(cpucp_request(a, ram, H["KILN_CPUCP_FAN_SPEED_GET"], index=5 << 16)[1], H["KILN_CPUCP_RC_INVALID_PARAMS"],
+         "cpucp: a fan attribute the device has not -> invalid params")
+    # the device clock runs ahead by clock-warp-s
+    up0 = cpucp_request(a, ram, H["KILN_CPUCP_UPTIME_GET"])[0]
+    a.knob("clock-warp-s", 7200)
+    up1 = cpucp_request(a, ram, H["KILN_CPUCP_UPTIME_GET"])[0]
+    t.ok(7200000 <= up1 - up0 < 7260000, "clock-warp-s: UPTIME_GET jumps by two hours", (up0, up1))
+    # a hung device CPU answers nothing until the knob is cleared
+    answered = a.r(H["KILN_BLK_CPUCP"] + H["KILN_CPUCP_ANSWERED"])
+    a.knob("cpucp-hang", True)
+    t.eq(cpucp_request(a, ram, H["KILN_CPUCP_TEST"], value=5)[2], 0, "cpucp-hang: no fence, no answer")
+    a.knob("cpucp-hang", False)
+    m.settle()
+    t.eq(a.r(H["KILN_BLK_CPUCP"] + H["KILN_CPUCP_ANSWERED"]) - answered, 1, "cpucp-hang cleared: the waiting request is answered")
 
     # device gone
     a.knob("device-gone", True)

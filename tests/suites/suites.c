@@ -20,7 +20,8 @@
 	X(net)                                                                                                 \
 	X(memory)                                                                                              \
 	X(memory_fade)                                                                                         \
-	X(memory_selftest)
+	X(memory_selftest)                                                                                     \
+	X(topology)
 
 #define DECLARE(ident) extern const struct kt_suite kt_suite_##ident;
 #define ENTRY(ident) &kt_suite_##ident,

@@ -135,6 +135,9 @@ typedef struct KilnFaults {
     uint32_t temp_mc, temp_limit_mc;
     uint32_t power_mw, power_limit_mw;
     uint32_t voltage_mv, current_ma, fan_rpm;
+    uint32_t voltage_min_mv, voltage_max_mv, current_max_ma, fan_min_rpm; /* device limits */
+    bool cpucp_hang;            /* the device CPU answers nothing */
+    uint32_t clock_warp_s;      /* seconds the device clock (UPTIME_GET) runs ahead */
     uint32_t link_down;             /* port mask */
     uint32_t link_flap;             /* last port mask flapped */
     uint32_t frame_drop_ppm, frame_corrupt_ppm;
@@ -262,6 +265,7 @@ bool kiln_sm_write(KilnState *s, uint32_t off, uint32_t val);
 void kiln_sm_reset(KilnState *s);
 
 /* kiln-cpucp.c */
+void kiln_cpucp_kick(KilnState *s);
 void kiln_cpucp_init(KilnState *s);
 void kiln_cpucp_exit(KilnState *s);
 uint32_t kiln_cpucp_read(KilnState *s, uint32_t off);

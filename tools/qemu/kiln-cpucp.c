@@ -8,6 +8,7 @@
 #include "qemu/log.h"
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "kiln-accel.h"
 #include "trace.h"
 
@@ -69,13 +70,24 @@ static uint32_t kiln_cpucp_answer(KilnState *s, struct kiln_cpucp_packet *pkt,
         *result = type == KILN_CPUCP_SENSOR_MAX ? s->f.temp_limit_mc : s->f.temp_mc;
         return KILN_CPUCP_RC_SUCCESS;
     case KILN_CPUCP_VOLTAGE_GET:
-    case KILN_CPUCP_CURRENT_GET:
-    case KILN_CPUCP_FAN_SPEED_GET:
-        if (sensor != 0 || type != KILN_CPUCP_SENSOR_INPUT) {
+        if (sensor != 0 || (type != KILN_CPUCP_SENSOR_INPUT && type != KILN_CPUCP_IN_MIN &&
+                            type != KILN_CPUCP_IN_MAX)) {
             return KILN_CPUCP_RC_INVALID_PARAMS;
         }
-        *result = op == KILN_CPUCP_VOLTAGE_GET ? s->f.voltage_mv :
-                  op == KILN_CPUCP_CURRENT_GET ? s->f.current_ma : s->f.fan_rpm;
+        *result = type == KILN_CPUCP_IN_MIN ? s->f.voltage_min_mv :
+                  type == KILN_CPUCP_IN_MAX ? s->f.voltage_max_mv : s->f.voltage_mv;
+        return KILN_CPUCP_RC_SUCCESS;
+    case KILN_CPUCP_CURRENT_GET:
+        if (sensor != 0 || (type != KILN_CPUCP_SENSOR_INPUT && type != KILN_CPUCP_CURR_MAX)) {
+            return KILN_CPUCP_RC_INVALID_PARAMS;
+        }
+        *result = type == KILN_CPUCP_CURR_MAX ? s->f.current_max_ma : s->f.current_ma;
+        return KILN_CPUCP_RC_SUCCESS;
+    case KILN_CPUCP_FAN_SPEED_GET:
+        if (sensor != 0 || (type != KILN_CPUCP_SENSOR_INPUT && type != KILN_CPUCP_FAN_MIN)) {
+            return KILN_CPUCP_RC_INVALID_PARAMS;
+        }
+        *result = type == KILN_CPUCP_FAN_MIN ? s->f.fan_min_rpm : s->f.fan_rpm;
         return KILN_CPUCP_RC_SUCCESS;
     case KILN_CPUCP_POWER_GET:
         *result = s->f.power_mw;
@@ -114,6 +126,10 @@ static uint32_t kiln_cpucp_answer(KilnState *s, struct kiln_cpucp_packet *pkt,
                   ((s->port[port].cfg & KILN_NIC_CFG_LOOPBACK) ? KILN_CPUCP_LINK_LOOPBACK : 0) |
                   KILN_FIELD_PREP(KILN_CPUCP_LINK_SPEED_GBPS, KILN_NIC_SPEED_GBPS);
         return KILN_CPUCP_RC_SUCCESS;
+    case KILN_CPUCP_UPTIME_GET:
+        /* the virtual clock since the machine started, plus the clock-warp-s knob */
+        *result = (uint64_t)qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + (uint64_t)s->f.clock_warp_s * 1000;
+        return KILN_CPUCP_RC_SUCCESS;
     case KILN_CPUCP_HBM_ECC_GET:
         /* the model keeps device-wide counts; any stack index (or ~0) reads them */
         *result = ((uint64_t)s->hbm_derr << 32) | s->hbm_serr;
@@ -135,7 +151,8 @@ static void kiln_cpucp_bh(void *opaque)
         uint8_t le[4];
         KilnMemResult r;
 
-        if (s->f.device_gone || (s->cp_status & KILN_CPUCP_STS_STOPPED) || s->cp_ci == s->cp_pi) {
+        if (s->f.device_gone || s->f.cpucp_hang || (s->cp_status & KILN_CPUCP_STS_STOPPED) ||
+            s->cp_ci == s->cp_pi) {
             return;
         }
         if (!kiln_bus_master(s)) {
@@ -259,6 +276,14 @@ void kiln_cpucp_reset(KilnState *s)
     s->cp_status = 0;
     s->cp_err = 0;
     s->cp_answered = 0;
+}
+
+/* cpucp-hang cleared: answer what waited. */
+void kiln_cpucp_kick(KilnState *s)
+{
+    if (s->cp_bh && !s->f.cpucp_hang) {
+        qemu_bh_schedule(s->cp_bh);
+    }
 }
 
 void kiln_cpucp_init(KilnState *s)

@@ -159,6 +159,11 @@ static void apply_aer_uncor(KilnState *s, uint64_t v)
                                (uint32_t)v);
 }
 
+static void apply_cpucp(KilnState *s, uint64_t v)
+{
+    kiln_cpucp_kick(s);
+}
+
 static void apply_seed(KilnState *s, uint64_t v)
 {
     s->rng = v;
@@ -192,6 +197,14 @@ static const KilnKnob kiln_knobs[] = {
     { "voltage-mv", KNOB_U32, F(voltage_mv), NULL, NULL, "voltage, millivolts" },
     { "current-ma", KNOB_U32, F(current_ma), NULL, NULL, "current, milliamps" },
     { "fan-rpm", KNOB_U32, F(fan_rpm), NULL, NULL, "fan speed, rpm" },
+    { "voltage-min-mv", KNOB_U32, F(voltage_min_mv), NULL, NULL,
+      "lowest allowed voltage the device reports (VOLTAGE_GET min), millivolts" },
+    { "voltage-max-mv", KNOB_U32, F(voltage_max_mv), NULL, NULL,
+      "highest allowed voltage the device reports (VOLTAGE_GET max), millivolts" },
+    { "current-max-ma", KNOB_U32, F(current_max_ma), NULL, NULL,
+      "highest allowed current the device reports (CURRENT_GET max), milliamps" },
+    { "fan-min-rpm", KNOB_U32, F(fan_min_rpm), NULL, NULL,
+      "slowest allowed fan speed the device reports (FAN_SPEED_GET min), rpm" },
     { "link-down", KNOB_U32, F(link_down), NULL, apply_links,
       "port mask: links held down" },
     { "link-flap", KNOB_U32, F(link_flap), NULL, apply_flap,
@@ -214,6 +227,10 @@ static const KilnKnob kiln_knobs[] = {
       "bits ORed into the AER Uncorrectable Error Status register" },
     { "pcie-replay-count", KNOB_U32, F(pcie_replay_count), NULL, NULL,
       "value of the PCIe replay counter (cpucp PCIE_REPLAY_CNT_GET)" },
+    { "cpucp-hang", KNOB_BOOL, F(cpucp_hang), NULL, apply_cpucp,
+      "the device CPU answers no request (hung firmware); clearing answers what waited" },
+    { "clock-warp-s", KNOB_U32, F(clock_warp_s), NULL, NULL,
+      "seconds the device clock (cpucp UPTIME_GET) runs ahead of the machine's: simulated time" },
     { "fault-seed", KNOB_U64, F(seed), NULL, apply_seed,
       "seed of the generator behind the *-ppm knobs" },
 };
@@ -331,6 +348,10 @@ void kiln_faults_defaults(KilnState *s)
         .voltage_mv = 850,
         .current_ma = 176000,
         .fan_rpm = 3000,
+        .voltage_min_mv = 750,
+        .voltage_max_mv = 950,
+        .current_max_ma = 400000,
+        .fan_min_rpm = 1000,
         .seed = 1,
     };
 }

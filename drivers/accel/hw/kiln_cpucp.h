@@ -72,9 +72,14 @@ _Static_assert(sizeof(struct kiln_cpucp_packet) == 24, "cpucp packet is 24 bytes
 #define KILN_CPUCP_POWER_GET        32u /* milliwatts */
 /* Model-specific opcode (no Gaudi equivalent). */
 #define KILN_CPUCP_HBM_ECC_GET      0x100u /* result = derr << 32 | serr; index = stack or ~0 all */
+#define KILN_CPUCP_UPTIME_GET       0x101u /* result = milliseconds on the device's clock since power-on */
 
 #define KILN_CPUCP_SENSOR_INPUT     0u  /* cpucp_temp_input / cpucp_in_input / ... */
 #define KILN_CPUCP_SENSOR_MAX       6u  /* cpucp_temp_max: the threshold */
+#define KILN_CPUCP_IN_MIN           1u  /* cpucp_in_min: lowest allowed voltage */
+#define KILN_CPUCP_IN_MAX           2u  /* cpucp_in_max: highest allowed voltage */
+#define KILN_CPUCP_CURR_MAX         2u  /* cpucp_curr_max: highest allowed current */
+#define KILN_CPUCP_FAN_MIN          2u  /* cpucp_fan_min: slowest allowed fan speed */
 
 #define KILN_CPUCP_LINK_UP          KILN_BIT(0)
 #define KILN_CPUCP_LINK_LOOPBACK    KILN_BIT(1)

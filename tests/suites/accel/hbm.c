@@ -63,6 +63,7 @@ static bool pick_range(struct kt *t, struct accel *a, bool bar, struct span *s)
 static void say_range(struct kt *t, struct accel *a, const struct span *s, const char *how, uint64_t bytes,
 		      uint64_t ns)
 {
+	kt_cover(t, KT_COVER_HBM, a->index, s->size);
 	kt_diag(t, "%s: %s over hbm+0x%llx..0x%llx (%llu MiB of %llu MiB%s), %llu MiB moved in %llu ms", a->bdf, how,
 		(unsigned long long)s->off, (unsigned long long)(s->off + s->size), (unsigned long long)(s->size / MIB),
 		(unsigned long long)(a->hbm_size / MIB),
@@ -485,15 +486,16 @@ static void hbm_march_dma(struct kt *t)
 static void hbm_address_dma(struct kt *t) { dma_pass(t, true); }
 static void hbm_random_dma(struct kt *t) { dma_pass(t, false); }
 
-/* The ECC record since the driver reset the device: corrected errors counted and listed
- * (failing above ecc_serr_max=), uncorrected ones fail with their address. */
-/* ecc_serr_rate_max: corrected errors per hour since the reset, judged over at least an
+/* The ECC record since the driver bound the device (resets within the run included):
+ * corrected errors counted and listed (failing above ecc_serr_max=), uncorrected ones fail
+ * with their address. */
+/* ecc_serr_rate_max: corrected errors per hour since bring-up, judged over at least an
  * hour (a short run may see `rate` errors; a long burn-in rate * hours). */
 static void ecc_rate_check(struct kt *t, struct accel *a, uint32_t serr, uint32_t rate)
 {
 	if (rate == CFG_LIMIT_OFF)
 		return;
-	uint64_t hour = 3600ull * NS_PER_S, elapsed = time_ns() - a->reset_ns;
+	uint64_t hour = 3600ull * NS_PER_S, elapsed = accel_elapsed_ns(a);
 	uint64_t window = elapsed > hour ? elapsed : hour;
 	uint64_t allowed = (uint64_t)rate * (window / NS_PER_S) / 3600;
 	uint64_t per_hour_x10 = elapsed ? (uint64_t)serr * hour * 10 / elapsed : 0;
@@ -537,7 +539,7 @@ static void hbm_ecc(struct kt *t)
 		char lim[32] = "off";
 		if (limit != CFG_LIMIT_OFF)
 			ksnprintf(lim, sizeof lim, "%u", limit);
-		kt_diag(t, "%s: HBM ECC: %u corrected, %u uncorrected since reset%s; ecc_serr_max %s", a->bdf, e.serr, e.derr,
+		kt_diag(t, "%s: HBM ECC: %u corrected, %u uncorrected since bring-up%s; ecc_serr_max %s", a->bdf, e.serr, e.derr,
 			last, lim);
 	}
 }

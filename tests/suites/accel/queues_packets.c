@@ -43,7 +43,7 @@ void queues_nop_every_stream(struct kt *t)
 				kt_fail(t, "%s %s: MSG_LONG wrote 0x%08x to host 0x%llx, expected 0x%08x", a->bdf,
 					accel_queue_name(q, name), *word, (unsigned long long)(b.host.dev + 4 * q), value);
 			else
-				good++;
+				good++, kt_cover(t, KT_COVER_QUEUE, i, q);
 		}
 		kt_diag(t, "%s: %u of %u streams ran a NOP + MSG_LONG CB, irq mode %s", a->bdf, good, KILN_NUM_QUEUES,
 			a->irq_mode == ACCEL_IRQ_MSIX ? "msix" : (a->irq_mode == ACCEL_IRQ_SHARED ? "shared" : "poll"));

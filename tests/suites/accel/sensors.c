@@ -1,8 +1,9 @@
 /* Suite `sensors`: what the device CPU says about the unit — identity (card, firmware,
  * serial), every sensor it offers, its heartbeat — and the thresholds: temperature and
  * power against the device's own limit and the configured one (temp_max=, power_max=),
- * with the device's thermal/power events reported. A breach is `not ok` with value and
- * limit. */
+ * with the device's thermal/power events reported; fan, voltage, current and the PCIe
+ * replay count likewise (drivers/accel/health.c accel_check). A breach is `not ok` with
+ * value and limit. */
 #include "drivers/accel/accel.h"
 #include "drivers/accel/hw/kiln_cpucp.h"
 #include <stddef.h>
@@ -94,7 +95,7 @@ static void sensors_read(struct kt *t)
 			continue;
 		char line[400];
 		unsigned pos = 0;
-		uint64_t v[ACCEL_SENSOR_HBM_ECC + 1] = {0};
+		uint64_t v[ACCEL_SENSOR_COUNT] = {0};
 		for (unsigned k = 0; k < n; k++) {
 			if (!read_one(t, a, d[k].id, &v[k])) {
 				if (a->gone)
@@ -127,9 +128,9 @@ static void sensors_read(struct kt *t)
 		struct accel_ecc e;
 		accel_ecc_read(a, &e);
 		uint64_t ecc = v[ACCEL_SENSOR_HBM_ECC];
-		if ((uint32_t)ecc != e.serr || (uint32_t)(ecc >> 32) != e.derr)
+		if ((uint32_t)ecc != e.serr_dev || (uint32_t)(ecc >> 32) != e.derr_dev)
 			kt_fail(t, "%s: device CPU reports %u corrected / %u uncorrected HBM errors, the ECC block %u / %u",
-				a->bdf, (uint32_t)ecc, (uint32_t)(ecc >> 32), e.serr, e.derr);
+				a->bdf, (uint32_t)ecc, (uint32_t)(ecc >> 32), e.serr_dev, e.derr_dev);
 		kt_diag(t, "%s: %s", a->bdf, line);
 	}
 }
@@ -225,12 +226,44 @@ static void sensors_power(struct kt *t)
 	}
 }
 
+/* Fan, voltage, current and PCIe replays: each against the device's own limit and the
+ * configured one (fan_min_rpm=, voltage_min= / voltage_max=, current_max=, pcie_replay_max=). */
+static void check_all(struct kt *t, enum accel_check c)
+{
+	const struct kiln_config *k = kiln_cfg;
+	struct accel_limits l = {CFG_LIMIT_OFF, CFG_LIMIT_OFF, CFG_LIMIT_OFF, CFG_LIMIT_OFF, CFG_LIMIT_OFF, CFG_LIMIT_OFF,
+				 CFG_LIMIT_OFF};
+	if (k)
+		l = (struct accel_limits){k->temp_max_c, k->power_max_w, k->fan_min_rpm, k->voltage_min_mv,
+					  k->voltage_max_mv, k->current_max_a, k->pcie_replay_max};
+	for (unsigned i = 0; i < accel_count(); i++) {
+		struct accel *a = accel_get(i);
+		if (!accel_test_alive(t, a))
+			continue;
+		char why[240];
+		int r = accel_check(a, c, &l, why, sizeof why);
+		if (r)
+			kt_fail(t, "%s", why);
+		else
+			kt_diag(t, "%s", why);
+	}
+}
+
+static void sensors_fan(struct kt *t) { check_all(t, ACCEL_CHECK_FAN); }
+static void sensors_voltage(struct kt *t) { check_all(t, ACCEL_CHECK_VOLTAGE); }
+static void sensors_current(struct kt *t) { check_all(t, ACCEL_CHECK_CURRENT); }
+static void sensors_pcie_replay(struct kt *t) { check_all(t, ACCEL_CHECK_REPLAY); }
+
 static const struct kt_case cases[] = {
 	{"sensors-identity", sensors_identity, 0},
 	{"sensors-read", sensors_read, 0},
 	{"sensors-heartbeat", sensors_heartbeat, 0},
 	{"sensors-thermal", sensors_thermal, 0},
 	{"sensors-power", sensors_power, 0},
+	{"sensors-fan", sensors_fan, 0},
+	{"sensors-voltage", sensors_voltage, 0},
+	{"sensors-current", sensors_current, 0},
+	{"sensors-pcie-replay", sensors_pcie_replay, 0},
 };
 
 KT_SUITE(sensors, KT_SUITE_DEVICE);

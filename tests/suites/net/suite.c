@@ -20,4 +20,4 @@
 KT_CASES_DECLARE(NET_CASES)
 static const struct kt_case cases[] = {KT_CASES_TABLE(NET_CASES)};
 
-KT_SUITE(net, 0);
+KT_SUITE(net, KT_SUITE_DEVICE);

@@ -3,6 +3,7 @@
  * largest frame size. Per direction: frames sent, received, lost, duplicated, reordered,
  * corrupted, and the rate. Pairs on one device, across devices, and to another machine
  * (two QEMUs joined by a socket) are all found the same way. */
+#include "kernel/harness/config.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 #include "net/l2frame.h"
@@ -30,8 +31,10 @@ static void report(struct kt *t, struct net_l2_run *r, unsigned k, unsigned size
 	sender_name(r->nb[k].sender, from, sizeof from);
 	const char *to = r->port[k]->name;
 	uint32_t lost = net_l2_lost(s);
-	bool bad = !s->peer_done || s->peer_sent != BURST_FRAMES || lost || s->duplicates || s->reordered || s->corrupt ||
-		   s->sent != BURST_FRAMES;
+	uint32_t loss_max = kiln_cfg ? kiln_cfg->nic_loss_max_ppm : 0;
+	uint64_t ppm = s->peer_sent ? (uint64_t)lost * 1000000u / s->peer_sent : (lost ? 1000000u : 0);
+	bool bad = !s->peer_done || s->peer_sent != BURST_FRAMES || ppm > loss_max || (lost && !loss_max) ||
+		   s->duplicates || s->reordered || s->corrupt || s->sent != BURST_FRAMES;
 	uint64_t ns = s->last_rx_ns - s->first_rx_ns;
 	uint64_t kpps = ns && s->unique > 1 ? (uint64_t)(s->unique - 1) * NS_PER_S / 1000u / ns : 0;
 	uint64_t mbps = ns ? s->rx_bytes * 8u * 1000u / ns : 0;
@@ -40,8 +43,11 @@ static void report(struct kt *t, struct net_l2_run *r, unsigned k, unsigned size
 			size, s->peer_sent, s->unique, lost, s->corrupt, s->duplicates, s->reordered,
 			s->peer_done ? "" : " (the sender's DONE never came: its count is unknown)");
 	else
-		kt_diag(t, "%s -> %s (%u B): sent=%u intact=%u lost=0 corrupt=0 duplicates=0 reordered=0 %llu kpps %llu Mb/s",
-			from, to, size, s->peer_sent, s->unique, (unsigned long long)kpps, (unsigned long long)mbps);
+		kt_diag(t, "%s -> %s (%u B): sent=%u intact=%u lost=%u corrupt=0 duplicates=0 reordered=0 %llu kpps %llu Mb/s",
+			from, to, size, s->peer_sent, s->unique, lost, (unsigned long long)kpps, (unsigned long long)mbps);
+	if (lost)
+		kt_diag(t, "%s -> %s (%u B): loss %llu ppm, %s nic.loss_max_ppm=%u", from, to, size, (unsigned long long)ppm,
+			ppm > loss_max || !loss_max ? "above" : "within", loss_max);
 	if (s->corrupt)
 		kt_diag(t, "%s -> %s: %u frames failed their CRC (first claiming sequence %lld); %llu frames on %s had no "
 			"recoverable length", from, to, s->corrupt, (long long)s->first_corrupt_seq,
@@ -49,6 +55,8 @@ static void report(struct kt *t, struct net_l2_run *r, unsigned k, unsigned size
 	if (s->tx_err)
 		kt_diag(t, "%s: sending stopped after %u frames: %s", to, s->sent, net_strerror(s->tx_err));
 	if (!bad) {
+		struct nic_port *rx = nic_of(r->port[k]);
+		kt_cover(t, KT_COVER_PORT, rx->a->index, rx->idx);
 		char name[64];
 		ksnprintf(name, sizeof name, "burst-%s-to-%s-%uB-kpps", from, to, size);
 		for (char *c = name; *c; c++)

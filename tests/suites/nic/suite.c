@@ -15,4 +15,4 @@
 KT_CASES_DECLARE(NIC_CASES)
 static const struct kt_case cases[] = {KT_CASES_TABLE(NIC_CASES)};
 
-KT_SUITE(nic, 0);
+KT_SUITE(nic, KT_SUITE_DEVICE);

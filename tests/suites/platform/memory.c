@@ -102,6 +102,7 @@ void platform_page_allocator(struct kt *t)
 	if (p->free_pages != before)
 		kt_fail(t, "free pages %llu after returning everything, %llu before", (unsigned long long)p->free_pages,
 			(unsigned long long)before);
+	kt_cover(t, KT_COVER_HOST_RAM, 0, got * PMM_PAGE);
 	kt_diag(t, "%llu pages (%llu MiB) allocated, tagged and freed; %llu pages pattern-checked in full",
 		(unsigned long long)got, (unsigned long long)(got * PMM_PAGE >> 20), (unsigned long long)sampled);
 }
