@@ -6,7 +6,7 @@
 #include "kernel/lib/string.h"
 
 enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE, K_NET_PORT, K_IPV4_CIDR, K_IPV4_LIST,
-		K_IPV4_SERVER, K_IPV4_ENDPOINT };
+		K_IPV4_SERVER, K_IPV4_ENDPOINT, K_NET_MGMT };
 /* K_LIMIT: "off" or a number in min..max (unit); K_RANGE: "all" or offset:size with
  * optional K/M/G suffixes (the HBM memory test range). */
 
@@ -54,6 +54,7 @@ static const struct key_def keys[] = {
 	{"net.iperf_server", K_IPV4_SERVER, OFF(net), 0, 0, NULL, NULL},
 	{"net.iperf_listen", K_ENUM, OFF(net.iperf_listen), 0, 0, switch_choices, NULL},
 	{"net.collector", K_IPV4_ENDPOINT, OFF(net), 0, 0, NULL, NULL},
+	{"net.mgmt", K_NET_MGMT, OFF(net), 0, 0, NULL, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -240,6 +241,21 @@ static int parse_net_port(const char *s, size_t n, uint8_t *accel, uint8_t *port
 	return 0;
 }
 
+/* 1..4 hex digits (lower case) */
+static int parse_hex4(const char *s, size_t n, uint64_t *v)
+{
+	*v = 0;
+	if (n < 1 || n > 4)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		int d = s[k] >= '0' && s[k] <= '9' ? s[k] - '0' : (s[k] >= 'a' && s[k] <= 'f' ? s[k] - 'a' + 10 : -1);
+		if (d < 0)
+			return -1;
+		*v = *v * 16 + (uint64_t)d;
+	}
+	return 0;
+}
+
 static int set_net(struct cfg_net *net, enum key_type type, const char *val, size_t vlen)
 {
 	if (key_is("none", val, vlen)) {
@@ -251,6 +267,8 @@ static int set_net(struct cfg_net *net, enum key_type type, const char *val, siz
 			net->npeers = 0;
 		else if (type == K_IPV4_ENDPOINT)
 			net->collector_set = false;
+		else if (type == K_NET_MGMT)
+			net->mgmt = CFG_MGMT_NONE;
 		else
 			net->iperf_server_set = false;
 		return 0;
@@ -316,6 +334,39 @@ static int set_net(struct cfg_net *net, enum key_type type, const char *val, siz
 		net->collector_set = true;
 		return 0;
 	}
+	case K_NET_MGMT: { /* auto, or [ssss:]bb:dd.f in hex */
+		uint64_t f[4];
+		unsigned nf = 0;
+		size_t i = 0;
+		if (key_is("auto", val, vlen)) {
+			net->mgmt = CFG_MGMT_AUTO;
+			return 0;
+		}
+		while (nf < 4) { /* fields end at ':'; the last two are split by the one '.' */
+			size_t e = i;
+			while (e < vlen && val[e] != ':' && val[e] != '.')
+				e++;
+			if (parse_hex4(val + i, e - i, &f[nf++]) < 0)
+				return -1;
+			if (e == vlen || val[e] == '.')
+				break;
+			i = e + 1;
+		}
+		size_t dot = 0;
+		while (dot < vlen && val[dot] != '.')
+			dot++;
+		if (nf < 2 || nf > 3 || dot + 2 != vlen || parse_hex4(val + dot + 1, 1, &f[nf]) < 0)
+			return -1;
+		unsigned b = nf == 3 ? 1 : 0;
+		if (f[b] > 0xff || f[b + 1] > 31 || f[b + 2] > 7)
+			return -1;
+		net->mgmt_seg = (uint16_t)(nf == 3 ? f[0] : 0);
+		net->mgmt_bus = (uint8_t)f[b];
+		net->mgmt_dev = (uint8_t)f[b + 1];
+		net->mgmt_fn = (uint8_t)f[b + 2];
+		net->mgmt = CFG_MGMT_BDF;
+		return 0;
+	}
 	default:
 		return -1;
 	}
@@ -324,6 +375,7 @@ static int set_net(struct cfg_net *net, enum key_type type, const char *val, siz
 static const char *net_allowed(enum key_type type)
 {
 	switch (type) {
+	case K_NET_MGMT: return "auto, none or a PCI address [ssss:]bb:dd.f in hex, e.g. 00:03.0";
 	case K_IPV4_ENDPOINT: return "none or an IPv4 address and port, e.g. 10.0.2.2:8080";
 	case K_NET_PORT: return "none or accelN.portM";
 	case K_IPV4_CIDR: return "none or an IPv4 address with a prefix length 1..30, e.g. 10.77.0.1/24";
@@ -449,6 +501,7 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 	case K_IPV4_LIST:
 	case K_IPV4_SERVER:
 	case K_IPV4_ENDPOINT:
+	case K_NET_MGMT:
 		if (set_net(&c->net, k->type, val, vlen) < 0) {
 			ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' is not allowed; allowed: %s", origin, k->name,
 				  (int)vlen, val, net_allowed(k->type));
@@ -581,6 +634,10 @@ static int format_net(const struct cfg_net *n, char *buf, size_t len)
 		format_ipv4(n->collector, one, sizeof one);
 		at += ksnprintf(buf + at, len - (size_t)at, " net.collector=%s:%u", one, n->collector_port);
 	}
+	if (n->mgmt != CFG_MGMT_AUTO)
+		at += n->mgmt == CFG_MGMT_NONE ? ksnprintf(buf + at, len - (size_t)at, " net.mgmt=none")
+					       : ksnprintf(buf + at, len - (size_t)at, " net.mgmt=%04x:%02x:%02x.%x", n->mgmt_seg,
+							   n->mgmt_bus, n->mgmt_dev, n->mgmt_fn);
 	return at;
 }
 

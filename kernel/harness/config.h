@@ -42,6 +42,9 @@ struct cfg_net {
 	uint32_t iperf_server;
 	uint16_t iperf_port;
 	enum cfg_switch iperf_listen; /* net.iperf_listen: serve one iperf 2 client on the uplink */
+	enum { CFG_MGMT_AUTO, CFG_MGMT_NONE, CFG_MGMT_BDF } mgmt; /* net.mgmt: the NIC for DHCP and the upload */
+	uint16_t mgmt_seg;          /* net.mgmt=<BDF> */
+	uint8_t mgmt_bus, mgmt_dev, mgmt_fn;
 	bool collector_set;         /* net.collector: where the run's log is uploaded at the end */
 	uint32_t collector;
 	uint16_t collector_port;

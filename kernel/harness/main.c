@@ -17,6 +17,7 @@
 #include "kernel/harness/report.h"
 #include "kernel/wallclock.h"
 #include "drivers/accel/accel.h"
+#include "drivers/mgmt/mgmt.h"
 #include "kernel/harness/ktap.h"
 #include "kernel/harness/upload.h"
 #include "kernel/pci/driver.h"
@@ -224,8 +225,9 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		config_error(sel_err);
 	accel_irq_wanted = (enum accel_irq_mode)cfg.accel_irq;
 	unsigned bound = npci > 0 ? pci_bind_drivers() : 0;
-	kprintf("# kiln: %u device(s) under test\n", bound);
+	kprintf("# kiln: %u device(s) under test\n", bound - mgmt_count()); /* management NICs are not */
 	accel_identity_print();
+	mgmt_identity_print();
 	if (runner_selection_needs_device(&cfg) && accel_count() == 0) {
 		char why[400];
 		const char *note = accel_probe_note();

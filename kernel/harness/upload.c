@@ -2,7 +2,9 @@
 
 #include "drivers/accel/accel.h"
 #include "drivers/accel/nic.h"
+#include "drivers/mgmt/mgmt.h"
 #include "kernel/harness/config.h"
+#include "kernel/console.h"
 #include "kernel/console_log.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
@@ -133,43 +135,140 @@ static void drop(void)
 	}
 }
 
-int net_upload_results(const struct kiln_config *c, const char *unit, const char *result, int exit_code, char *why,
-		       size_t whylen)
+/* The port the upload leaves through: a management NIC (net.mgmt), else the accelerator
+ * port net.uplink names. Open and with link, or an error in why. */
+struct route {
+	struct net_port *port;
+	struct mgmt_nic *m;
+	struct nic_port *np;
+};
+
+static void route_close(struct route *r)
 {
-	const struct cfg_net *n = &c->net;
-	const char *w = "";
-	memset(&u, 0, sizeof u);
+	if (r->m) {
+		const struct mgmt_counters *k = &r->m->cnt;
+		char hw[120] = "";
+		if (r->m->ops->hw_counters)
+			r->m->ops->hw_counters(r->m, hw, sizeof hw);
+		kprintf("# kiln: upload: %s counters tx=%llu/%lluB rx=%llu/%lluB tx_busy=%llu rx_errors=%llu irqs=%llu "
+			"irq=%s%s%s\n",
+			r->m->port.name, (unsigned long long)k->tx_frames, (unsigned long long)k->tx_bytes,
+			(unsigned long long)k->rx_frames, (unsigned long long)k->rx_bytes, (unsigned long long)k->tx_busy,
+			(unsigned long long)k->rx_errors, (unsigned long long)k->irqs,
+			r->m->irq == MGMT_IRQ_MSIX ? "msix" : "poll", hw[0] ? " " : "", hw);
+		r->m->ops->close(r->m);
+	}
+	if (r->np)
+		nic_close(r->np);
+	r->m = 0;
+	r->np = 0;
+}
+
+static int open_mgmt(struct mgmt_nic *m, char *why, size_t whylen)
+{
+	char w[MGMT_WHY_MAX];
+	if (m->ops->open(m, w, sizeof w)) {
+		ksnprintf(why, whylen, "%s (%s %s): %s", m->port.name, m->model, m->bdf, w);
+		return -1;
+	}
+	if (!mgmt_link_wait(m, MGMT_LINK_WAIT_MS)) {
+		ksnprintf(why, whylen, "%s (%s %s): link not up within %u ms", m->port.name, m->model, m->bdf,
+			  MGMT_LINK_WAIT_MS);
+		m->ops->close(m);
+		return -1;
+	}
+	return 0;
+}
+
+static int route_open(const struct cfg_net *n, struct route *r, char *why, size_t whylen)
+{
+	char w[160];
+	*r = (struct route){0};
+	if (n->mgmt == CFG_MGMT_BDF) {
+		for (unsigned i = 0; i < mgmt_count() && !r->m; i++) {
+			const struct pci_dev *d = mgmt_get(i)->pci;
+			if (d->seg == n->mgmt_seg && d->bus == n->mgmt_bus && d->dev == n->mgmt_dev && d->fn == n->mgmt_fn)
+				r->m = mgmt_get(i);
+		}
+		if (!r->m) {
+			ksnprintf(why, whylen, "net.mgmt=%04x:%02x:%02x.%x: no management NIC there (%u bound)", n->mgmt_seg,
+				  n->mgmt_bus, n->mgmt_dev, n->mgmt_fn, mgmt_count());
+			return -1;
+		}
+		if (open_mgmt(r->m, why, whylen)) {
+			r->m = 0;
+			return -1;
+		}
+		r->port = &r->m->port;
+		return 0;
+	}
+	w[0] = 0;
+	if (n->mgmt == CFG_MGMT_AUTO) { /* the first management NIC with link */
+		for (unsigned i = 0; i < mgmt_count() && !r->m; i++)
+			if (open_mgmt(mgmt_get(i), w, sizeof w) == 0)
+				r->m = mgmt_get(i);
+			else
+				kprintf("# kiln: upload: net.mgmt=auto: %s\n", w);
+		if (r->m) {
+			r->port = &r->m->port;
+			return 0;
+		}
+	}
 	if (!n->uplink_set) {
-		ksnprintf(why, whylen, "net.collector is set but net.uplink=none: no port leads to it");
+		if (n->mgmt == CFG_MGMT_NONE)
+			ksnprintf(why, whylen, "net.collector is set but net.mgmt=none and net.uplink=none: no port leads to it");
+		else
+			ksnprintf(why, whylen, "net.collector is set but no management NIC %s and net.uplink=none",
+				  mgmt_count() ? "has link" : "was found");
 		return -1;
 	}
 	if (n->uplink_accel >= accel_count() || n->uplink_port >= accel_get(n->uplink_accel)->ports) {
 		ksnprintf(why, whylen, "net.uplink=accel%u.port%u: no such port", n->uplink_accel, n->uplink_port);
 		return -1;
 	}
+	struct nic_port *np = nic_port_get(accel_get(n->uplink_accel), n->uplink_port);
+	struct nic_open_cfg oc = {.mtu = 0};
+	if (nic_open(np, &oc, w, sizeof w) != ACCEL_OK) {
+		ksnprintf(why, whylen, "%s", w);
+		return -1;
+	}
+	r->np = np;
+	r->port = &np->port;
+	if (nic_link_wait(np, true, NIC_LINK_WAIT_MS) != ACCEL_OK) {
+		ksnprintf(why, whylen, "%s (net.uplink): link down", nic_name(np));
+		route_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+int net_upload_results(const struct kiln_config *c, const char *unit, const char *result, int exit_code, char *why,
+		       size_t whylen)
+{
+	const struct cfg_net *n = &c->net;
+	const char *w = "";
+	struct route rt;
+	memset(&u, 0, sizeof u);
 	if (net_stack_init(&w) < 0) {
 		ksnprintf(why, whylen, "lwIP could not start: %s", w);
 		return -1;
 	}
 	net_reset();
-	struct nic_port *np = nic_port_get(accel_get(n->uplink_accel), n->uplink_port);
-	char nw[160];
-	struct nic_open_cfg oc = {.mtu = 0};
-	if (nic_open(np, &oc, nw, sizeof nw) != ACCEL_OK) {
-		ksnprintf(why, whylen, "%s", nw);
+	if (route_open(n, &rt, why, whylen))
 		return -1;
-	}
-	if (nic_link_wait(np, true, NIC_LINK_WAIT_MS) != ACCEL_OK) {
-		ksnprintf(why, whylen, "%s (net.uplink): link down", nic_name(np));
-		goto fail;
-	}
+	const char *pname = rt.port->name;
+	char via[80];
+	if (rt.m)
+		ksnprintf(via, sizeof via, "%s (%s %s)", pname, rt.m->model, rt.m->bdf);
+	else
+		ksnprintf(via, sizeof via, "%s", pname);
 	struct net_if_cfg ic = {.dhcp = true};
-	if (net_if_add(&np->port, &ic, &u.i, &w) < 0) {
-		ksnprintf(why, whylen, "%s: %s", nic_name(np), w);
+	if (net_if_add(rt.port, &ic, &u.i, &w) < 0) {
+		ksnprintf(why, whylen, "%s: %s", pname, w);
 		goto fail;
 	}
 	if (!net_poll_until(deadline_in_ms(DHCP_WAIT_MS), leased, 0)) {
-		ksnprintf(why, whylen, "%s: no DHCP lease within %u ms", nic_name(np), DHCP_WAIT_MS);
+		ksnprintf(why, whylen, "%s: no DHCP lease within %u ms", pname, DHCP_WAIT_MS);
 		goto fail;
 	}
 	/* Only the collector may talk to us while the upload runs. */
@@ -237,14 +336,14 @@ int net_upload_results(const struct kiln_config *c, const char *unit, const char
 		goto fail;
 	}
 	ksnprintf(why, whylen, "%llu bytes to %s:%u via %s, collector said '%s'", (unsigned long long)body, host,
-		  n->collector_port, nic_name(np), u.reply);
+		  n->collector_port, via, u.reply);
 	drop();
 	net_reset();
-	nic_close(np);
+	route_close(&rt);
 	return 0;
 fail:
 	drop();
 	net_reset();
-	nic_close(np);
+	route_close(&rt);
 	return -1;
 }

@@ -333,6 +333,44 @@ static void bad_enums(void **state)
 					  "auto|debug-port|shutdown|reboot|halt");
 }
 
+/* net.mgmt: auto (the default), none, or a PCI address with or without the segment. */
+static void net_mgmt(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	char line[CFG_ERR_MAX];
+	config_defaults(&c);
+	assert_int_equal(c.net.mgmt, CFG_MGMT_AUTO);
+	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=00:1f.6", err), 0);
+	assert_int_equal(c.net.mgmt, CFG_MGMT_BDF);
+	assert_int_equal(c.net.mgmt_seg, 0);
+	assert_int_equal(c.net.mgmt_bus, 0);
+	assert_int_equal(c.net.mgmt_dev, 0x1f);
+	assert_int_equal(c.net.mgmt_fn, 6);
+	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=0001:3b:00.1", err), 0);
+	assert_int_equal(c.net.mgmt_seg, 1);
+	assert_int_equal(c.net.mgmt_bus, 0x3b);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " net.mgmt=0001:3b:00.1"));
+	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=none", err), 0);
+	assert_int_equal(c.net.mgmt, CFG_MGMT_NONE);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " net.mgmt=none"));
+	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=auto", err), 0);
+	assert_int_equal(c.net.mgmt, CFG_MGMT_AUTO);
+	config_format(&c, line, sizeof line);
+	assert_null(strstr(line, "net.mgmt"));
+	static const char *const bad[] = {"eth0", "00:1f", "00:20.0", "00:1f.8", "100:00.0", "00.1f.0", "00:1f.0.1",
+					  "0:0:0:0.0", "00:1F.0", "00:1f.", ":1f.0", "12345:00:00.0", ""};
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char opt[64], msg[200];
+		snprintf(opt, sizeof opt, "net.mgmt=%s", bad[i]);
+		snprintf(msg, sizeof msg, "load options: key 'net.mgmt' value '%s' is not allowed; allowed: auto, none or a "
+			 "PCI address [ssss:]bb:dd.f in hex, e.g. 00:03.0", bad[i]);
+		cmdline_fails_with(opt, msg);
+	}
+}
+
 static void not_key_value(void **state)
 {
 	(void)state;
@@ -640,6 +678,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_enums, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_key_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(net_mgmt, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_value_changes_nothing, setup, teardown),
