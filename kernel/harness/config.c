@@ -28,6 +28,7 @@ static const char *const switch_choices[] = {"off", "on", NULL};
 static const char *const accel_irq_choices[] = {"msix", "shared", "poll", NULL};
 
 #define OFF(f) offsetof(struct kiln_config, f)
+#define PCIE_RULE_PREFIX "expect.pcie."
 static const struct key_def keys[] = {
 	{"suites", K_LIST, OFF(suites), 0, 0, NULL, NULL},
 	{"cases", K_LIST, OFF(cases), 0, 0, NULL, NULL},
@@ -55,6 +56,8 @@ static const struct key_def keys[] = {
 	{"net.iperf_listen", K_ENUM, OFF(net.iperf_listen), 0, 0, switch_choices, NULL},
 	{"net.collector", K_IPV4_ENDPOINT, OFF(net), 0, 0, NULL, NULL},
 	{"net.mgmt", K_NET_MGMT, OFF(net), 0, 0, NULL, NULL},
+	{"pcie.aer_cor_mask", K_U32_RANGE, OFF(pcie.aer_cor_mask), 0, UINT32_MAX, NULL, "(AER correctable status bits)"},
+	{"pcie.aer_uncor_mask", K_U32_RANGE, OFF(pcie.aer_uncor_mask), 0, UINT32_MAX, NULL, "(AER uncorrectable status bits)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -384,10 +387,49 @@ static const char *net_allowed(enum key_type type)
 	}
 }
 
+/* expect.pcie.<target>=genN[xW]: target [ssss:]bb:dd.f or slotN (a-z 0-9 : .). */
+static int set_pcie_rule(struct cfg_pcie *p, const char *t, size_t tlen, const char *val, size_t vlen, const char *origin,
+			 char *err)
+{
+	uint64_t speed = 0, width = 0;
+	size_t x = 3;
+	while (x < vlen && val[x] != 'x')
+		x++;
+	bool ok = vlen > 3 && !strncmp(val, "gen", 3) && parse_u64(val + 3, x - 3, &speed) == 0 && speed >= 1 &&
+		  speed <= 6 && (x == vlen || (parse_u64(val + x + 1, vlen - x - 1, &width) == 0 && width >= 1 && width <= 32));
+	for (size_t i = 0; i < tlen && ok; i++)
+		ok = (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == ':' || t[i] == '.';
+	if (!ok || !tlen || tlen >= CFG_PCIE_TARGET_MAX) {
+		ksnprintf(err, CFG_ERR_MAX,
+			  "%s: key '" PCIE_RULE_PREFIX "%.*s' value '%.*s' is not allowed; allowed: a key "
+			  PCIE_RULE_PREFIX "<[ssss:]bb:dd.f or slotN> and a value genN or genNxW (N 1..6, W 1..32), e.g. gen4x16",
+			  origin, (int)tlen, t, (int)vlen, val);
+		return -1;
+	}
+	unsigned i = 0;
+	while (i < p->nrules && !key_is(p->rule[i].target, t, tlen))
+		i++;
+	if (i == CFG_PCIE_RULES_MAX) {
+		ksnprintf(err, CFG_ERR_MAX, "%s: key '" PCIE_RULE_PREFIX "%.*s': at most %u expect.pcie rules", origin, (int)tlen,
+			  t, CFG_PCIE_RULES_MAX);
+		return -1;
+	}
+	memcpy(p->rule[i].target, t, tlen);
+	p->rule[i].target[tlen] = 0;
+	p->rule[i].speed = (uint8_t)speed;
+	p->rule[i].width = (uint8_t)width;
+	if (i == p->nrules)
+		p->nrules++;
+	return 0;
+}
+
 int config_set(struct kiln_config *c, const char *key, size_t klen, const char *val, size_t vlen,
 	       const char *origin, char *err)
 {
 	const struct key_def *k = NULL;
+	if (klen > sizeof PCIE_RULE_PREFIX - 1 && !strncmp(key, PCIE_RULE_PREFIX, sizeof PCIE_RULE_PREFIX - 1))
+		return set_pcie_rule(&c->pcie, key + sizeof PCIE_RULE_PREFIX - 1, klen - (sizeof PCIE_RULE_PREFIX - 1), val,
+				     vlen, origin, err);
 	for (size_t i = 0; i < NKEYS; i++)
 		if (key_is(keys[i].name, key, klen))
 			k = &keys[i];
@@ -650,7 +692,19 @@ int config_format(const struct kiln_config *c, char *buf, size_t len)
 	int m = format_net(&c->net, net, sizeof net);
 	if (n >= 0 && (size_t)n < len)
 		ksnprintf(buf + n, len - (size_t)n, "%s", net);
-	return n + m;
+	n += m;
+	/* pcie keys only when set, like the net.* keys */
+	const struct cfg_pcie *p = &c->pcie;
+	if (p->aer_cor_mask && n >= 0 && (size_t)n < len)
+		n += ksnprintf(buf + n, len - (size_t)n, " pcie.aer_cor_mask=0x%x", p->aer_cor_mask);
+	if (p->aer_uncor_mask && n >= 0 && (size_t)n < len)
+		n += ksnprintf(buf + n, len - (size_t)n, " pcie.aer_uncor_mask=0x%x", p->aer_uncor_mask);
+	for (unsigned i = 0; i < p->nrules && n >= 0 && (size_t)n < len; i++) {
+		n += ksnprintf(buf + n, len - (size_t)n, " " PCIE_RULE_PREFIX "%s=gen%u", p->rule[i].target, p->rule[i].speed);
+		if (p->rule[i].width && (size_t)n < len)
+			n += ksnprintf(buf + n, len - (size_t)n, "x%u", p->rule[i].width);
+	}
+	return n;
 }
 
 static int config_format_main(const struct kiln_config *c, char *buf, size_t len)

@@ -50,6 +50,18 @@ struct cfg_net {
 	uint16_t collector_port;
 };
 
+/* suite pcie (docs/pcie.md): expect.pcie.<BDF|slotN>=genN[xW] rules and AER masks */
+#define CFG_PCIE_RULES_MAX 16
+#define CFG_PCIE_TARGET_MAX 16
+struct cfg_pcie {
+	unsigned nrules;
+	struct {
+		char target[CFG_PCIE_TARGET_MAX]; /* "0000:01:00.0", "01:00.0" or "slot3" */
+		uint8_t speed, width;             /* Link Capabilities encoding (1 = 2.5 GT/s); width 0: any */
+	} rule[CFG_PCIE_RULES_MAX];
+	uint32_t aer_cor_mask, aer_uncor_mask; /* AER status bits that do not fail pcie-aer */
+};
+
 struct kiln_config {
 	char suites[CFG_LIST_MAX];  /* globs; empty: every suite not marked explicit-only */
 	char cases[CFG_LIST_MAX];   /* globs on case names; empty: all */
@@ -76,6 +88,7 @@ struct kiln_config {
 	bool hbm_range_set;
 	uint64_t hbm_range_off, hbm_range_size;
 	struct cfg_net net;
+	struct cfg_pcie pcie;
 };
 
 /* The run's configuration, for cases that read their own keys (set by kernel/harness/main.c

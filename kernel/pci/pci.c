@@ -292,3 +292,14 @@ char *pci_bdf(const struct pci_dev *d, char *buf)
 	ksnprintf(buf, PCI_BDF_LEN, "%04x:%02x:%02x.%x", d->seg, d->bus, d->dev, d->fn);
 	return buf;
 }
+
+struct pci_dev *pci_upstream_bridge(const struct pci_dev *d)
+{
+	for (unsigned i = 0; i < pci_device_count(); i++) {
+		struct pci_dev *b = pci_device(i);
+		if (b->header_type == PCI_HEADER_BRIDGE && b->seg == d->seg && b != d &&
+		    pci_cfg_read8(b, PCI_SECONDARY_BUS) == d->bus)
+			return b;
+	}
+	return 0;
+}

@@ -11,6 +11,7 @@ extern const struct kt_suite suite_queues;
 extern const struct kt_suite suite_dma;
 extern const struct kt_suite suite_sync;
 extern const struct kt_suite suite_pci;
+extern const struct kt_suite suite_pcie;
 extern const struct kt_suite suite_events;
 extern const struct kt_suite suite_hbm;
 extern const struct kt_suite suite_sensors;
@@ -18,6 +19,7 @@ extern const struct kt_suite suite_sensors;
 const struct kt_suite *const kiln_suites[] = {
 	&suite_platform,
 	&suite_pci,
+	&suite_pcie,
 	&suite_queues,
 	&suite_dma,
 	&suite_sync,
