@@ -6,7 +6,7 @@
 #include "kernel/lib/string.h"
 
 enum key_type { K_LIST, K_U64, K_U32_RANGE, K_ENUM, K_DURATION, K_LIMIT, K_RANGE, K_NET_PORT, K_IPV4_CIDR, K_IPV4_LIST,
-		K_IPV4_SERVER, K_IPV4_ENDPOINT, K_NET_MGMT };
+		K_IPV4_SERVER, K_IPV4_ENDPOINT, K_NET_MGMT, K_MEMORY };
 /* K_LIMIT: "off" or a number in min..max (unit); K_RANGE: "all" or offset:size with
  * optional K/M/G suffixes (the HBM memory test range). */
 
@@ -56,6 +56,7 @@ static const struct key_def keys[] = {
 	{"net.iperf_listen", K_ENUM, OFF(net.iperf_listen), 0, 0, switch_choices, NULL},
 	{"net.collector", K_IPV4_ENDPOINT, OFF(net), 0, 0, NULL, NULL},
 	{"net.mgmt", K_NET_MGMT, OFF(net), 0, 0, NULL, NULL},
+	{"expect.memory", K_MEMORY, OFF(memory), 0, 0, NULL, NULL},
 	{"pcie.aer_cor_mask", K_U32_RANGE, OFF(pcie.aer_cor_mask), 0, UINT32_MAX, NULL, "(AER correctable status bits)"},
 	{"pcie.aer_uncor_mask", K_U32_RANGE, OFF(pcie.aer_uncor_mask), 0, UINT32_MAX, NULL, "(AER uncorrectable status bits)"},
 };
@@ -499,6 +500,29 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 		*(uint64_t *)field = v;
 		return 0;
 	}
+	case K_MEMORY: { /* none, or <N>x<size> with size in M or G */
+		struct cfg_memory *m = field;
+		uint64_t n = 0, sz = 0;
+		size_t x = 0;
+		while (x < vlen && val[x] != 'x')
+			x++;
+		char unit = vlen ? val[vlen - 1] : 0;
+		if (key_is("none", val, vlen)) {
+			m->modules = 0;
+			return 0;
+		}
+		if (x == vlen || parse_u64(val, x, &n) < 0 || !n || n > 4096 || vlen < x + 3 || (unit != 'G' && unit != 'M') ||
+		    parse_u64(val + x + 1, vlen - x - 2, &sz) < 0 || !sz || sz > (1u << 24)) {
+			ksnprintf(err, CFG_ERR_MAX,
+				  "%s: key '%s' value '%.*s' is not allowed; allowed: none or <modules>x<size> with size in M "
+				  "or G, e.g. 16x32G (at least 16 modules of at least 32 GiB each)",
+				  origin, k->name, (int)vlen, val);
+			return -1;
+		}
+		m->modules = (uint32_t)n;
+		m->module_mib = unit == 'G' ? sz * 1024u : sz;
+		return 0;
+	}
 	case K_LIMIT: {
 		uint64_t v;
 		if (key_is("off", val, vlen)) {
@@ -699,6 +723,9 @@ int config_format(const struct kiln_config *c, char *buf, size_t len)
 		n += ksnprintf(buf + n, len - (size_t)n, " pcie.aer_cor_mask=0x%x", p->aer_cor_mask);
 	if (p->aer_uncor_mask && n >= 0 && (size_t)n < len)
 		n += ksnprintf(buf + n, len - (size_t)n, " pcie.aer_uncor_mask=0x%x", p->aer_uncor_mask);
+	if (c->memory.modules && n >= 0 && (size_t)n < len)
+		n += ksnprintf(buf + n, len - (size_t)n, " expect.memory=%ux%lluM", c->memory.modules,
+			       (unsigned long long)c->memory.module_mib);
 	for (unsigned i = 0; i < p->nrules && n >= 0 && (size_t)n < len; i++) {
 		n += ksnprintf(buf + n, len - (size_t)n, " " PCIE_RULE_PREFIX "%s=gen%u", p->rule[i].target, p->rule[i].speed);
 		if (p->rule[i].width && (size_t)n < len)

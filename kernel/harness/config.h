@@ -62,6 +62,12 @@ struct cfg_pcie {
 	uint32_t aer_cor_mask, aer_uncor_mask; /* AER status bits that do not fail pcie-aer */
 };
 
+/* expect.memory=<N>x<size>: at least N memory modules, each at least size MiB */
+struct cfg_memory {
+	uint32_t modules;           /* 0: not set */
+	uint64_t module_mib;
+};
+
 struct kiln_config {
 	char suites[CFG_LIST_MAX];  /* globs; empty: every suite not marked explicit-only */
 	char cases[CFG_LIST_MAX];   /* globs on case names; empty: all */
@@ -89,6 +95,7 @@ struct kiln_config {
 	uint64_t hbm_range_off, hbm_range_size;
 	struct cfg_net net;
 	struct cfg_pcie pcie;
+	struct cfg_memory memory;
 };
 
 /* The run's configuration, for cases that read their own keys (set by kernel/harness/main.c

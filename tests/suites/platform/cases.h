@@ -12,5 +12,6 @@ void platform_exceptions(struct kt *t);
 void platform_pci_enumeration(struct kt *t);
 void platform_pci_capabilities(struct kt *t);
 void platform_msi_edu(struct kt *t);
+void platform_memory_modules(struct kt *t);
 
 #endif

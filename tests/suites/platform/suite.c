@@ -12,6 +12,7 @@ static const struct kt_case cases[] = {
 	{"platform-pci-enumeration", platform_pci_enumeration, 0},
 	{"platform-pci-capabilities", platform_pci_capabilities, 0},
 	{"platform-msi-edu", platform_msi_edu, 0},
+	{"platform-memory-modules", platform_memory_modules, 0},
 };
 
 const struct kt_suite suite_platform = {"platform", KT_CASES(cases), 0};
