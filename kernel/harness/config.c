@@ -22,7 +22,7 @@ struct key_def {
 };
 
 static const char *const exit_choices[] = {"auto", "debug-port", "shutdown", "reboot", "halt", NULL};
-static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", NULL};
+static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", "pci:<BDF>", NULL};
 static const char *const on_failure_choices[] = {"continue", "stop", "halt", NULL};
 static const char *const switch_choices[] = {"off", "on", NULL};
 static const char *const accel_irq_choices[] = {"msix", "shared", "poll", NULL};
@@ -260,6 +260,36 @@ static int parse_hex4(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
+/* [ssss:]bb:dd.f in lower-case hex */
+static int parse_bdf(const char *val, size_t vlen, uint16_t *seg, uint8_t *bus, uint8_t *dev, uint8_t *fn)
+{
+	uint64_t f[4];
+	unsigned nf = 0;
+	size_t i = 0;
+	size_t e = 0;
+	for (;;) { /* fields end at ':'; the last two are split by the one '.' */
+		e = i;
+		while (e < vlen && val[e] != ':' && val[e] != '.')
+			e++;
+		if (nf == 3 || parse_hex4(val + i, e - i, &f[nf++]) < 0)
+			return -1;
+		if (e == vlen || val[e] == '.')
+			break;
+		i = e + 1;
+	}
+	/* the field before the '.' was the last one parsed; one hex digit follows it */
+	if (nf < 2 || e + 2 != vlen || val[e] != '.' || parse_hex4(val + e + 1, 1, &f[nf]) < 0)
+		return -1;
+	unsigned b = nf == 3 ? 1 : 0;
+	if (f[b] > 0xff || f[b + 1] > 31 || f[b + 2] > 7)
+		return -1;
+	*seg = (uint16_t)(nf == 3 ? f[0] : 0);
+	*bus = (uint8_t)f[b];
+	*dev = (uint8_t)f[b + 1];
+	*fn = (uint8_t)f[b + 2];
+	return 0;
+}
+
 static int set_net(struct cfg_net *net, enum key_type type, const char *val, size_t vlen)
 {
 	if (key_is("none", val, vlen)) {
@@ -338,39 +368,15 @@ static int set_net(struct cfg_net *net, enum key_type type, const char *val, siz
 		net->collector_set = true;
 		return 0;
 	}
-	case K_NET_MGMT: { /* auto, or [ssss:]bb:dd.f in hex */
-		uint64_t f[4];
-		unsigned nf = 0;
-		size_t i = 0;
+	case K_NET_MGMT: /* auto, or [ssss:]bb:dd.f in hex */
 		if (key_is("auto", val, vlen)) {
 			net->mgmt = CFG_MGMT_AUTO;
 			return 0;
 		}
-		while (nf < 4) { /* fields end at ':'; the last two are split by the one '.' */
-			size_t e = i;
-			while (e < vlen && val[e] != ':' && val[e] != '.')
-				e++;
-			if (parse_hex4(val + i, e - i, &f[nf++]) < 0)
-				return -1;
-			if (e == vlen || val[e] == '.')
-				break;
-			i = e + 1;
-		}
-		size_t dot = 0;
-		while (dot < vlen && val[dot] != '.')
-			dot++;
-		if (nf < 2 || nf > 3 || dot + 2 != vlen || parse_hex4(val + dot + 1, 1, &f[nf]) < 0)
+		if (parse_bdf(val, vlen, &net->mgmt_seg, &net->mgmt_bus, &net->mgmt_dev, &net->mgmt_fn) < 0)
 			return -1;
-		unsigned b = nf == 3 ? 1 : 0;
-		if (f[b] > 0xff || f[b + 1] > 31 || f[b + 2] > 7)
-			return -1;
-		net->mgmt_seg = (uint16_t)(nf == 3 ? f[0] : 0);
-		net->mgmt_bus = (uint8_t)f[b];
-		net->mgmt_dev = (uint8_t)f[b + 1];
-		net->mgmt_fn = (uint8_t)f[b + 2];
 		net->mgmt = CFG_MGMT_BDF;
 		return 0;
-	}
 	default:
 		return -1;
 	}
@@ -428,6 +434,11 @@ int config_set(struct kiln_config *c, const char *key, size_t klen, const char *
 	       const char *origin, char *err)
 {
 	const struct key_def *k = NULL;
+	if (key_is("console", key, klen) && vlen > 4 && !strncmp(val, "pci:", 4) &&
+	    parse_bdf(val + 4, vlen - 4, &c->console_seg, &c->console_bus, &c->console_dev, &c->console_fn) == 0) {
+		c->console = CFG_CONSOLE_PCI;
+		return 0;
+	}
 	if (klen > sizeof PCIE_RULE_PREFIX - 1 && !strncmp(key, PCIE_RULE_PREFIX, sizeof PCIE_RULE_PREFIX - 1))
 		return set_pcie_rule(&c->pcie, key + sizeof PCIE_RULE_PREFIX - 1, klen - (sizeof PCIE_RULE_PREFIX - 1), val,
 				     vlen, origin, err);
@@ -736,7 +747,12 @@ int config_format(const struct kiln_config *c, char *buf, size_t len)
 
 static int config_format_main(const struct kiln_config *c, char *buf, size_t len)
 {
-	char dur[32] = "(none)";
+	char dur[32] = "(none)", con[24];
+	if (c->console == CFG_CONSOLE_PCI)
+		ksnprintf(con, sizeof con, "pci:%04x:%02x:%02x.%x", c->console_seg, c->console_bus, c->console_dev,
+			  c->console_fn);
+	else
+		ksnprintf(con, sizeof con, "%s", console_choices[c->console]);
 	if (c->duration_s)
 		config_format_duration(c->duration_s, dur, sizeof dur);
 	return ksnprintf(buf, len,
@@ -744,7 +760,7 @@ static int config_format_main(const struct kiln_config *c, char *buf, size_t len
 			 "on_failure=%s heartbeat=%u ldjson=%s persist=%s accel_irq=%s",
 			 c->suites[0] ? c->suites : "(default)", c->cases[0] ? c->cases : "*",
 			 c->exclude[0] ? c->exclude : "(none)", (unsigned long long)c->seed, c->timeout_s,
-			 exit_choices[c->exit_mode], console_choices[c->console], c->passes ? c->passes : 1, dur,
+			 exit_choices[c->exit_mode], con, c->passes ? c->passes : 1, dur,
 			 on_failure_choices[c->on_failure], c->heartbeat_s, switch_choices[c->ldjson],
 			 switch_choices[c->persist], accel_irq_choices[c->accel_irq]);
 }

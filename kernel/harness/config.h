@@ -13,7 +13,7 @@
 
 enum cfg_exit { CFG_EXIT_AUTO, CFG_EXIT_DEBUG_PORT, CFG_EXIT_SHUTDOWN, CFG_EXIT_REBOOT, CFG_EXIT_HALT };
 enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CONSOLE_COM2,
-		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4 };
+		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4, CFG_CONSOLE_PCI };
 enum cfg_on_failure { CFG_ON_FAILURE_CONTINUE, CFG_ON_FAILURE_STOP, CFG_ON_FAILURE_HALT };
 enum cfg_switch { CFG_OFF, CFG_ON };
 /* same order as enum accel_irq_mode (drivers/accel/accel.h) */
@@ -77,6 +77,8 @@ struct kiln_config {
 	uint32_t timeout_s;         /* per-case deadline unless a case sets its own */
 	enum cfg_exit exit_mode;
 	enum cfg_console console;
+	uint16_t console_seg;       /* console=pci:<BDF>: a 16550 UART on PCI */
+	uint8_t console_bus, console_dev, console_fn;
 	/* burn-in: repeat the selection for `passes` passes and/or `duration_s` seconds */
 	uint32_t passes;            /* 0: not set (one pass unless a duration is set) */
 	uint64_t duration_s;        /* 0: not set */

@@ -185,7 +185,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 
 	int acpi_ok = acpi_parse(&kernel_acpi, bi->acpi_rsdp, acpi_map_identity, 0) == 0;
 	exit_configure(cfg.exit_mode, acpi_ok && acpi_is_qemu(&kernel_acpi));
-	const char *console_note = platform_console_select(cfg.console, &kernel_acpi);
+	const char *console_note = platform_console_select(&cfg, &kernel_acpi);
 
 	console_log_start(); /* from here on the run's log is kept for a collector */
 	console_puts("KTAP version 1\n");

@@ -101,6 +101,12 @@ struct pci_dev *pci_upstream_bridge(const struct pci_dev *d);
 #define PCI_BDF_LEN 13
 char *pci_bdf(const struct pci_dev *d, char *buf);
 
+/* One function reached before pci_init() (the console is chosen before enumeration): its
+ * ECAM window mapped, ids, class and header filled, BARs and capabilities not. PCI_OK,
+ * PCI_ENOMCFG (no MCFG covers the segment and bus), PCI_EMAP, or PCI_EGONE (nothing
+ * answers there). */
+int pci_early_function(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, struct pci_dev *out);
+
 /* ---- command register (kernel/pci/pci.c) ---- */
 void pci_enable_memory(struct pci_dev *d, bool on);
 void pci_enable_io(struct pci_dev *d, bool on);

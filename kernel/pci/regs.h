@@ -71,6 +71,9 @@
 
 /* ---- class codes (PCI Code and ID Assignment Specification) ---- */
 #define PCI_CLASS_BRIDGE 0x06
+#define PCI_CLASS_COMM 0x07
+#define PCI_SUBCLASS_COMM_SERIAL 0x00
+#define PCI_PROGIF_SERIAL_16550 0x02
 #define PCI_SUBCLASS_BRIDGE_HOST 0x00
 #define PCI_SUBCLASS_BRIDGE_ISA 0x01
 #define PCI_SUBCLASS_BRIDGE_PCI 0x04

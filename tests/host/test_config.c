@@ -324,9 +324,9 @@ static void bad_enums(void **state)
 	file_fails_with("exit = poweroff\n", "kiln.cfg line 1: key 'exit' value 'poweroff' is not allowed; allowed: "
 					     "auto|debug-port|shutdown|reboot|halt");
 	cmdline_fails_with("console=COM1", "load options: key 'console' value 'COM1' is not allowed; allowed: "
-					   "auto|spcr|com1|com2|com3|com4");
+					   "auto|spcr|com1|com2|com3|com4|pci:<BDF>");
 	cmdline_fails_with("console=", "load options: key 'console' value '' is not allowed; allowed: "
-				       "auto|spcr|com1|com2|com3|com4");
+				       "auto|spcr|com1|com2|com3|com4|pci:<BDF>");
 	cmdline_fails_with("exit=hal", "load options: key 'exit' value 'hal' is not allowed; allowed: "
 				       "auto|debug-port|shutdown|reboot|halt");
 	cmdline_fails_with("exit=halted", "load options: key 'exit' value 'halted' is not allowed; allowed: "
@@ -360,8 +360,16 @@ static void net_mgmt(void **state)
 	assert_int_equal(c.net.mgmt, CFG_MGMT_AUTO);
 	config_format(&c, line, sizeof line);
 	assert_null(strstr(line, "net.mgmt"));
+	/* console=pci:<BDF> shares the address syntax */
+	assert_int_equal(config_parse_cmdline(&c, "console=pci:00:1e.0", err), 0);
+	assert_int_equal(c.console, CFG_CONSOLE_PCI);
+	assert_int_equal(c.console_dev, 0x1e);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " console=pci:0000:00:1e.0 "));
+	cmdline_fails_with("console=pci:00:1e", "load options: key 'console' value 'pci:00:1e' is not allowed; allowed: "
+						"auto|spcr|com1|com2|com3|com4|pci:<BDF>");
 	static const char *const bad[] = {"eth0", "00:1f", "00:20.0", "00:1f.8", "100:00.0", "00.1f.0", "00:1f.0.1",
-					  "0:0:0:0.0", "00:1F.0", "00:1f.", ":1f.0", "12345:00:00.0", ""};
+					  "0:0:0:0.0", "00:1F.0", "00:1f.", ":1f.0", "12345:00:00.0", "", "0:1:2:3.0", "00:1f.6.1"};
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char opt[64], msg[200];
 		snprintf(opt, sizeof opt, "net.mgmt=%s", bad[i]);
