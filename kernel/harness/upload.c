@@ -86,6 +86,13 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	size_t room = REPLY_MAX - 1 - u.reply_len;
 	u16_t take = (u16_t)(p->tot_len < room ? p->tot_len : room);
 	pbuf_copy_partial(p, u.reply + u.reply_len, take, 0);
+	/* the reply is printed: a collector answering garbage (NULs, control bytes) must not
+	 * hide its line end or reach the console raw */
+	for (size_t i = u.reply_len; i < u.reply_len + take; i++) {
+		unsigned char ch = (unsigned char)u.reply[i];
+		if ((ch < 0x20 && ch != '\r' && ch != '\n') || ch >= 0x7f)
+			u.reply[i] = '?';
+	}
 	u.reply_len += take;
 	u.reply[u.reply_len] = 0;
 	tcp_recved(pcb, p->tot_len);
