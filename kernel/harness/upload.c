@@ -8,6 +8,7 @@
 #include "kernel/console_log.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
+#include "kernel/time.h"
 #include "lwip/dhcp.h"
 #include "lwip/tcp.h"
 #include "net/netif.h"
@@ -317,6 +318,7 @@ int net_upload_results(const struct kiln_config *c, const char *unit, const char
 	tcp_sent(u.pcb, on_sent);
 	ip_addr_t to;
 	ip_addr_copy_from_ip4(to, coll);
+	uint64_t t0 = time_ns();
 	err_t e = tcp_connect(u.pcb, &to, n->collector_port, on_connected);
 	if (e != ERR_OK) {
 		ksnprintf(why, whylen, "connect to %s:%u: %s", host, n->collector_port, net_lwip_err_name(e));
@@ -342,6 +344,10 @@ int net_upload_results(const struct kiln_config *c, const char *unit, const char
 		ksnprintf(why, whylen, "%s:%u answered '%s'", host, n->collector_port, u.reply_len ? u.reply : "(nothing)");
 		goto fail;
 	}
+	/* for make bench (tools/bench.d/upload): connect to the collector's answer */
+	uint64_t us = (time_ns() - t0) / 1000u;
+	kprintf("# kiln: upload: rate %llu bytes in %llu us over %s\n", (unsigned long long)u.total,
+		(unsigned long long)us, pname);
 	ksnprintf(why, whylen, "%llu bytes to %s:%u via %s, collector said '%s'", (unsigned long long)body, host,
 		  n->collector_port, via, u.reply);
 	drop();
