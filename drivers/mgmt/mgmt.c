@@ -23,17 +23,6 @@ int mgmt_register(struct mgmt_nic *m)
 unsigned mgmt_count(void) { return nnics; }
 struct mgmt_nic *mgmt_get(unsigned i) { return i < nnics ? nics[i] : 0; }
 
-struct mgmt_nic *mgmt_find(const char *bdf)
-{
-	for (unsigned i = 0; i < nnics; i++) {
-		/* "0000:00:03.0" matches itself and its "00:03.0" tail */
-		size_t n = strlen(bdf), full = strlen(nics[i]->bdf);
-		if (n <= full && !strcmp(nics[i]->bdf + (full - n), bdf) && (n == full || nics[i]->bdf[full - n - 1] == ':'))
-			return nics[i];
-	}
-	return 0;
-}
-
 bool mgmt_link_wait(struct mgmt_nic *m, uint32_t timeout_ms)
 {
 	struct deadline d = deadline_in_ms(timeout_ms);

@@ -61,8 +61,6 @@ static inline struct mgmt_nic *mgmt_of(struct net_port *p) { return (struct mgmt
 int mgmt_register(struct mgmt_nic *m);
 unsigned mgmt_count(void);
 struct mgmt_nic *mgmt_get(unsigned i);
-/* The NIC at this BDF ("0000:00:03.0" or "00:03.0"), or NULL. */
-struct mgmt_nic *mgmt_find(const char *bdf);
 /* Poll the link until up or the deadline: true when up. */
 bool mgmt_link_wait(struct mgmt_nic *m, uint32_t timeout_ms);
 /* One identity line per NIC ("# kiln: identity mgmt0 ..."). */
