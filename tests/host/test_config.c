@@ -379,6 +379,65 @@ static void net_mgmt(void **state)
 	}
 }
 
+/* expect.pcie.<target>=genN[xW], the AER masks and expect.memory=<N>x<size>. */
+static void pcie_and_memory_expectations(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	char line[CFG_ERR_MAX];
+	config_defaults(&c);
+	assert_int_equal(c.pcie.nrules, 0);
+	assert_int_equal(config_parse_cmdline(&c, "expect.pcie.slot3=gen4x16 expect.pcie.3b:00.0=gen5 "
+						  "expect.pcie.slot3=gen3x8 pcie.aer_cor_mask=0x2000 expect.memory=16x32G",
+					      err),
+			 0);
+	assert_int_equal(c.pcie.nrules, 2); /* slot3 given twice: the later one wins */
+	assert_string_equal(c.pcie.rule[0].target, "slot3");
+	assert_int_equal(c.pcie.rule[0].speed, 3);
+	assert_int_equal(c.pcie.rule[0].width, 8);
+	assert_string_equal(c.pcie.rule[1].target, "3b:00.0");
+	assert_int_equal(c.pcie.rule[1].speed, 5);
+	assert_int_equal(c.pcie.rule[1].width, 0);
+	assert_int_equal(c.pcie.aer_cor_mask, 0x2000);
+	assert_int_equal(c.memory.modules, 16);
+	assert_int_equal(c.memory.module_mib, 32768);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " pcie.aer_cor_mask=0x2000 expect.memory=16x32768M expect.pcie.slot3=gen3x8 "
+				     "expect.pcie.3b:00.0=gen5"));
+	assert_int_equal(config_parse_cmdline(&c, "expect.memory=none", err), 0);
+	assert_int_equal(c.memory.modules, 0);
+	static const char *const bad_rules[] = {"gen", "gen0", "gen7", "genx4", "gen4x", "gen4x0", "gen4x33", "4x16", "Gen4"};
+	for (unsigned i = 0; i < sizeof bad_rules / sizeof bad_rules[0]; i++) {
+		char opt[64], msg[300];
+		snprintf(opt, sizeof opt, "expect.pcie.slot1=%s", bad_rules[i]);
+		snprintf(msg, sizeof msg, "load options: key 'expect.pcie.slot1' value '%s' is not allowed; allowed: a key "
+			 "expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or genNxW (N 1..6, W 1..32), e.g. gen4x16",
+			 bad_rules[i]);
+		cmdline_fails_with(opt, msg);
+	}
+	cmdline_fails_with("expect.pcie.Slot1=gen4", "load options: key 'expect.pcie.Slot1' value 'gen4' is not allowed; "
+						      "allowed: a key expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or "
+						      "genNxW (N 1..6, W 1..32), e.g. gen4x16");
+	static const char *const bad_mem[] = {"16", "x32G", "16x", "16xG", "0x32G", "16x32T", "16x0G", "16x32", "16X32G"};
+	for (unsigned i = 0; i < sizeof bad_mem / sizeof bad_mem[0]; i++) {
+		char opt[64], msg[300];
+		snprintf(opt, sizeof opt, "expect.memory=%s", bad_mem[i]);
+		snprintf(msg, sizeof msg, "load options: key 'expect.memory' value '%s' is not allowed; allowed: none or "
+			 "<modules>x<size> with size in M or G, e.g. 16x32G (at least 16 modules of at least 32 GiB each)",
+			 bad_mem[i]);
+		cmdline_fails_with(opt, msg);
+	}
+	/* the rule table is bounded */
+	config_defaults(&c);
+	for (unsigned i = 0; i < CFG_PCIE_RULES_MAX; i++) {
+		char opt[64];
+		snprintf(opt, sizeof opt, "expect.pcie.slot%u=gen1", i);
+		assert_int_equal(config_parse_cmdline(&c, opt, err), 0);
+	}
+	assert_int_equal(config_parse_cmdline(&c, "expect.pcie.slot99=gen1", err), -1);
+	assert_string_equal(err, "load options: key 'expect.pcie.slot99': at most 16 expect.pcie rules");
+}
+
 static void not_key_value(void **state)
 {
 	(void)state;
@@ -687,6 +746,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_enums, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_key_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(net_mgmt, setup, teardown),
+		cmocka_unit_test_setup_teardown(pcie_and_memory_expectations, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_value_changes_nothing, setup, teardown),
