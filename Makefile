@@ -33,7 +33,9 @@ BOOT_SRC := $(wildcard boot/*.c)
 # drivers, net, kernel/harness; the in-image suites under tests/suites.
 KERNEL_SRC := $(foreach d,kernel/lib kernel/arch/x86 kernel kernel/pci,$(wildcard $(d)/*.c $(d)/*.S)) \
 	$(filter-out kernel/harness/upload.c,$(wildcard kernel/harness/*.c))
-SUITE_SRC := tests/suites/suites.c $(foreach d,platform selftest accel pcie,$(wildcard tests/suites/$(d)/*.c))
+# Every suite folder is picked up; the ones that use lwIP are built by net/net.mk with its headers.
+LWIP_SUITES := net nic
+SUITE_SRC := tests/suites/suites.c $(filter-out $(LWIP_SUITES:%=tests/suites/%/%),$(wildcard tests/suites/*/*.c))
 DRIVER_SRC := drivers/drivers.c $(wildcard drivers/*/*.c)
 KILN_SRC := $(BOOT_SRC) $(KERNEL_SRC) $(SUITE_SRC) $(DRIVER_SRC)
 KILN_OBJ := $(patsubst %,$(B)/obj/%.o,$(KILN_SRC))

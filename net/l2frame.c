@@ -1,8 +1,9 @@
 /* Kiln L2 test frames: build and check. */
 #include "net/l2frame.h"
 
+#include "kernel/lib/crc32.h"
+#include "kernel/lib/pattern.h"
 #include "kernel/lib/string.h"
-#include "net/pattern.h"
 #include "net/port.h"
 
 #define CRC_OFF (NET_L2_HDR_OFF + offsetof(struct net_l2_hdr, crc))
@@ -16,9 +17,9 @@ static uint32_t get32(const uint8_t *p) { return get16(p) << 16 | get16(p + 2); 
 static uint32_t frame_crc(const uint8_t *buf, size_t len)
 {
 	static const uint8_t zero[CRC_LEN];
-	uint32_t c = net_crc32(0, buf, CRC_OFF);
-	c = net_crc32(c, zero, CRC_LEN);
-	return net_crc32(c, buf + CRC_OFF + CRC_LEN, len - CRC_OFF - CRC_LEN);
+	uint32_t c = crc32_ieee(0, buf, CRC_OFF);
+	c = crc32_ieee(c, zero, CRC_LEN);
+	return crc32_ieee(c, buf + CRC_OFF + CRC_LEN, len - CRC_OFF - CRC_LEN);
 }
 
 void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint16_t kind, uint32_t seq,
@@ -34,7 +35,7 @@ void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t 
 	put32(h + offsetof(struct net_l2_hdr, seq), seq);
 	put32(h + offsetof(struct net_l2_hdr, sender), sender);
 	put32(h + offsetof(struct net_l2_hdr, aux), aux);
-	net_pattern_fill(seed ^ ((uint64_t)sender << 32 | seq), 0, buf + NET_L2_MIN_FRAME, len - NET_L2_MIN_FRAME);
+	pattern_fill(buf + NET_L2_MIN_FRAME, len - NET_L2_MIN_FRAME, seed ^ ((uint64_t)sender << 32 | seq), 0);
 	put32(buf + CRC_OFF, frame_crc(buf, len));
 }
 

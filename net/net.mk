@@ -14,7 +14,7 @@ LWIP_INC := -Inet/lwip/include -Inet/lwip -I$(LWIP_DIR)/include
 LWIP_WARN :=
 
 # The harness's results upload and the net/nic suites are lwIP users too.
-NET_SRC := $(wildcard net/*.c) kernel/harness/upload.c $(wildcard tests/suites/net/*.c) $(wildcard tests/suites/nic/*.c)
+NET_SRC := $(wildcard net/*.c) kernel/harness/upload.c $(foreach d,$(LWIP_SUITES),$(wildcard tests/suites/$(d)/*.c))
 NET_OBJ := $(patsubst %,$(B)/obj/%.o,$(NET_SRC))
 $(NET_OBJ): KCFLAGS += $(LWIP_INC)
 KILN_OBJ += $(LWIP_OBJ) $(NET_OBJ)

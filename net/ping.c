@@ -2,6 +2,7 @@
  * and take the replies that carry our identifier. */
 #include "net/ping.h"
 
+#include "kernel/lib/pattern.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
 #include "lwip/inet_chksum.h"
@@ -9,7 +10,6 @@
 #include "lwip/prot/icmp.h"
 #include "lwip/prot/ip4.h"
 #include "lwip/raw.h"
-#include "net/pattern.h"
 #include "net/stack.h"
 
 #define PING_ID 0x4b4cu /* "KL" */
@@ -59,9 +59,9 @@ static u8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_a
 	} else {
 		static uint8_t buf[NET_PING_PAYLOAD_MAX];
 		u16_t n = (u16_t)(p->tot_len - hlen - sizeof h);
-		struct net_pattern_err e = {0};
+		struct pattern_err e = {0};
 		if (n != ping.payload || pbuf_copy_partial(p, buf, n, (u16_t)(hlen + sizeof h)) != n ||
-		    net_pattern_check(payload_seed(seq), 0, buf, n, &e))
+		    pattern_check_err(buf, n, payload_seed(seq), 0, &e))
 			ping.r->bad_payload++;
 		ping.rtt_ns = time_ns() - ping.sent_ns;
 		ping.got = true;
@@ -111,7 +111,7 @@ int net_ping(const ip4_addr_t *src, const ip4_addr_t *dst, unsigned count, unsig
 		h->chksum = 0;
 		h->id = lwip_htons(PING_ID);
 		h->seqno = lwip_htons(seq);
-		net_pattern_fill(payload_seed(seq), 0, (uint8_t *)(h + 1), payload);
+		pattern_fill((uint8_t *)(h + 1), payload, payload_seed(seq), 0);
 		h->chksum = inet_chksum(h, (u16_t)(sizeof *h + payload));
 		ping.seq = seq;
 		ping.waiting = true;

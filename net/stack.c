@@ -7,6 +7,7 @@
 #include "kernel/console.h"
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/lib/fmt.h"
+#include "kernel/lib/random.h"
 #include "kernel/pmm.h"
 #include "lwip/err.h"
 #include "lwip/init.h"
@@ -34,7 +35,7 @@ int net_stack_init(const char **why)
 		*why = "no memory for lwIP's heap";
 		return -1;
 	}
-	rand_state = rdtsc() | 1u;
+	rand_state = rdtsc();
 	lwip_init();
 	ready = true;
 	return 0;
@@ -44,15 +45,9 @@ bool net_stack_ready(void) { return ready; }
 
 u32_t sys_now(void) { return (u32_t)(time_ns() / NS_PER_MS); }
 
-/* xorshift64*, seeded from the TSC: TCP initial sequence numbers, ephemeral ports, DHCP
- * transaction ids. Not for test patterns (those come from the case seed). */
-uint32_t net_lwip_rand(void)
-{
-	rand_state ^= rand_state >> 12;
-	rand_state ^= rand_state << 25;
-	rand_state ^= rand_state >> 27;
-	return (uint32_t)((rand_state * 0x2545f4914f6cdd1dull) >> 32);
-}
+/* kernel/lib/random.h's generator, seeded from the TSC: TCP initial sequence numbers,
+ * ephemeral ports, DHCP transaction ids. Not for test patterns (those come from the case seed). */
+uint32_t net_lwip_rand(void) { return (uint32_t)(rand_next(&rand_state) >> 32); }
 
 void net_lwip_diag(const char *fmt, ...)
 {

@@ -2,9 +2,9 @@
  * static state, never a case's stack, so an aborted case leaves nothing dangling. */
 #include "net/tcpbulk.h"
 
+#include "kernel/lib/pattern.h"
 #include "kernel/lib/string.h"
 #include "lwip/tcp.h"
-#include "net/pattern.h"
 #include "net/stack.h"
 
 #define CHUNK 2048u /* bytes generated per tcp_write */
@@ -78,10 +78,10 @@ static err_t rx_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	if (!tb.r.bytes)
 		tb.r.first_ns = now;
 	tb.r.last_ns = now;
-	struct net_pattern_err e = {tb.r.mismatch.bad_bytes, tb.r.mismatch.first_off, tb.r.mismatch.expected,
+	struct pattern_err e = {tb.r.mismatch.bad_bytes, tb.r.mismatch.first_off, tb.r.mismatch.expected,
 				    tb.r.mismatch.actual};
 	for (struct pbuf *q = p; q; q = q->next) {
-		net_pattern_check(tb.rx_seed, tb.r.bytes, q->payload, q->len, &e);
+		pattern_check_err(q->payload, q->len, tb.rx_seed, tb.r.bytes, &e);
 		tb.r.bytes += q->len;
 	}
 	tb.r.mismatch.bad_bytes = e.bad_bytes;
@@ -166,7 +166,7 @@ static void tx_push(struct tcp_pcb *pcb)
 			n = room;
 		if (!n || tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN)
 			break;
-		net_pattern_fill(tb.tx_seed, t->bytes_queued, tb.chunk, n);
+		pattern_fill(tb.chunk, n, tb.tx_seed, t->bytes_queued);
 		err_t e = tcp_write(pcb, tb.chunk, (u16_t)n,
 				    TCP_WRITE_FLAG_COPY | (t->bytes_queued + n < tb.total ? TCP_WRITE_FLAG_MORE : 0));
 		if (e == ERR_MEM)

@@ -1,9 +1,10 @@
 /* UDP datagrams with sequence numbers and CRC-32. */
 #include "net/udpseq.h"
 
+#include "kernel/lib/crc32.h"
+#include "kernel/lib/pattern.h"
 #include "kernel/lib/string.h"
 #include "lwip/udp.h"
-#include "net/pattern.h"
 #include "net/stack.h"
 
 #define UDPSEQ_MAGIC 0x4b4c5553u /* "KLUS" */
@@ -43,7 +44,7 @@ static uint64_t payload_seed(uint64_t seed, uint32_t seq) { return seed ^ ((uint
 static uint32_t datagram_crc(struct udpseq_hdr h, const uint8_t *payload, size_t n)
 {
 	h.crc = 0;
-	return net_crc32(net_crc32(0, &h, sizeof h), payload, n);
+	return crc32_ieee(crc32_ieee(0, &h, sizeof h), payload, n);
 }
 
 static void udpseq_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
@@ -70,10 +71,10 @@ static void udpseq_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 	const uint8_t *payload = us.buf + sizeof h;
 	size_t plen = n - sizeof h;
 	uint32_t seq = lwip_ntohl(h.seq), total = lwip_ntohl(h.total);
-	struct net_pattern_err e = {0};
+	struct pattern_err e = {0};
 	if (lwip_ntohl(h.magic) != UDPSEQ_MAGIC || lwip_ntohl(h.crc) != datagram_crc(h, payload, plen) ||
 	    seq >= NET_UDPSEQ_MAX || total > NET_UDPSEQ_MAX || seq >= total ||
-	    net_pattern_check(payload_seed(us.seed, seq), 0, payload, plen, &e)) {
+	    pattern_check_err(payload, plen, payload_seed(us.seed, seq), 0, &e)) {
 		s->corrupt++;
 		if (s->first_corrupt_seq < 0)
 			s->first_corrupt_seq = seq;
@@ -150,7 +151,7 @@ int net_udpseq_send(const ip4_addr_t *src, const ip4_addr_t *dst, uint16_t port,
 			if (p) {
 				struct udpseq_hdr h = {lwip_htonl(UDPSEQ_MAGIC), lwip_htonl(seq), lwip_htonl(count), 0};
 				uint8_t *payload = (uint8_t *)p->payload + sizeof h;
-				net_pattern_fill(payload_seed(seed, seq), 0, payload, size);
+				pattern_fill(payload, size, payload_seed(seed, seq), 0);
 				h.crc = lwip_htonl(datagram_crc(h, payload, size));
 				memcpy(p->payload, &h, sizeof h);
 				e = udp_sendto(us.tx_pcb, p, &to, port);

@@ -35,8 +35,8 @@ enum accel_err {
 const char *accel_strerror(int err);
 
 enum accel_irq_mode { ACCEL_IRQ_MSIX, ACCEL_IRQ_SHARED, ACCEL_IRQ_POLL };
-/* What the configuration asks for (accel_irq=); set before drivers bind. */
-extern enum accel_irq_mode accel_irq_wanted;
+/* How the driver takes interrupts from the devices it binds after this call (accel_irq=). */
+void accel_set_irq_mode(enum accel_irq_mode mode);
 
 struct accel_ring {             /* a ring in host memory the device reads or writes */
 	void *mem;

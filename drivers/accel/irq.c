@@ -14,7 +14,12 @@
 #include "kernel/pci/pci.h"
 #include "kernel/time.h"
 
-enum accel_irq_mode accel_irq_wanted = ACCEL_IRQ_MSIX; /* set from config before probe */
+static enum accel_irq_mode accel_irq_wanted = ACCEL_IRQ_MSIX;
+
+void accel_set_irq_mode(enum accel_irq_mode mode)
+{
+	accel_irq_wanted = mode;
+}
 
 struct src_ctx {
 	struct accel *a;

@@ -16,7 +16,6 @@ enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CON
 		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4, CFG_CONSOLE_PCI };
 enum cfg_on_failure { CFG_ON_FAILURE_CONTINUE, CFG_ON_FAILURE_STOP, CFG_ON_FAILURE_HALT };
 enum cfg_switch { CFG_OFF, CFG_ON };
-/* same order as enum accel_irq_mode (drivers/accel/accel.h) */
 enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POLL };
 
 #define CFG_DURATION_MAX_S (30ull * 24 * 3600) /* 30 days */
@@ -27,7 +26,15 @@ enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POL
 #define CFG_NET_ACCEL_MAX 15            /* net.uplink accelN: N <= this */
 #define CFG_NET_PORT_MAX 7              /* net.uplink portM: M <= this */
 #define CFG_NET_IPERF_PORT_DEFAULT 5001 /* iperf 2's port */
-#define CFG_NET_FORMAT_MAX 256          /* the net.* part of config_format() */
+
+/* A PCI function's address, as console=pci:<BDF> and net.mgmt=<BDF> give it. */
+struct cfg_pci_addr {
+	uint16_t seg;
+	uint8_t bus, dev, fn;
+};
+
+/* net.mgmt: the NIC for DHCP and the upload (the order of its choices in config_keys.c) */
+enum cfg_mgmt { CFG_MGMT_AUTO, CFG_MGMT_NONE, CFG_MGMT_BDF };
 
 /* net.* keys (docs/config.md, docs/net.md); IPv4 addresses in host byte order. */
 struct cfg_net {
@@ -42,9 +49,8 @@ struct cfg_net {
 	uint32_t iperf_server;
 	uint16_t iperf_port;
 	enum cfg_switch iperf_listen; /* net.iperf_listen: serve one iperf 2 client on the uplink */
-	enum { CFG_MGMT_AUTO, CFG_MGMT_NONE, CFG_MGMT_BDF } mgmt; /* net.mgmt: the NIC for DHCP and the upload */
-	uint16_t mgmt_seg;          /* net.mgmt=<BDF> */
-	uint8_t mgmt_bus, mgmt_dev, mgmt_fn;
+	enum cfg_mgmt mgmt;         /* net.mgmt: the NIC for DHCP and the upload */
+	struct cfg_pci_addr mgmt_addr; /* net.mgmt=<BDF> */
 	bool collector_set;         /* net.collector: where the run's log is uploaded at the end */
 	uint32_t collector;
 	uint16_t collector_port;
@@ -53,12 +59,13 @@ struct cfg_net {
 /* suite pcie (docs/pcie.md): expect.pcie.<BDF|slotN>=genN[xW] rules and AER masks */
 #define CFG_PCIE_RULES_MAX 16
 #define CFG_PCIE_TARGET_MAX 16
+struct cfg_pcie_rule {
+	char target[CFG_PCIE_TARGET_MAX]; /* "0000:01:00.0", "01:00.0" or "slot3" */
+	uint8_t speed, width;             /* Link Capabilities encoding (1 = 2.5 GT/s); width 0: any */
+};
 struct cfg_pcie {
 	unsigned nrules;
-	struct {
-		char target[CFG_PCIE_TARGET_MAX]; /* "0000:01:00.0", "01:00.0" or "slot3" */
-		uint8_t speed, width;             /* Link Capabilities encoding (1 = 2.5 GT/s); width 0: any */
-	} rule[CFG_PCIE_RULES_MAX];
+	struct cfg_pcie_rule rule[CFG_PCIE_RULES_MAX];
 	uint32_t aer_cor_mask, aer_uncor_mask; /* AER status bits that do not fail pcie-aer */
 };
 
@@ -77,8 +84,7 @@ struct kiln_config {
 	uint32_t timeout_s;         /* per-case deadline unless a case sets its own */
 	enum cfg_exit exit_mode;
 	enum cfg_console console;
-	uint16_t console_seg;       /* console=pci:<BDF>: a 16550 UART on PCI */
-	uint8_t console_bus, console_dev, console_fn;
+	struct cfg_pci_addr console_addr; /* console=pci:<BDF>: a 16550 UART on PCI */
 	/* burn-in: repeat the selection for `passes` passes and/or `duration_s` seconds */
 	uint32_t passes;            /* 0: not set (one pass unless a duration is set) */
 	uint64_t duration_s;        /* 0: not set */
@@ -104,22 +110,94 @@ struct kiln_config {
  * before any case; NULL in host tests). */
 extern const struct kiln_config *kiln_cfg;
 
-/* Parse "90s", "15m", "8h", "2d", "1h30m" or a bare number of seconds. Returns 0 or -1. */
-int config_parse_duration(const char *s, size_t n, uint64_t *seconds);
+/* ---- the key table ---------------------------------------------------------------------
+ * Every key is one row of config_keys[] (kernel/harness/config_keys.c): its name, its type
+ * (one handler each, kernel/harness/config_value.c), where its value lives in struct
+ * kiln_config, its default, what is allowed and its help.
+ * The parser, the unknown-key message, the effective-configuration line and docs/config.md's
+ * key table (make config-doc; tests/host/test_config_doc.c fails when they differ) all come
+ * from it. docs/config.md says how to add a key. */
+enum cfg_type {
+	CFG_T_LIST,      /* globs of a-z 0-9 - _ . * ?, at most CFG_LIST_MAX - 1 characters (char[]) */
+	CFG_T_UINT,      /* decimal or 0x-hex number in min..max (any unsigned field of 1..8 bytes) */
+	CFG_T_TIME,      /* 90, 90s, 15m, 8h, 2d, 1h30m (500ms with CFG_F_MS) in min..max; bare: seconds */
+	CFG_T_SIZE,      /* bytes with an optional K/M/G suffix (binary units) in min..max */
+	CFG_T_ENUM,      /* one of choices[]; the field (an enum) takes the index */
+	CFG_T_THRESHOLD, /* "off" (CFG_LIMIT_OFF) or a number in min..max, in unit (uint32_t) */
+	CFG_T_RANGE,     /* "all" or offset:size, sizes as CFG_T_SIZE, multiples of 8 (2 x uint64_t) */
+	CFG_T_NET_PORT,  /* "none" or accelN.portM, N <= max, M <= aux (2 x uint8_t) */
+	CFG_T_IPV4_CIDR, /* "none" or a.b.c.d/n, n in min..max (uint32_t address, uint8_t prefix) */
+	CFG_T_IPV4_LIST, /* "none" or 1..max addresses separated by commas (uint32_t[], unsigned count) */
+	CFG_T_IPV4_PORT, /* "none" or a.b.c.d:port; aux: the port when it is left out (0: required) */
+	CFG_T_PCI_CHOICE, /* one of choices[], one of which may be "<prefix><BDF>": that choice's index
+			   * in the field (an enum), the address [ssss:]bb:dd.f in off2 (struct cfg_pci_addr) */
+	CFG_T_MODULES,   /* "none" or <N>x<size>, size in M or G: N in min..max (uint32_t), size in
+			  * MiB 1..aux (uint64_t, off2) */
+	CFG_T_PCIE_LINK, /* a family (CFG_F_FAMILY): <prefix><target>=genN[xW], N 1..max, W 1..aux;
+			  * the field is struct cfg_pcie_rule[], off2 counts them */
+};
+
+/* How a key appears in the effective-configuration line (config_format). */
+enum cfg_show { CFG_SHOW_ALWAYS, CFG_SHOW_IF_SET, CFG_SHOW_NEVER };
+
+#define CFG_F_HEX 1u     /* CFG_T_UINT: shown as 0x... */
+#define CFG_F_SECONDS 2u /* CFG_T_TIME: shown as a bare number of seconds, not 1h30m */
+#define CFG_F_MS 4u      /* CFG_T_TIME: the field holds milliseconds (500ms allowed) */
+/* A family of keys: the row's name is "<prefix><what>" (e.g. "expect.pcie.<target>"), and
+ * every key that starts with the prefix and goes on is a member, set by its type's `member`
+ * handler; the effective line shows each member as a key=value word of its own. */
+#define CFG_F_FAMILY 8u
+
+struct cfg_key {
+	const char *name;
+	enum cfg_type type;
+	uint16_t off, size;   /* the value's field */
+	uint16_t off2, size2; /* a second field: range size, port, prefix, count of a list */
+	uint16_t set;         /* 1 + offset of a bool "was set" field; 0: none */
+	uint64_t min, max;    /* numbers, times (in the field's unit), sizes, prefix lengths, list length */
+	uint64_t aux;         /* CFG_T_NET_PORT: highest port; CFG_T_IPV4_PORT: default port */
+	const char *const *choices; /* CFG_T_ENUM: NULL-terminated, index = enum value */
+	const char *unit;     /* shown after min..max: "seconds", "degrees C"; a note for times */
+	const char *def;      /* the default as a value of this key; NULL: zero, nothing set */
+	const char *unset;    /* the effective line's text for a zero/empty value; NULL: the value */
+	const char *doc_default; /* docs/config.md's default column when not `def` */
+	const char *help;     /* docs/config.md's meaning column */
+	uint8_t show, flags;
+};
+
+extern const struct cfg_key config_keys[];
+extern const size_t config_nkeys;
+
+/* What a key allows, as in its error messages and docs/config.md ("1..1000000",
+ * "auto|spcr|com1|com2|com3|com4", ...). Returns the length it needed. */
+int config_key_allowed(const struct cfg_key *k, char *buf, size_t len);
+/* The docs' name of the key's type ("list of globs", "duration", ...). */
+const char *config_type_name(const struct cfg_key *k);
+/* Set one key of a table from text into the struct at base (config_set with a table of its
+ * own, for tests of the typed handlers). */
+int config_set_in(const struct cfg_key *keys, size_t nkeys, void *base, const char *key, size_t klen,
+		  const char *val, size_t vlen, const char *origin, char *err);
+/* One key's current value as text that config_set takes back. */
+int config_format_key(const struct cfg_key *k, const void *base, char *buf, size_t len);
+
+/* Parse a time: "90s", "15m", "8h", "2d", "1h30m", "500ms" or a bare number of seconds,
+ * into milliseconds. Returns 0, -1 (not a time) or -2 (too large). */
+int config_parse_time(const char *s, size_t n, uint64_t *ms);
 /* "1h30m5s"-style text for a number of seconds. */
 int config_format_duration(uint64_t seconds, char *buf, size_t len);
 
 void config_defaults(struct kiln_config *c);
 /* Set one key from text. On error returns -1 and writes a message naming the key, the
- * value and what is allowed into err (CFG_ERR_MAX bytes). `origin` prefixes the message
- * (e.g. "kiln.cfg line 4", "load options"). */
+ * value and what is allowed into err (CFG_ERR_MAX bytes), and changes nothing. `origin`
+ * prefixes the message (e.g. "kiln.cfg line 4", "load options"). */
 int config_set(struct kiln_config *c, const char *key, size_t klen, const char *val, size_t vlen,
 	       const char *origin, char *err);
 /* kiln.cfg text: one "key = value" per line; blank lines and '#' comments ignored. */
 int config_parse_file(struct kiln_config *c, const char *text, size_t len, const char *name, char *err);
 /* Load options: whitespace-separated key=value words. */
 int config_parse_cmdline(struct kiln_config *c, const char *text, char *err);
-/* The effective configuration as "key=value" words, for the run's log. */
+/* The effective configuration as "key=value" words, for the run's log: every key shown
+ * always, then those shown when set that differ from their default. */
 int config_format(const struct kiln_config *c, char *buf, size_t len);
 
 #endif

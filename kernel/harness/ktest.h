@@ -1,5 +1,6 @@
 /* What a test case sees: its context, diagnostics, verdicts, measurements and seeded
- * randomness. Suites are tables of cases (tests/suites/suites.c lists every suite). */
+ * randomness; how a suite is declared. A suite is a table of cases under tests/suites/,
+ * named once in the run order of tests/suites/suites.c (docs/testing.md walks through it). */
 #ifndef KILN_KTEST_H
 #define KILN_KTEST_H
 
@@ -25,6 +26,26 @@ struct kt_suite {
 };
 
 #define KT_CASES(arr) (arr), (unsigned)(sizeof(arr) / sizeof((arr)[0]))
+
+/* Define suite `ident` (its name is the identifier spelled out) over the file's `cases`
+ * table: `KT_SUITE(queues, KT_SUITE_DEVICE);` defines kt_suite_queues, which
+ * tests/suites/suites.c lists in run order. */
+#define KT_SUITE(ident, flags) const struct kt_suite kt_suite_##ident = {#ident, KT_CASES(cases), (flags)}
+
+/* A suite whose cases live in several files lists them once, as X(function, "name",
+ * timeout_s) entries of a list macro, and gets both the functions' declarations and the
+ * table from it:
+ *     #define PLATFORM_CASES(X) \
+ *             X(platform_memory_map, "platform-memory-map", 0) \
+ *             X(platform_page_allocator, "platform-page-allocator", 120)
+ *     KT_CASES_DECLARE(PLATFORM_CASES)
+ *     static const struct kt_case cases[] = {KT_CASES_TABLE(PLATFORM_CASES)};
+ *     KT_SUITE(platform, 0);
+ * A new case is then its own file plus one line in the list. */
+#define KT_CASE_DECLARE_(fn, name, timeout_s) void fn(struct kt *t);
+#define KT_CASE_ENTRY_(fn, name, timeout_s) {name, fn, timeout_s},
+#define KT_CASES_DECLARE(LIST) LIST(KT_CASE_DECLARE_)
+#define KT_CASES_TABLE(LIST) LIST(KT_CASE_ENTRY_)
 
 /* A "# case-name: text" diagnostic line above the case's result. */
 void kt_diag(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

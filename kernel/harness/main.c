@@ -4,6 +4,7 @@
 #include "boot/boot_info.h"
 #include "kernel/acpi.h"
 #include "kernel/harness/config.h"
+#include "kernel/harness/crash.h"
 #include "kernel/console.h"
 #include "kernel/console_log.h"
 #include "kernel/arch/x86/cpu.h"
@@ -24,7 +25,7 @@
 #include "kernel/arch/x86/lapic.h"
 #include "kernel/arch/x86/paging.h"
 #include "kernel/pci/pci.h"
-#include "kernel/platform_console.h"
+#include "kernel/harness/platform_console.h"
 #include "kernel/pmm.h"
 #include "kernel/harness/runner.h"
 #include "kernel/lib/string.h"
@@ -38,6 +39,13 @@
 struct boot_info *kiln_boot_info;
 const char kiln_version_string[] = KILN_GIT_VERSION;
 uint64_t kiln_kernel_entry_tsc;
+
+/* Every timer tick: the heartbeat, then the running case's deadline (may not return). */
+static void on_tick(void)
+{
+	heartbeat_tick();
+	runner_tick();
+}
 
 static _Noreturn void early_fatal(const char *what)
 {
@@ -104,6 +112,20 @@ static _Noreturn void config_error(const char *msg)
 }
 
 /* The unit's name for a lab collector: the system serial, else the first device's. */
+/* The accel_irq= key, in the driver's own terms. */
+static enum accel_irq_mode accel_irq_mode_of(enum cfg_accel_irq c)
+{
+	switch (c) {
+	case CFG_ACCEL_IRQ_SHARED:
+		return ACCEL_IRQ_SHARED;
+	case CFG_ACCEL_IRQ_POLL:
+		return ACCEL_IRQ_POLL;
+	case CFG_ACCEL_IRQ_MSIX:
+		break;
+	}
+	return ACCEL_IRQ_MSIX;
+}
+
 static void unit_name(char *out, size_t len)
 {
 	const struct smbios_info *s = &identity_get()->smbios;
@@ -151,16 +173,16 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	struct console_port com1 = {CONSOLE_IO, CONSOLE_COM1, 115200};
 	console_init(&com1);
 	efirt_init(bi->runtime_services);
-	trap_image_base = bi->image_base;
+	crash_init(bi->image_base);
 	kprintf("\nkiln: kernel started\n");
 	if (bi->magic != BOOT_INFO_MAGIC)
 		early_fatal("boot_info magic is wrong: boot/ and kernel/ disagree");
 
 	pmm_init(&kernel_pmm, LOW_MEMORY_LIMIT);
 	add_memory(bi, 0);
-	if (cpu_tables_init() < 0)
+	if (cpu_tables_init(page_alloc) < 0)
 		early_fatal("no memory for the interrupt stacks");
-	if (paging_init(bi) < 0)
+	if (paging_init(bi, page_alloc) < 0)
 		early_fatal("no memory for the page tables");
 	add_memory(bi, 1); /* the firmware's tables and stack are no longer in use */
 
@@ -206,7 +228,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	const char *why;
 	if (time_init(&why) < 0)
 		early_fatal(why);
-	if (lapic_init(kernel_acpi.lapic_base) < 0 || lapic_timer_start(TIMER_HZ) < 0)
+	if (lapic_init(kernel_acpi.lapic_base) < 0 || lapic_timer_start(TIMER_HZ, time_tsc_hz(), on_tick) < 0)
 		early_fatal("cannot start the local APIC timer that enforces case deadlines");
 	kprintf("# kiln: tsc %llu kHz calibrated against %s, lapic %s id %u\n",
 		(unsigned long long)(time_tsc_hz() / 1000), time_reference(), lapic_x2apic() ? "x2apic" : "xapic",
@@ -223,7 +245,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	char sel_err[400];
 	if (!runner_select_count(&cfg, sel_err, sizeof sel_err))
 		config_error(sel_err);
-	accel_irq_wanted = (enum accel_irq_mode)cfg.accel_irq;
+	accel_set_irq_mode(accel_irq_mode_of(cfg.accel_irq));
 	unsigned bound = npci > 0 ? pci_bind_drivers() : 0;
 	kprintf("# kiln: %u device(s) under test\n", bound - mgmt_count()); /* management NICs are not */
 	accel_identity_print();

@@ -6,6 +6,7 @@
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/glob.h"
+#include "kernel/lib/random.h"
 #include "kernel/harness/heartbeat.h"
 #include "kernel/arch/x86/jump.h"
 #include "kernel/pmm.h"
@@ -134,22 +135,8 @@ bool kt_failed(const struct kt *t) { return t->result == KTAP_FAIL || t->result 
 const char *kt_name(const struct kt *t) { return t->c->name; }
 uint64_t kt_seed(const struct kt *t) { return t->seed; }
 
-/* splitmix64 (Steele, Lea, Flood 2014): small, fast, full-period; fine for test patterns. */
-uint64_t kt_rand(struct kt *t)
-{
-	uint64_t z = (t->rng += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return h;
-}
+/* kernel/lib/random.h's generator, one stream per case. */
+uint64_t kt_rand(struct kt *t) { return rand_next(&t->rng); }
 
 /* ---- running ------------------------------------------------------------------------- */
 
@@ -181,7 +168,7 @@ void runner_case_crashed(const char *what)
  * pass of a burn-in draw the same patterns; later passes vary them. */
 static uint64_t pass_seed(uint64_t seed, unsigned pass)
 {
-	return pass <= 1 ? seed : seed ^ (0x9e3779b97f4a7c15ull * pass);
+	return pass <= 1 ? seed : seed ^ (RAND_GOLDEN * pass);
 }
 
 static enum ktap_result run_case(const struct kiln_config *c, const struct kt_suite *s, const struct kt_case *k,
@@ -192,7 +179,7 @@ static enum ktap_result run_case(const struct kiln_config *c, const struct kt_su
 	cur.c = k;
 	cur.result = KTAP_PASS;
 	cur.seed = pass_seed(c->seed, pass);
-	cur.rng = cur.seed ^ fnv1a(k->name);
+	cur.rng = cur.seed ^ rand_hash(k->name);
 	case_timeout_s = k->timeout_s ? k->timeout_s : c->timeout_s;
 	report_case_begin(k->name);
 	case_deadline = deadline_in_ns((uint64_t)case_timeout_s * NS_PER_S);

@@ -1,7 +1,5 @@
 #include "kernel/harness/upload.h"
 
-#include "drivers/accel/accel.h"
-#include "drivers/accel/nic.h"
 #include "drivers/mgmt/mgmt.h"
 #include "kernel/harness/config.h"
 #include "kernel/console.h"
@@ -9,12 +7,11 @@
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
-#include "lwip/dhcp.h"
 #include "lwip/tcp.h"
 #include "net/netif.h"
 #include "net/stack.h"
+#include "net/uplink.h"
 
-#define DHCP_WAIT_MS 15000u
 #define UPLOAD_WAIT_MS 60000u
 #define REPLY_MAX 256u
 
@@ -33,12 +30,6 @@ struct upload {
 	char header[400];
 };
 static struct upload u;
-
-static bool leased(void *arg)
-{
-	(void)arg;
-	return dhcp_supplied_address(&u.i->nif);
-}
 
 static void push(struct tcp_pcb *pcb)
 {
@@ -144,15 +135,15 @@ static void drop(void)
 }
 
 /* The port the upload leaves through: a management NIC (net.mgmt), else the accelerator
- * port net.uplink names. Open and with link, or an error in why. */
+ * port net.uplink names; up with a DHCP lease (net/uplink.h), or an error in why. */
 struct route {
-	struct net_port *port;
-	struct mgmt_nic *m;
-	struct nic_port *np;
+	struct mgmt_nic *m;    /* the management NIC, when the upload goes through one */
+	struct net_uplink ul;
 };
 
 static void route_close(struct route *r)
 {
+	net_uplink_down(&r->ul);
 	if (r->m) {
 		const struct mgmt_counters *k = &r->m->cnt;
 		char hw[120] = "";
@@ -166,10 +157,7 @@ static void route_close(struct route *r)
 			r->m->irq == MGMT_IRQ_MSIX ? "msix" : "poll", hw[0] ? " " : "", hw);
 		r->m->ops->close(r->m);
 	}
-	if (r->np)
-		nic_close(r->np);
 	r->m = 0;
-	r->np = 0;
 }
 
 static int open_mgmt(struct mgmt_nic *m, char *why, size_t whylen)
@@ -188,40 +176,40 @@ static int open_mgmt(struct mgmt_nic *m, char *why, size_t whylen)
 	return 0;
 }
 
-static int route_open(const struct cfg_net *n, struct route *r, char *why, size_t whylen)
+/* The management NIC net.mgmt names, opened with link; NULL with why when there is none. */
+static struct mgmt_nic *mgmt_pick(const struct cfg_net *n, char *why, size_t whylen)
 {
 	char w[160];
-	*r = (struct route){0};
 	if (n->mgmt == CFG_MGMT_BDF) {
-		for (unsigned i = 0; i < mgmt_count() && !r->m; i++) {
-			const struct pci_dev *d = mgmt_get(i)->pci;
-			if (d->seg == n->mgmt_seg && d->bus == n->mgmt_bus && d->dev == n->mgmt_dev && d->fn == n->mgmt_fn)
-				r->m = mgmt_get(i);
+		for (unsigned i = 0; i < mgmt_count(); i++) {
+			struct mgmt_nic *m = mgmt_get(i);
+			const struct pci_dev *d = m->pci;
+			const struct cfg_pci_addr *a = &n->mgmt_addr;
+			if (d->seg == a->seg && d->bus == a->bus && d->dev == a->dev && d->fn == a->fn)
+				return open_mgmt(m, why, whylen) ? 0 : m;
 		}
-		if (!r->m) {
-			ksnprintf(why, whylen, "net.mgmt=%04x:%02x:%02x.%x: no management NIC there (%u bound)", n->mgmt_seg,
-				  n->mgmt_bus, n->mgmt_dev, n->mgmt_fn, mgmt_count());
-			return -1;
-		}
-		if (open_mgmt(r->m, why, whylen)) {
-			r->m = 0;
-			return -1;
-		}
-		r->port = &r->m->port;
+		ksnprintf(why, whylen, "net.mgmt=%04x:%02x:%02x.%x: no management NIC there (%u bound)", n->mgmt_addr.seg,
+			  n->mgmt_addr.bus, n->mgmt_addr.dev, n->mgmt_addr.fn, mgmt_count());
 		return 0;
 	}
-	w[0] = 0;
-	if (n->mgmt == CFG_MGMT_AUTO) { /* the first management NIC with link */
-		for (unsigned i = 0; i < mgmt_count() && !r->m; i++)
+	if (n->mgmt == CFG_MGMT_AUTO) /* the first management NIC with link */
+		for (unsigned i = 0; i < mgmt_count(); i++) {
 			if (open_mgmt(mgmt_get(i), w, sizeof w) == 0)
-				r->m = mgmt_get(i);
-			else
-				kprintf("# kiln: upload: net.mgmt=auto: %s\n", w);
-		if (r->m) {
-			r->port = &r->m->port;
-			return 0;
+				return mgmt_get(i);
+			kprintf("# kiln: upload: net.mgmt=auto: %s\n", w);
 		}
-	}
+	return 0;
+}
+
+static int route_open(const struct cfg_net *n, struct route *r, char *why, size_t whylen)
+{
+	*r = (struct route){0};
+	why[0] = 0;
+	r->m = mgmt_pick(n, why, whylen);
+	if (r->m)
+		return net_uplink_up_port(&r->m->port, &r->ul, why, whylen) == NET_UPLINK_UP ? 0 : -1;
+	if (n->mgmt == CFG_MGMT_BDF)
+		return -1;
 	if (!n->uplink_set) {
 		if (n->mgmt == CFG_MGMT_NONE)
 			ksnprintf(why, whylen, "net.collector is set but net.mgmt=none and net.uplink=none: no port leads to it");
@@ -230,55 +218,26 @@ static int route_open(const struct cfg_net *n, struct route *r, char *why, size_
 				  mgmt_count() ? "has link" : "was found");
 		return -1;
 	}
-	if (n->uplink_accel >= accel_count() || n->uplink_port >= accel_get(n->uplink_accel)->ports) {
-		ksnprintf(why, whylen, "net.uplink=accel%u.port%u: no such port", n->uplink_accel, n->uplink_port);
-		return -1;
-	}
-	struct nic_port *np = nic_port_get(accel_get(n->uplink_accel), n->uplink_port);
-	struct nic_open_cfg oc = {.mtu = 0};
-	if (nic_open(np, &oc, w, sizeof w) != ACCEL_OK) {
-		ksnprintf(why, whylen, "%s", w);
-		return -1;
-	}
-	r->np = np;
-	r->port = &np->port;
-	if (nic_link_wait(np, true, NIC_LINK_WAIT_MS) != ACCEL_OK) {
-		ksnprintf(why, whylen, "%s (net.uplink): link down", nic_name(np));
-		route_close(r);
-		return -1;
-	}
-	return 0;
+	return net_uplink_up(n->uplink_accel, n->uplink_port, &r->ul, why, whylen) == NET_UPLINK_UP ? 0 : -1;
 }
 
 int net_upload_results(const struct kiln_config *c, const char *unit, const char *result, int exit_code, char *why,
 		       size_t whylen)
 {
 	const struct cfg_net *n = &c->net;
-	const char *w = "";
 	struct route rt;
 	memset(&u, 0, sizeof u);
-	if (net_stack_init(&w) < 0) {
-		ksnprintf(why, whylen, "lwIP could not start: %s", w);
+	if (route_open(n, &rt, why, whylen)) {
+		route_close(&rt);
 		return -1;
 	}
-	net_reset();
-	if (route_open(n, &rt, why, whylen))
-		return -1;
-	const char *pname = rt.port->name;
+	u.i = rt.ul.i;
+	const char *pname = rt.ul.link->name;
 	char via[80];
 	if (rt.m)
 		ksnprintf(via, sizeof via, "%s (%s %s)", pname, rt.m->model, rt.m->bdf);
 	else
 		ksnprintf(via, sizeof via, "%s", pname);
-	struct net_if_cfg ic = {.dhcp = true};
-	if (net_if_add(rt.port, &ic, &u.i, &w) < 0) {
-		ksnprintf(why, whylen, "%s: %s", pname, w);
-		goto fail;
-	}
-	if (!net_poll_until(deadline_in_ms(DHCP_WAIT_MS), leased, 0)) {
-		ksnprintf(why, whylen, "%s: no DHCP lease within %u ms", pname, DHCP_WAIT_MS);
-		goto fail;
-	}
 	/* Only the collector may talk to us while the upload runs. */
 	ip4_addr_t coll;
 	ip4_addr_set_u32(&coll, lwip_htonl(n->collector));
@@ -351,12 +310,10 @@ int net_upload_results(const struct kiln_config *c, const char *unit, const char
 	ksnprintf(why, whylen, "%llu bytes to %s:%u via %s, collector said '%s'", (unsigned long long)body, host,
 		  n->collector_port, via, u.reply);
 	drop();
-	net_reset();
 	route_close(&rt);
 	return 0;
 fail:
 	drop();
-	net_reset();
 	route_close(&rt);
 	return -1;
 }

@@ -8,7 +8,7 @@
 # to build/results/host-<name>.tap. A binary that does not build, crashes, times out or
 # draws a sanitizer report is a `not ok` line there, never a silent gap.
 # `make host-<name>` builds and runs one of them. Tests include "host_test.h" (cmocka, a
-# seeded xorshift; KILN_TEST_SEED=n changes the seed) and print diagnostics as '# ' lines
+# seeded generator; KILN_TEST_SEED=n changes the seed) and print diagnostics as '# ' lines
 # on stdout. KILN_HOST_TEST_TIMEOUT=s changes the 60 s limit per binary.
 TEST_TARGETS += test-host
 
@@ -47,12 +47,26 @@ host-$(1): $(DEPS_STAMP)
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
+# docs/config.md's key table, written from the C key table (kernel/harness/config_keys.c);
+# host-config_doc fails when the two differ.
+config-doc: $(DEPS_STAMP)
+	$(Q)mkdir -p $(B)/host
+	$(Q)$(MAKE) --no-print-directory $(B)/host/test_config_doc
+	$(Q)$(HOST_ENV) $(B)/host/test_config_doc --write docs/config.md
+
+.PHONY: config-doc
+
 # Every binary runs even when an earlier one failed; the target fails if any did.
 test-host: $(DEPS_STAMP)
 	$(Q)status=0; for t in $(HOST_TESTS); do \
 		$(MAKE) --no-print-directory host-$$t || status=1; \
 	done; exit $$status
 
+# The include rule between layers (docs/layout.md), file:line for every breach.
+TEST_TARGETS += test-includes
+test-includes:
+	$(Q)python3 tests/host/include-rule --results $(B)/results/include-rule.tap
+
 -include $(wildcard $(B)/host/obj/*/*.d $(B)/host/obj/*/*/*.d)
 
-.PHONY: test-host
+.PHONY: test-host test-includes

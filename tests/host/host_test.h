@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "kernel/lib/random.h"
+
 /* A seed for the randomised sweeps: fixed, so failures repeat, unless KILN_TEST_SEED
  * overrides it (the test prints the seed it used). */
 #include <stdio.h>
@@ -18,18 +20,10 @@ static inline uint64_t host_test_seed(uint64_t fixed)
 	const char *s = getenv("KILN_TEST_SEED");
 	uint64_t seed = s && *s ? strtoull(s, NULL, 0) : fixed;
 	printf("# seed 0x%llx (set KILN_TEST_SEED to change)\n", (unsigned long long)seed);
-	return seed ? seed : 1; /* xorshift never leaves 0 */
+	return seed;
 }
 
-/* xorshift64*: small, fast, the same on every host. */
-static inline uint64_t host_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
+/* Kiln's own generator (kernel/lib/random.h, header only): the same on every host. */
+static inline uint64_t host_rand(uint64_t *state) { return rand_next(state); }
 
 #endif

@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/lib/fmt.c
+// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c: kiln.cfg and the UEFI load options share one parser. Checks the
  * defaults, every key with good values, the file syntax (comments, blank lines, spaces,
  * CRLF), load options winning over the file, and that every bad input stops with a
@@ -145,7 +145,9 @@ static void every_key_accepts_good_values(void **state)
 	static const struct {
 		const char *text;
 		uint32_t v;
-	} timeouts[] = {{"1", 1}, {"60", 60}, {"86400", 86400}, {"0x10", 16}, {"0x15180", 86400}};
+	} timeouts[] = {{"1", 1},     {"60", 60},      {"86400", 86400}, {"0x10", 16},   {"0x15180", 86400},
+			{"90s", 90},  {"2m", 120},     {"15m", 900},     {"8h", 28800},  {"1h30m", 5400},
+			{"1d", 86400}, {"2000ms", 2},   {"1m500ms500ms", 61}};
 	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
 		assert_int_equal(set(&c, "timeout", timeouts[i].text), 0);
 		assert_int_equal(c.timeout_s, timeouts[i].v);
@@ -276,9 +278,10 @@ static void unknown_key(void **state)
 	assert_int_equal(config_parse_cmdline(&c, "seed=1 Seed=2", err), -1);
 	assert_words_prefix(err, "load options: unknown key 'Seed'; known keys: suites, cases, exclude, seed, timeout, "
 				 "exit, console");
-	/* the list of known keys is whole: it ends with a key, not cut off */
-	size_t n = strlen(err);
-	assert_true(n > 0 && err[n - 1] >= 'a' && err[n - 1] <= 'z');
+	/* the list of known keys is whole: it ends with the table's last key, not cut off */
+	const char *last = config_keys[config_nkeys - 1].name;
+	size_t n = strlen(err), m = strlen(last);
+	assert_true(n > m && !strcmp(err + n - m, last) && err[n - m - 1] == ' ');
 }
 
 static void bad_numbers(void **state)
@@ -292,31 +295,47 @@ static void bad_numbers(void **state)
 							"large; allowed: a decimal or 0x-hex number below 2^64");
 	cmdline_fails_with("seed=0x10000000000000000", "load options: key 'seed' value '0x10000000000000000' is too "
 						       "large; allowed: a decimal or 0x-hex number below 2^64");
-	file_fails_with("timeout = 0\n",
-			"kiln.cfg line 1: key 'timeout' value '0' is out of range; allowed: 1..86400 seconds");
-	file_fails_with("# a\ntimeout = 86401\n",
-			"kiln.cfg line 2: key 'timeout' value '86401' is out of range; allowed: 1..86400 seconds");
-	file_fails_with("timeout = 4294967297\n",
-			"kiln.cfg line 1: key 'timeout' value '4294967297' is out of range; allowed: 1..86400 seconds");
+	file_fails_with("timeout = 0\n", "kiln.cfg line 1: key 'timeout' value '0' is out of range; allowed: 1s..1d "
+					  "as a number of seconds or parts like 90s, 15m, 8h, 2d, 1h30m");
+	file_fails_with("# a\ntimeout = 86401\n", "kiln.cfg line 2: key 'timeout' value '86401' is out of range; "
+						  "allowed: 1s..1d as a number of seconds or parts like 90s, 15m, 8h, "
+						  "2d, 1h30m");
+	file_fails_with("timeout = 4294967297\n", "kiln.cfg line 1: key 'timeout' value '4294967297' is out of range; "
+						 "allowed: 1s..1d as a number of seconds or parts like 90s, 15m, 8h, "
+						 "2d, 1h30m");
 	file_fails_with("timeout = 99999999999999999999\n", "kiln.cfg line 1: key 'timeout' value "
-							     "'99999999999999999999' is too large; allowed: 1..86400 "
-							     "seconds");
-	/* what is not a number, each with the key and the value in the message */
-	static const char *const bad[] = {"", "0x", "x10", "1 0", "+5", "1.5", "5s", "0xg", "0b101", "١"};
+							     "'99999999999999999999' is too large; allowed: 1s..1d as a "
+							     "number of seconds or parts like 90s, 15m, 8h, 2d, 1h30m");
+	file_fails_with("timeout = 1500ms\n", "kiln.cfg line 1: key 'timeout' value '1500ms' is not a whole number of "
+					     "seconds; allowed: 1s..1d as a number of seconds or parts like 90s, 15m, "
+					     "8h, 2d, 1h30m");
+	/* what is not a number (seed) or a duration (timeout), each with the key and the value */
+	static const char *const bad[] = {"", "0x", "x10", "1 0", "+5", "1.5", "0xg", "0b101", "١", "5S", "1h 30m"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct kiln_config c;
 		config_defaults(&c);
 		assert_int_equal(set(&c, "timeout", bad[i]), -1);
 		char want[CFG_ERR_MAX];
-		snprintf(want, sizeof want, "test: key 'timeout' value '%s' is not a number; allowed: 1..86400 seconds",
+		snprintf(want, sizeof want,
+			 "test: key 'timeout' value '%s' is not a duration; allowed: 1s..1d as a number of seconds or "
+			 "parts like 90s, 15m, 8h, 2d, 1h30m",
 			 bad[i]);
 		assert_string_equal(err, want);
 		assert_int_equal(c.timeout_s, 60);
 		assert_false(c.seed_set);
 		assert_int_equal(set(&c, "seed", bad[i]), -1);
+		snprintf(want, sizeof want,
+			 "test: key 'seed' value '%s' is not a number; allowed: a decimal or 0x-hex number below 2^64",
+			 bad[i]);
+		assert_string_equal(err, want);
 		assert_false(c.seed_set);
 	}
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(set(&c, "seed", "5s"), -1);
 }
+
+#define CONSOLE_BDF " with <BDF> a PCI address [ssss:]bb:dd.f in hex, e.g. 00:03.0"
 
 static void bad_enums(void **state)
 {
@@ -324,9 +343,9 @@ static void bad_enums(void **state)
 	file_fails_with("exit = poweroff\n", "kiln.cfg line 1: key 'exit' value 'poweroff' is not allowed; allowed: "
 					     "auto|debug-port|shutdown|reboot|halt");
 	cmdline_fails_with("console=COM1", "load options: key 'console' value 'COM1' is not allowed; allowed: "
-					   "auto|spcr|com1|com2|com3|com4|pci:<BDF>");
+					   "auto|spcr|com1|com2|com3|com4|pci:<BDF>" CONSOLE_BDF);
 	cmdline_fails_with("console=", "load options: key 'console' value '' is not allowed; allowed: "
-				       "auto|spcr|com1|com2|com3|com4|pci:<BDF>");
+				       "auto|spcr|com1|com2|com3|com4|pci:<BDF>" CONSOLE_BDF);
 	cmdline_fails_with("exit=hal", "load options: key 'exit' value 'hal' is not allowed; allowed: "
 				       "auto|debug-port|shutdown|reboot|halt");
 	cmdline_fails_with("exit=halted", "load options: key 'exit' value 'halted' is not allowed; allowed: "
@@ -343,13 +362,13 @@ static void net_mgmt(void **state)
 	assert_int_equal(c.net.mgmt, CFG_MGMT_AUTO);
 	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=00:1f.6", err), 0);
 	assert_int_equal(c.net.mgmt, CFG_MGMT_BDF);
-	assert_int_equal(c.net.mgmt_seg, 0);
-	assert_int_equal(c.net.mgmt_bus, 0);
-	assert_int_equal(c.net.mgmt_dev, 0x1f);
-	assert_int_equal(c.net.mgmt_fn, 6);
+	assert_int_equal(c.net.mgmt_addr.seg, 0);
+	assert_int_equal(c.net.mgmt_addr.bus, 0);
+	assert_int_equal(c.net.mgmt_addr.dev, 0x1f);
+	assert_int_equal(c.net.mgmt_addr.fn, 6);
 	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=0001:3b:00.1", err), 0);
-	assert_int_equal(c.net.mgmt_seg, 1);
-	assert_int_equal(c.net.mgmt_bus, 0x3b);
+	assert_int_equal(c.net.mgmt_addr.seg, 1);
+	assert_int_equal(c.net.mgmt_addr.bus, 0x3b);
 	config_format(&c, line, sizeof line);
 	assert_non_null(strstr(line, " net.mgmt=0001:3b:00.1"));
 	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=none", err), 0);
@@ -363,18 +382,18 @@ static void net_mgmt(void **state)
 	/* console=pci:<BDF> shares the address syntax */
 	assert_int_equal(config_parse_cmdline(&c, "console=pci:00:1e.0", err), 0);
 	assert_int_equal(c.console, CFG_CONSOLE_PCI);
-	assert_int_equal(c.console_dev, 0x1e);
+	assert_int_equal(c.console_addr.dev, 0x1e);
 	config_format(&c, line, sizeof line);
 	assert_non_null(strstr(line, " console=pci:0000:00:1e.0 "));
 	cmdline_fails_with("console=pci:00:1e", "load options: key 'console' value 'pci:00:1e' is not allowed; allowed: "
-						"auto|spcr|com1|com2|com3|com4|pci:<BDF>");
+						"auto|spcr|com1|com2|com3|com4|pci:<BDF>" CONSOLE_BDF);
 	static const char *const bad[] = {"eth0", "00:1f", "00:20.0", "00:1f.8", "100:00.0", "00.1f.0", "00:1f.0.1",
 					  "0:0:0:0.0", "00:1F.0", "00:1f.", ":1f.0", "12345:00:00.0", "", "0:1:2:3.0", "00:1f.6.1"};
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char opt[64], msg[200];
 		snprintf(opt, sizeof opt, "net.mgmt=%s", bad[i]);
-		snprintf(msg, sizeof msg, "load options: key 'net.mgmt' value '%s' is not allowed; allowed: auto, none or a "
-			 "PCI address [ssss:]bb:dd.f in hex, e.g. 00:03.0", bad[i]);
+		snprintf(msg, sizeof msg, "load options: key 'net.mgmt' value '%s' is not allowed; allowed: auto|none|<BDF> "
+			 "with <BDF> a PCI address [ssss:]bb:dd.f in hex, e.g. 00:03.0", bad[i]);
 		cmdline_fails_with(opt, msg);
 	}
 }
@@ -402,8 +421,12 @@ static void pcie_and_memory_expectations(void **state)
 	assert_int_equal(c.memory.modules, 16);
 	assert_int_equal(c.memory.module_mib, 32768);
 	config_format(&c, line, sizeof line);
-	assert_non_null(strstr(line, " pcie.aer_cor_mask=0x2000 expect.memory=16x32768M expect.pcie.slot3=gen3x8 "
+	assert_non_null(strstr(line, " pcie.aer_cor_mask=0x2000 expect.memory=16x32G expect.pcie.slot3=gen3x8 "
 				     "expect.pcie.3b:00.0=gen5"));
+	/* a size that is not whole GiB is shown in MiB */
+	assert_int_equal(config_parse_cmdline(&c, "expect.memory=2x1536M", err), 0);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " expect.memory=2x1536M "));
 	assert_int_equal(config_parse_cmdline(&c, "expect.memory=none", err), 0);
 	assert_int_equal(c.memory.modules, 0);
 	static const char *const bad_rules[] = {"gen", "gen0", "gen7", "genx4", "gen4x", "gen4x0", "gen4x33", "4x16", "Gen4"};
@@ -411,13 +434,14 @@ static void pcie_and_memory_expectations(void **state)
 		char opt[64], msg[300];
 		snprintf(opt, sizeof opt, "expect.pcie.slot1=%s", bad_rules[i]);
 		snprintf(msg, sizeof msg, "load options: key 'expect.pcie.slot1' value '%s' is not allowed; allowed: a key "
-			 "expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or genNxW (N 1..6, W 1..32), e.g. gen4x16",
+			 "expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or genNxW (N 1..6, W 1..32), e.g. gen4x16; at "
+			 "most 16 such keys",
 			 bad_rules[i]);
 		cmdline_fails_with(opt, msg);
 	}
 	cmdline_fails_with("expect.pcie.Slot1=gen4", "load options: key 'expect.pcie.Slot1' value 'gen4' is not allowed; "
 						      "allowed: a key expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or "
-						      "genNxW (N 1..6, W 1..32), e.g. gen4x16");
+						      "genNxW (N 1..6, W 1..32), e.g. gen4x16; at most 16 such keys");
 	static const char *const bad_mem[] = {"16", "x32G", "16x", "16xG", "0x32G", "16x32T", "16x0G", "16x32", "16X32G"};
 	for (unsigned i = 0; i < sizeof bad_mem / sizeof bad_mem[0]; i++) {
 		char opt[64], msg[300];
@@ -435,7 +459,13 @@ static void pcie_and_memory_expectations(void **state)
 		assert_int_equal(config_parse_cmdline(&c, opt, err), 0);
 	}
 	assert_int_equal(config_parse_cmdline(&c, "expect.pcie.slot99=gen1", err), -1);
-	assert_string_equal(err, "load options: key 'expect.pcie.slot99': at most 16 expect.pcie rules");
+	assert_string_equal(err, "load options: key 'expect.pcie.slot99' value 'gen1' is one key too many; allowed: a key "
+				 "expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or genNxW (N 1..6, W 1..32), e.g. "
+				 "gen4x16; at most 16 such keys");
+	/* a target already set is replaced, not one too many */
+	assert_int_equal(config_parse_cmdline(&c, "expect.pcie.slot3=gen2x2", err), 0);
+	assert_int_equal(c.pcie.nrules, CFG_PCIE_RULES_MAX);
+	assert_int_equal(c.pcie.rule[3].speed, 2);
 }
 
 static void not_key_value(void **state)
@@ -447,7 +477,8 @@ static void not_key_value(void **state)
 	cmdline_fails_with("=5", "load options: '=5' is not key=value");
 	/* a later '=' is part of the value, and not a list character */
 	cmdline_fails_with("suites=a=b", "load options: key 'suites' value 'a=b' has '='; allowed: names or globs "
-					 "of a-z 0-9 - _ . * ? separated by commas or spaces");
+					 "of a-z 0-9 - _ . * ? separated by commas or spaces, "
+					 "at most 255 characters");
 }
 
 static void list_values(void **state)
@@ -467,12 +498,14 @@ static void list_values(void **state)
 	snprintf(line, sizeof line, "exclude = %s\n", value);
 	file_fails_with(line, "kiln.cfg line 1: key 'exclude' value is 256 characters; allowed: at most 255");
 	file_fails_with("suites = Platform\n", "kiln.cfg line 1: key 'suites' value 'Platform' has 'P'; allowed: "
-					      "names or globs of a-z 0-9 - _ . * ? separated by commas or spaces");
+					      "names or globs of a-z 0-9 - _ . * ? separated by commas or spaces, "
+					 "at most 255 characters");
 	/* a kiln.cfg list may be written with spaces after the commas */
 	assert_int_equal(parse_file(&c, "cases = a, b\n"), 0);
 	assert_string_equal(c.cases, "a, b");
 	cmdline_fails_with("suites=plat/form", "load options: key 'suites' value 'plat/form' has '/'; allowed: "
-					       "names or globs of a-z 0-9 - _ . * ? separated by commas or spaces");
+					       "names or globs of a-z 0-9 - _ . * ? separated by commas or spaces, "
+					 "at most 255 characters");
 }
 
 static void not_text(void **state)
@@ -638,24 +671,37 @@ static void burn_in_keys_refuse_bad_values(void **state)
 	cmdline_fails_with("passes=1000001",
 			   "load options: key 'passes' value '1000001' is out of range; allowed: 1..1000000");
 	cmdline_fails_with("heartbeat=86401", "load options: key 'heartbeat' value '86401' is out of range; allowed: "
-					      "0..86400 seconds (0: off)");
+					      "0s..1d (0: off) as a number of seconds or parts like 90s, 15m, 8h, 2d, "
+					      "1h30m");
+	cmdline_fails_with("heartbeat=25h", "load options: key 'heartbeat' value '25h' is out of range; allowed: "
+					    "0s..1d (0: off) as a number of seconds or parts like 90s, 15m, 8h, 2d, "
+					    "1h30m");
 	cmdline_fails_with("on_failure=abort", "load options: key 'on_failure' value 'abort' is not allowed; allowed: "
 					       "continue|stop|halt");
 	cmdline_fails_with("ldjson=yes", "load options: key 'ldjson' value 'yes' is not allowed; allowed: off|on");
-	static const char *const bad[] = {
-		"0", "0s", "31d", "30d1s", "1h30", "90s10", "1H", "h", "1.5h", "-1s", "+1s", "1w", "1h-30m", "s1",
-		"18446744073709551615d", "99999999999999999999", "1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d",
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{"0", "is out of range"}, {"0s", "is out of range"}, {"31d", "is out of range"},
+		{"30d1s", "is out of range"}, {"1h30", "is not a duration"}, {"90s10", "is not a duration"},
+		{"1H", "is not a duration"}, {"h", "is not a duration"}, {"1.5h", "is not a duration"},
+		{"-1s", "is not a duration"}, {"+1s", "is not a duration"}, {"1w", "is not a duration"},
+		{"1h-30m", "is not a duration"}, {"s1", "is not a duration"}, {"1sm", "is not a duration"},
+		{"500ms", "is not a whole number of seconds"}, {"1s1ms", "is not a whole number of seconds"},
+		{"18446744073709551615d", "is too large"}, {"99999999999999999999", "is too large"},
+		{"99999999999999999999x", "is not a duration"},
+		{"1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d", "is out of range"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct kiln_config c;
 		config_defaults(&c);
-		if (set(&c, "duration", bad[i]) != -1)
-			fail_msg("duration=%s accepted as %llu s", bad[i], (unsigned long long)c.duration_s);
+		if (set(&c, "duration", bad[i].text) != -1)
+			fail_msg("duration=%s accepted as %llu s", bad[i].text, (unsigned long long)c.duration_s);
 		char want[CFG_ERR_MAX];
 		snprintf(want, sizeof want,
-			 "test: key 'duration' value '%s' is not a duration; allowed: 1s..30d as a number of seconds or "
-			 "parts like 90s, 15m, 8h, 2d, 1h30m",
-			 bad[i]);
+			 "test: key 'duration' value '%s' %s; allowed: 1s..30d as a number of seconds or parts like 90s, "
+			 "15m, 8h, 2d, 1h30m",
+			 bad[i].text, bad[i].why);
 		assert_string_equal(err, want);
 		assert_int_equal(c.duration_s, 0);
 	}
@@ -666,31 +712,81 @@ static void burn_in_keys_refuse_bad_values(void **state)
 					"as a number of seconds or parts like 90s, 15m, 8h, 2d, 1h30m");
 }
 
-static void duration_parse_edges(void **state)
+static void time_parse_edges(void **state)
 {
 	(void)state;
 	uint64_t v = 12345;
-	assert_int_equal(config_parse_duration("", 0, &v), -1);
+	assert_int_equal(config_parse_time("", 0, &v), -1);
 	assert_int_equal(v, 12345); /* untouched on failure */
-	/* very large numbers: refused before they overflow (never wrapped to something small) */
-	assert_int_equal(config_parse_duration("1844674407370955161", 19, &v), 0);
-	assert_int_equal(v, 1844674407370955161ull);
-	assert_int_equal(config_parse_duration("18446744073709551616", 20, &v), -1);
-	assert_int_equal(config_parse_duration("99999999999999999999999", 23, &v), -1);
-	assert_int_equal(config_parse_duration("213503982334601d", 16, &v), 0); /* 2^64 / 86400, rounded down */
-	assert_int_equal(v, 213503982334601ull * 86400);
-	assert_int_equal(config_parse_duration("213503982334602d", 16, &v), -1);
-	assert_int_equal(config_parse_duration("1844674407370955161s1844674407370955161s1844674407370955161s"
-						"1844674407370955161s1844674407370955161s1844674407370955161s"
-						"1844674407370955161s1844674407370955161s1844674407370955161s"
-						"1844674407370955161s1844674407370955161s",
-						220, &v),
-			 -1); /* the sum overflows */
+	static const struct {
+		const char *text;
+		uint64_t ms;
+	} good[] = {
+		{"0", 0}, {"90", 90000}, {"90s", 90000}, {"15m", 900000}, {"8h", 28800000}, {"2d", 172800000},
+		{"1h30m", 5400000}, {"500ms", 500}, {"1m500ms", 60500}, {"0ms", 0}, {"0x10", 16000}, {"30m1h", 5400000},
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		if (config_parse_time(good[i].text, strlen(good[i].text), &v) != 0 || v != good[i].ms)
+			fail_msg("\"%s\" is not %llu ms", good[i].text, (unsigned long long)good[i].ms);
+	}
+	/* very large numbers: refused as too large (-2) before they overflow, never wrapped */
+	assert_int_equal(config_parse_time("18446744073709551", 17, &v), 0); /* 2^64 / 1000, rounded down */
+	assert_int_equal(v, 18446744073709551000ull);
+	assert_int_equal(config_parse_time("18446744073709552", 17, &v), -2);
+	assert_int_equal(config_parse_time("18446744073709551615ms", 22, &v), 0);
+	assert_int_equal(v, UINT64_MAX);
+	assert_int_equal(config_parse_time("18446744073709551616ms", 22, &v), -2);
+	assert_int_equal(config_parse_time("99999999999999999999999", 23, &v), -2);
+	assert_int_equal(config_parse_time("213503982334d", 13, &v), 0); /* 2^64 / 86400000, rounded down */
+	assert_int_equal(v, 213503982334ull * 86400000);
+	assert_int_equal(config_parse_time("213503982335d", 13, &v), -2);
+	assert_int_equal(config_parse_time("0x4189374BC6A7EF", 16, &v), 0);
+	assert_int_equal(config_parse_time("0x4189374BC6A7F0", 16, &v), -2);
+	assert_int_equal(config_parse_time("9223372036854775807ms9223372036854775807ms9ms", 45, &v), -2); /* the sum */
+	assert_int_equal(config_parse_time("99999999999999999999d1x", 23, &v), -1); /* not a time at all */
 	/* the length bounds the text */
-	assert_int_equal(config_parse_duration("15mjunk", 3, &v), 0);
-	assert_int_equal(v, 900);
-	assert_int_equal(config_parse_duration("15mjunk", 2, &v), 0);
-	assert_int_equal(v, 15);
+	assert_int_equal(config_parse_time("15mjunk", 3, &v), 0);
+	assert_int_equal(v, 900000);
+	assert_int_equal(config_parse_time("15mjunk", 2, &v), 0);
+	assert_int_equal(v, 15000);
+	assert_int_equal(config_parse_time("15msjunk", 3, &v), 0);
+	assert_int_equal(v, 900000);
+}
+
+/* Every time-valued key takes the same forms (issue 10): walks the table, so a key added
+ * later is covered. */
+static void every_time_key_takes_every_form(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		uint64_t s;
+	} forms[] = {{"90", 90}, {"90s", 90}, {"15m", 900}, {"8h", 28800}, {"1h30m", 5400}, {"2000ms", 2}};
+	unsigned keys = 0;
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct cfg_key *k = &config_keys[i];
+		if (k->type != CFG_T_TIME)
+			continue;
+		keys++;
+		for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+			uint64_t want = k->flags & CFG_F_MS ? forms[f].s * 1000 : forms[f].s;
+			if (want < k->min || want > k->max)
+				continue;
+			struct kiln_config c;
+			config_defaults(&c);
+			if (set(&c, k->name, forms[f].text) != 0)
+				fail_msg("%s=%s refused: %s", k->name, forms[f].text, err);
+			char b[64];
+			config_format_key(k, &c, b, sizeof b);
+			struct kiln_config d;
+			config_defaults(&d);
+			assert_int_equal(set(&d, k->name, b), 0);
+			assert_memory_equal(&c, &d, sizeof c);
+			if (memcmp((char *)&c + k->off, &want, k->size)) /* little-endian: the low bytes */
+				fail_msg("%s=%s is not %llu", k->name, forms[f].text, (unsigned long long)want);
+		}
+	}
+	assert_true(keys >= 3); /* timeout, duration, heartbeat */
 }
 
 static void duration_format_round_trip(void **state)
@@ -718,7 +814,7 @@ static void duration_format_round_trip(void **state)
 		int n = config_format_duration(s, b, sizeof b);
 		uint64_t back = 0;
 		assert_int_equal(n, (int)strlen(b));
-		if (config_parse_duration(b, strlen(b), &back) != 0 || back != s)
+		if (config_parse_time(b, strlen(b), &back) != 0 || (back /= 1000) != s)
 			fail_msg("%llu s formats as \"%s\", which parses as %llu", (unsigned long long)s, b,
 				 (unsigned long long)back);
 	}
@@ -755,7 +851,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(burn_in_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(burn_in_keys_accept_good_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(burn_in_keys_refuse_bad_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(duration_parse_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(time_parse_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_time_key_takes_every_form, setup, teardown),
 		cmocka_unit_test_setup_teardown(duration_format_round_trip, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

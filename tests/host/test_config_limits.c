@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/lib/fmt.c
+// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c, the device keys: thresholds temp_max / power_max / ecc_serr_max ("off"
  * or a number in range, with the unit in the message) and hbm_range ("all" or
  * offset:size with K/M/G suffixes, multiples of 8). Bad values change nothing. */

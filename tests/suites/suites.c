@@ -1,34 +1,27 @@
-/* Every suite Kiln knows, in the order they run. A suite is a table of cases in its own
- * file under tests/; add it here to make it selectable. */
+/* Every suite Kiln knows, in the order they run. Labs key on case order: a new suite goes
+ * where it belongs in this list, and nothing here moves. A suite is defined in its own
+ * file(s) under tests/suites/ with KT_SUITE(name, flags) (kernel/harness/ktest.h); naming
+ * it here is the one line that makes it selectable (docs/testing.md). */
 #include "kernel/harness/runner.h"
 
-extern const struct kt_suite suite_platform;
-extern const struct kt_suite suite_selftest;
-extern const struct kt_suite suite_net;
-extern const struct kt_suite suite_nic;
-extern const struct kt_suite suite_nicbench;
-extern const struct kt_suite suite_queues;
-extern const struct kt_suite suite_dma;
-extern const struct kt_suite suite_sync;
-extern const struct kt_suite suite_pci;
-extern const struct kt_suite suite_pcie;
-extern const struct kt_suite suite_events;
-extern const struct kt_suite suite_hbm;
-extern const struct kt_suite suite_sensors;
+#define KILN_SUITES(X)                                                                                         \
+	X(platform)                                                                                            \
+	X(pci)                                                                                                 \
+	X(pcie)                                                                                                \
+	X(queues)                                                                                              \
+	X(dma)                                                                                                 \
+	X(sync)                                                                                                \
+	X(events)                                                                                              \
+	X(hbm)                                                                                                 \
+	X(sensors)                                                                                             \
+	X(selftest)                                                                                            \
+	X(nic)                                                                                                 \
+	X(nicbench)                                                                                            \
+	X(net)
 
-const struct kt_suite *const kiln_suites[] = {
-	&suite_platform,
-	&suite_pci,
-	&suite_pcie,
-	&suite_queues,
-	&suite_dma,
-	&suite_sync,
-	&suite_events,
-	&suite_hbm,
-	&suite_sensors,
-	&suite_selftest,
-	&suite_nic,
-	&suite_nicbench,
-	&suite_net,
-};
+#define DECLARE(ident) extern const struct kt_suite kt_suite_##ident;
+#define ENTRY(ident) &kt_suite_##ident,
+KILN_SUITES(DECLARE)
+
+const struct kt_suite *const kiln_suites[] = {KILN_SUITES(ENTRY)};
 const unsigned kiln_suite_count = sizeof kiln_suites / sizeof kiln_suites[0];

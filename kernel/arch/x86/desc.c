@@ -3,8 +3,8 @@
  * before boot-services memory (where the firmware's tables live) is reused. */
 #include <stdint.h>
 
-#include "kernel/pmm.h"
 #include "kernel/lib/string.h"
+#include "kernel/arch/x86/paging.h"
 #include "kernel/arch/x86/trap.h"
 
 #define SEL_CODE 0x08
@@ -61,13 +61,13 @@ static void set_gate(unsigned vec, uint64_t handler, uint8_t ist)
 	};
 }
 
-int cpu_tables_init(void)
+int cpu_tables_init(arch_page_alloc_fn alloc)
 {
 	for (int i = 0; i < 3; i++) {
-		void *stack = page_alloc(IST_PAGES);
+		void *stack = alloc(IST_PAGES);
 		if (!stack)
 			return -1;
-		tss.ist[i] = (uint64_t)(uintptr_t)stack + IST_PAGES * PMM_PAGE;
+		tss.ist[i] = (uint64_t)(uintptr_t)stack + IST_PAGES * PAGE_SIZE;
 	}
 	tss.iomap_base = sizeof tss;
 	uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof tss - 1;

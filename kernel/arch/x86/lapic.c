@@ -1,12 +1,9 @@
 #include "kernel/arch/x86/lapic.h"
 
 #include "kernel/arch/x86/cpu.h"
-#include "kernel/harness/heartbeat.h"
 #include "kernel/arch/x86/io.h"
 #include "kernel/arch/x86/irq.h"
 #include "kernel/arch/x86/paging.h"
-#include "kernel/harness/runner.h"
-#include "kernel/time.h"
 
 /* Register offsets (xAPIC MMIO; x2APIC MSR = 0x800 + offset/16), Intel SDM vol. 3 ch. 11. */
 #define LAPIC_ID 0x020
@@ -31,12 +28,14 @@
 #define PIC2_DATA 0xa1
 #define CALIBRATE_MS 40
 #define CALIBRATE_ROUNDS 5
+#define NS_PER_S 1000000000ull
 
 static uintptr_t base;
 static int x2;
 static volatile uint64_t ticks;
 static unsigned timer_hz;
 static uint64_t counts_per_sec;
+static lapic_tick_fn tick_hook;
 
 static uint32_t rd(uint32_t off) { return x2 ? (uint32_t)rdmsr(X2APIC_MSR(off)) : mmio_read32(base + off); }
 static void wr(uint32_t off, uint32_t v)
@@ -77,12 +76,15 @@ unsigned lapic_timer_hz(void) { return timer_hz; }
 static void on_tick(void *ctx, uint8_t vec)
 {
 	ticks++;
-	heartbeat_tick();
-	runner_tick(); /* may not return: aborts a case past its deadline */
+	if (tick_hook)
+		tick_hook(); /* may not return: the runner aborts a case past its deadline */
 }
 
-int lapic_timer_start(unsigned hz)
+int lapic_timer_start(unsigned hz, uint64_t tsc_hz, lapic_tick_fn tick)
 {
+	if (!tsc_hz)
+		return -1;
+	tick_hook = tick;
 	int vec = irq_alloc(on_tick, 0);
 	if (vec < 0)
 		return -1;
@@ -92,14 +94,16 @@ int lapic_timer_start(unsigned hz)
 	wr(LAPIC_TIMER_DIV, LAPIC_DIV_16);
 	wr(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
 	uint64_t rate[CALIBRATE_ROUNDS];
+	uint64_t window = tsc_hz / 1000 * CALIBRATE_MS / CALIBRATE_ROUNDS;
+	uint64_t ns_mult = (NS_PER_S << 32) / tsc_hz;
 	for (unsigned i = 0; i < CALIBRATE_ROUNDS; i++) {
 		wr(LAPIC_TIMER_INIT, 0xffffffffu);
 		uint32_t c0 = rd(LAPIC_TIMER_CUR);
-		uint64_t t0 = rdtsc();
-		udelay(CALIBRATE_MS * 1000 / CALIBRATE_ROUNDS);
-		uint64_t t1 = rdtsc();
+		uint64_t t0 = rdtsc(), t1;
+		while ((t1 = rdtsc()) - t0 < window)
+			cpu_relax();
 		uint32_t c1 = rd(LAPIC_TIMER_CUR);
-		uint64_t ns = tsc_to_ns(t1 - t0);
+		uint64_t ns = (uint64_t)(((unsigned __int128)(t1 - t0) * ns_mult) >> 32); /* as kernel/time.c */
 		rate[i] = ns ? (uint64_t)(c0 - c1) * NS_PER_S / ns : 0;
 		for (unsigned j = i; j > 0 && rate[j - 1] > rate[j]; j--) {
 			uint64_t x = rate[j];

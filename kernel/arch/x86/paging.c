@@ -5,7 +5,6 @@
 #include "boot/boot_info.h"
 #include "kernel/arch/x86/cpu.h"
 #include "boot/efi_memtype.h"
-#include "kernel/pmm.h"
 
 #define PTE_P 0x001ull
 #define PTE_W 0x002ull
@@ -18,6 +17,7 @@
 #define CANONICAL_LIMIT (1ull << 47)
 
 static uint64_t *pml4;
+static arch_page_alloc_fn table_alloc;
 
 static uint64_t attrs(enum map_kind k) { return PTE_P | PTE_W | (k == MAP_UC ? (PTE_PCD | PTE_PWT) : 0); }
 
@@ -27,7 +27,7 @@ static uint64_t *next_table(uint64_t *entry, int split_large_level)
 		if (!(*entry & PTE_PS))
 			return (uint64_t *)(uintptr_t)(*entry & PTE_ADDR);
 		/* Split a 2 MiB page into 4 KiB pages with the same attributes. */
-		uint64_t *t = page_alloc(1);
+		uint64_t *t = table_alloc(1);
 		if (!t)
 			return 0;
 		uint64_t base = *entry & PTE_ADDR & ~(LARGE - 1), fl = *entry & (PTE_P | PTE_W | PTE_PWT | PTE_PCD);
@@ -37,7 +37,7 @@ static uint64_t *next_table(uint64_t *entry, int split_large_level)
 		return t;
 	}
 	(void)split_large_level;
-	uint64_t *t = page_alloc(1);
+	uint64_t *t = table_alloc(1);
 	if (!t)
 		return 0;
 	*entry = (uint64_t)(uintptr_t)t | PTE_P | PTE_W;
@@ -134,9 +134,10 @@ void paging_unmap_page(uint64_t addr)
 	invlpg(addr);
 }
 
-int paging_init(const struct boot_info *bi)
+int paging_init(const struct boot_info *bi, arch_page_alloc_fn alloc)
 {
-	pml4 = page_alloc(1);
+	table_alloc = alloc;
+	pml4 = table_alloc(1);
 	if (!pml4)
 		return -1;
 	for (uint64_t off = 0; off + bi->mmap_desc_size <= bi->mmap_size; off += bi->mmap_desc_size) {

@@ -12,7 +12,13 @@ struct boot_info;
 
 enum map_kind { MAP_WB, MAP_UC };
 
-int paging_init(const struct boot_info *bi);
+/* Where page tables and CPU stacks come from: zeroed pages or NULL. The arch layer is
+ * given one (kernel/page_alloc.c's page_alloc) rather than reaching up for it. */
+typedef void *(*arch_page_alloc_fn)(uint64_t pages);
+
+/* Build the identity map from the EFI memory map; tables (now and for later mappings)
+ * come from `alloc`. */
+int paging_init(const struct boot_info *bi, arch_page_alloc_fn alloc);
 /* Identity-map [phys, phys+size) with the given caching; returns 0 or -1 (out of memory,
  * or the range is not canonical). Re-mapping an already mapped range changes its kind. */
 int paging_map(uint64_t phys, uint64_t size, enum map_kind kind);

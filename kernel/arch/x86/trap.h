@@ -1,11 +1,12 @@
-/* Exceptions and interrupts: the IDT, the register frame every stub saves, the crash
- * record, and a way for a test to catch a fault it provokes on purpose. */
+/* Exceptions and interrupts: the IDT, the register frame every stub saves, the hook the
+ * harness registers for the crash record, and a way for a test to catch a fault it provokes. */
 #ifndef KILN_TRAP_H
 #define KILN_TRAP_H
 
 #include <stdint.h>
 
 #include "kernel/arch/x86/jump.h"
+#include "kernel/arch/x86/paging.h"
 
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -25,7 +26,7 @@ struct trap_frame {
 
 /* GDT with a TSS whose IST stacks take #DF, NMI and #MC (so a stack overflow is still
  * reported), and an IDT whose 256 stubs all enter trap_entry. */
-int cpu_tables_init(void);
+int cpu_tables_init(arch_page_alloc_fn alloc);
 const char *trap_name(unsigned vector);
 
 /* Catching an expected fault: TRAP_CATCH returns 0 when armed, and 1 when the fault
@@ -39,7 +40,9 @@ void trap_catch_arm(struct trap_catch *c);
 void trap_catch_end(void);
 #define TRAP_CATCH(c) (trap_catch_arm(c), kjmp_set(&(c)->jmp))
 
-/* Set by the kernel once it knows its image base, for the record's rip offsets. */
-extern uint64_t trap_image_base;
+/* What happens to a fault no test asked for is the harness's policy: it registers a
+ * handler that gets the saved frame and CR2 and does not return. */
+typedef void (*trap_fault_fn)(const struct trap_frame *f, uint64_t cr2);
+void trap_set_fault_handler(trap_fault_fn fn);
 
 #endif

@@ -11,7 +11,8 @@
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
-#include "tests/suites/accel/pattern.h"
+#include "kernel/lib/pattern.h"
+#include "tests/suites/accel/accel_test.h"
 
 #define KIB 1024ull
 #define MIB (1024ull * 1024ull)
@@ -74,8 +75,8 @@ static bool xfer(struct kt *t, struct place *p, unsigned q, enum region sr, uint
 	ksnprintf(what, sizeof what, "%s+0x%llx -> %s+0x%llx, %llu bytes", region_name[sr],
 		  (unsigned long long)diag_off(p, sr, soff), region_name[dr], (unsigned long long)diag_off(p, dr, doff),
 		  (unsigned long long)len);
-	pat_fill(cpu_ptr(p, dr, lo), hi - lo, gseed, lo);
-	pat_fill(cpu_ptr(p, sr, soff), len, seed, soff);
+	pattern_fill(cpu_ptr(p, dr, lo), hi - lo, gseed, lo);
+	pattern_fill(cpu_ptr(p, sr, soff), len, seed, soff);
 	uint64_t t0 = time_ns();
 	int r = accel_dma(a, q, dev_addr(p, sr, soff), dev_addr(p, dr, doff), len, why, sizeof why);
 	if (ns)
@@ -140,8 +141,7 @@ static const uint64_t ladder[] = {1, 2, 3, 7, 8, 63, 64, 4095, 4096, 4097, 65536
 
 static void direction(struct kt *t, enum region sr, enum region dr, const char *bw)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;
@@ -186,8 +186,7 @@ static void dma_hbm_to_hbm(struct kt *t) { direction(t, HBM, HBM, "dma-d2d-2m");
 
 static void big(struct kt *t, enum region sr, enum region dr, const char *bw)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (a->hbm_size < 3 * BIG + 8 * KIB) {
 			kt_skip(t, "%s: HBM is %llu MiB; 64 MiB transfers need %llu MiB", a->bdf,
 				(unsigned long long)(a->hbm_size / MIB), (unsigned long long)(3 * BIG / MIB + 1));
@@ -229,8 +228,7 @@ static void dma_unaligned(struct kt *t)
 {
 	static const enum region dirs[][2] = {{HOST, HBM}, {HBM, HOST}, {HOST, SRAM}, {SRAM, HOST},
 					      {SRAM, HBM}, {HBM, SRAM}, {HBM, HBM}};
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;
@@ -262,8 +260,7 @@ static void dma_unaligned(struct kt *t)
 static void dma_memset(struct kt *t)
 {
 	static const uint64_t lens[] = {1, 5, 8, 4099, 65536 + 3, 1 * MIB};
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;
@@ -280,7 +277,7 @@ static void dma_memset(struct kt *t)
 				  (unsigned long long)diag_off(&p, dr, doff), (unsigned long long)len,
 				  (unsigned long long)pattern);
 			ksnprintf(who, sizeof who, "%s %s %s", a->bdf, accel_queue_name(q, qn), what);
-			pat_fill(cpu_ptr(&p, dr, lo), hi - lo, gseed, lo);
+			pattern_fill(cpu_ptr(&p, dr, lo), hi - lo, gseed, lo);
 			int r = accel_dma_memset(a, q, dev_addr(&p, dr, doff), pattern, len, why, sizeof why);
 			if (r) {
 				dma_failed(t, a, q, what, r, why);
@@ -310,8 +307,7 @@ static uint64_t engine_bytes(struct accel *a, unsigned e)
 
 static void dma_engines_concurrent(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		/* per queue: a host source slot and a host destination slot */
 		if (!place_init(t, &p, a, 2 * KILN_NUM_QUEUES * CONC_LEN))
@@ -327,11 +323,11 @@ static void dma_engines_concurrent(struct kt *t)
 			uint64_t hoff = 2 * q * CONC_LEN, doff = q * CONC_LEN;
 			bool up = q % 2 == 0;
 			if (up) {
-				pat_fill(cpu_ptr(&p, HOST, hoff), CONC_LEN, seed[q], 0);
-				pat_fill(cpu_ptr(&p, HBM, doff), CONC_LEN, ~seed[q], 0);
+				pattern_fill(cpu_ptr(&p, HOST, hoff), CONC_LEN, seed[q], 0);
+				pattern_fill(cpu_ptr(&p, HBM, doff), CONC_LEN, ~seed[q], 0);
 			} else {
-				pat_fill(cpu_ptr(&p, HBM, doff), CONC_LEN, seed[q], 0);
-				pat_fill(cpu_ptr(&p, HOST, hoff + CONC_LEN), CONC_LEN, ~seed[q], 0);
+				pattern_fill(cpu_ptr(&p, HBM, doff), CONC_LEN, seed[q], 0);
+				pattern_fill(cpu_ptr(&p, HOST, hoff + CONC_LEN), CONC_LEN, ~seed[q], 0);
 			}
 			int r = up ? accel_dma_start(a, q, &job[q], dev_addr(&p, HOST, hoff), dev_addr(&p, HBM, doff),
 						     CONC_LEN, false)
@@ -378,8 +374,7 @@ static void dma_engines_concurrent(struct kt *t)
 
 static void dma_fault_reported(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, 64 * KIB))
 			return;
@@ -438,8 +433,7 @@ static void dma_fault_reported(struct kt *t)
 
 static void dma_soak(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct place p;
 		if (!place_init(t, &p, a, HOST_SPAN))
 			return;
@@ -488,4 +482,4 @@ static const struct kt_case cases[] = {
 	{"dma-soak", dma_soak, 0},
 };
 
-const struct kt_suite suite_dma = {"dma", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(dma, KT_SUITE_DEVICE);

@@ -50,8 +50,7 @@ static bool consume_until(struct accel *a, uint64_t target_seq)
  * nothing is lost. */
 static void events_wrap(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		drain(a);
@@ -123,8 +122,7 @@ static void events_names(struct kt *t)
 		{KILN_EVENT_SM_ERR, 1, "SM_ERR"},                   {KILN_EVENT_CPUCP_ERR, 1, "CPUCP_ERR"},
 		{KILN_EVENT_TEST, 1, "TEST"},
 	};
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		drain(a);
@@ -182,8 +180,7 @@ static const struct accel_event *expect_event(struct kt *t, struct accel *a, uin
  * recovered by a stream reset. */
 static void events_errors(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		struct accel_buf cbuf;
@@ -264,8 +261,7 @@ static void events_errors(struct kt *t)
  * OVERFLOW; the driver sees both, then catches up. */
 static void events_overflow(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		drain(a);
@@ -309,8 +305,7 @@ static void events_overflow(struct kt *t)
 static void events_irq(struct kt *t)
 {
 	unsigned tested = 0;
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		if (a->irq_mode == ACCEL_IRQ_POLL) {
@@ -356,4 +351,4 @@ static const struct kt_case cases[] = {
 	{"events-irq", events_irq, 0},
 };
 
-const struct kt_suite suite_events = {"events", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(events, KT_SUITE_DEVICE);

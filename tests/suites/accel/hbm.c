@@ -15,6 +15,7 @@
 #include "kernel/harness/config.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/harness/ktest.h"
+#include "kernel/lib/random.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
 #include "tests/suites/accel/accel_test.h"
@@ -147,8 +148,7 @@ static bool march_element(struct kt *t, struct accel *a, const struct span *s, b
 
 static void hbm_march_bar(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, true, &s))
 			continue;
@@ -176,8 +176,7 @@ static void hbm_march_bar(struct kt *t)
  * shorted (aliasing) that a uniform pattern cannot see. */
 static void hbm_address_bar(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, true, &s))
 			continue;
@@ -212,40 +211,24 @@ static void hbm_address_bar(struct kt *t)
 	}
 }
 
-/* xorshift64*: the seeded stream, regenerated for the check. */
-static inline uint64_t next(uint64_t *x)
-{
-	*x ^= *x >> 12;
-	*x ^= *x << 25;
-	*x ^= *x >> 27;
-	return *x * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t case_seed(struct kt *t)
-{
-	uint64_t s = kt_rand(t);
-	return s ? s : 1;
-}
-
 static void hbm_random_bar(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, true, &s))
 			continue;
 		accel_eq_poll(a);
-		uint64_t since = a->ev_seq, t0 = time_ns(), seed = case_seed(t), x = seed;
+		uint64_t since = a->ev_seq, t0 = time_ns(), seed = kt_rand(t), x = seed;
 		struct errs e = {0};
 		bool ok = true;
 		for (uint64_t off = s.off; off < s.off + s.size && ok; off += WORD) {
-			*w64(a, off) = next(&x);
+			*w64(a, off) = rand_next(&x);
 			if (off % CHECK_EVERY == 0)
 				ok = still_ok(t, a);
 		}
 		x = seed;
 		for (uint64_t off = s.off; off < s.off + s.size && ok; off += WORD) {
-			uint64_t want = next(&x), got = *w64(a, off);
+			uint64_t want = rand_next(&x), got = *w64(a, off);
 			if (got != want)
 				mismatch(t, a, &e, "random", off, want, got);
 			if (off % CHECK_EVERY == 0)
@@ -288,8 +271,7 @@ static bool dma(struct kt *t, struct accel *a, struct accel_buf *cbuf, uint64_t 
 static void dma_pass(struct kt *t, bool address)
 {
 	const char *what = address ? "address-dma" : "random-dma";
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, false, &s))
 			continue;
@@ -299,14 +281,14 @@ static void dma_pass(struct kt *t, bool address)
 			return;
 		}
 		accel_eq_poll(a);
-		uint64_t since = a->ev_seq, t0 = time_ns(), seed = case_seed(t), x = seed, moved = 0;
+		uint64_t since = a->ev_seq, t0 = time_ns(), seed = kt_rand(t), x = seed, moved = 0;
 		struct errs e = {0};
 		bool ok = true;
 		for (uint64_t off = s.off; off < s.off + s.size && ok; off += DMA_CHUNK) {
 			uint64_t len = s.off + s.size - off < DMA_CHUNK ? s.off + s.size - off : DMA_CHUNK;
 			uint64_t *o = out.host, *in_w = in.host, x0 = x;
 			for (uint64_t k = 0; k < len / WORD; k++)
-				o[k] = address ? off + k * WORD : next(&x);
+				o[k] = address ? off + k * WORD : rand_next(&x);
 			memset(in.host, 0, len);
 			if (!dma(t, a, &cbuf, out.dev, accel_hbm_addr(off), (uint32_t)len) ||
 			    !dma(t, a, &cbuf, accel_hbm_addr(off), in.dev, (uint32_t)len)) {
@@ -316,7 +298,7 @@ static void dma_pass(struct kt *t, bool address)
 			moved += 2 * len;
 			x = x0;
 			for (uint64_t k = 0; k < len / WORD; k++) {
-				uint64_t want = address ? off + k * WORD : next(&x);
+				uint64_t want = address ? off + k * WORD : rand_next(&x);
 				if (in_w[k] != want)
 					mismatch(t, a, &e, address ? "address-in-address via DMA" : "random via DMA", off + k * WORD,
 						 want, in_w[k]);
@@ -379,8 +361,7 @@ static void hbm_march_dma(struct kt *t)
 		{true, true, MARCH_1, true, MARCH_0},   {false, true, MARCH_0, true, MARCH_1},
 		{false, true, MARCH_1, true, MARCH_0},  {true, true, MARCH_0, false, 0},
 	};
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		struct span s;
 		if (!accel_test_alive(t, a) || !pick_range(t, a, false, &s))
 			continue;
@@ -458,8 +439,7 @@ static void hbm_ecc(struct kt *t)
 {
 	uint32_t limit = kiln_cfg ? kiln_cfg->ecc_serr_max : CFG_LIMIT_OFF;
 	uint32_t rate = kiln_cfg ? kiln_cfg->ecc_serr_rate_max : CFG_LIMIT_OFF;
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		accel_eq_poll(a);
@@ -502,4 +482,4 @@ static const struct kt_case cases[] = {
 	{"hbm-ecc", hbm_ecc, 0},
 };
 
-const struct kt_suite suite_hbm = {"hbm", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(hbm, KT_SUITE_DEVICE);

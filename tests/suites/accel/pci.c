@@ -67,8 +67,7 @@ static bool config_alive(struct kt *t, struct accel *a)
 /* Vendor, device, subsystem, revision and class are the ones the driver bound to. */
 static void pci_ids(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!config_alive(t, a))
 			continue;
 		const struct pci_dev *d = a->pci;
@@ -134,8 +133,7 @@ static void check_bar(struct kt *t, struct accel *a, unsigned idx, const char *w
 
 static void pci_bars(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!config_alive(t, a) || !accel_test_alive(t, a))
 			continue;
 		uint32_t ident = accel_rd(a, KILN_BLK_CORE + KILN_CORE_ID);
@@ -152,8 +150,7 @@ static void pci_bars(struct kt *t)
 static void pci_link(struct kt *t)
 {
 	unsigned tested = 0;
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!config_alive(t, a))
 			continue;
 		struct pci_link l;
@@ -184,8 +181,7 @@ static void pci_link(struct kt *t)
 /* The Device Serial Number: present, non-zero, the one the device CPU reports. */
 static void pci_dsn(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!config_alive(t, a))
 			continue;
 		uint64_t dsn;
@@ -217,8 +213,7 @@ static void pci_dsn(struct kt *t)
  * clean. */
 static void pci_aer(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!config_alive(t, a))
 			continue;
 		struct pci_aer_status s;
@@ -257,4 +252,4 @@ static const struct kt_case cases[] = {
 	{"pci-aer", pci_aer, 0},
 };
 
-const struct kt_suite suite_pci = {"pci", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(pci, KT_SUITE_DEVICE);

@@ -45,8 +45,7 @@ static bool good_string(const char *s, unsigned cap)
 
 static void sensors_identity(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		struct kiln_cpucp_info info;
@@ -90,8 +89,7 @@ static void sensors_read(struct kt *t)
 {
 	unsigned n;
 	const struct accel_sensor_def *d = accel_sensor_defs(&n);
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		char line[400];
@@ -139,8 +137,7 @@ static void sensors_read(struct kt *t)
 /* The device CPU answers an echo with the same value, and counts it. */
 static void sensors_heartbeat(struct kt *t)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		if (!accel_test_alive(t, a))
 			continue;
 		uint32_t before = accel_rd(a, KILN_BLK_CPUCP + KILN_CPUCP_ANSWERED);
@@ -205,8 +202,7 @@ static void judge(struct kt *t, struct accel *a, const char *what, const char *u
 static void sensors_thermal(struct kt *t)
 {
 	uint32_t cfg = kiln_cfg ? kiln_cfg->temp_max_c : CFG_LIMIT_OFF;
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		uint64_t v, lim;
 		if (!accel_test_alive(t, a) || !read_one(t, a, ACCEL_SENSOR_TEMP, &v) ||
 		    !read_one(t, a, ACCEL_SENSOR_TEMP_LIMIT, &lim))
@@ -219,8 +215,7 @@ static void sensors_thermal(struct kt *t)
 static void sensors_power(struct kt *t)
 {
 	uint32_t cfg = kiln_cfg ? kiln_cfg->power_max_w : CFG_LIMIT_OFF;
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	FOR_EACH_ACCEL(i, a) {
 		uint64_t v, lim;
 		if (!accel_test_alive(t, a) || !read_one(t, a, ACCEL_SENSOR_POWER, &v) ||
 		    !read_one(t, a, ACCEL_SENSOR_POWER_LIMIT, &lim))
@@ -238,4 +233,4 @@ static const struct kt_case cases[] = {
 	{"sensors-power", sensors_power, 0},
 };
 
-const struct kt_suite suite_sensors = {"sensors", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(sensors, KT_SUITE_DEVICE);

@@ -12,6 +12,7 @@
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
+#include "tests/suites/accel/accel_test.h"
 
 #define CB_BYTES 4096
 #define WAIT_MS 2000
@@ -66,29 +67,6 @@ static void cleanup(struct kt *t, struct accel *a)
 		kt_diag(t, "%s: device reset after the failure: %s", a->bdf, why);
 }
 
-struct bufs {
-	struct accel_buf cb, host;
-};
-
-static bool bufs_get(struct kt *t, struct accel *a, struct bufs *b)
-{
-	b->host.host = 0;
-	if (accel_buf_alloc(&b->cb, 4 * CB_BYTES) || accel_buf_alloc(&b->host, 4096)) {
-		kt_fail(t, "%s: out of memory for command buffers", a->bdf);
-		accel_buf_free(&b->cb);
-		return false;
-	}
-	return true;
-}
-
-static void bufs_put(struct bufs *b)
-{
-	accel_buf_free(&b->cb);
-	accel_buf_free(&b->host);
-}
-
-#define FOR_EACH_ACCEL(i, a) for (unsigned i = 0; i < accel_count(); i++) for (struct accel *a = accel_get(i); a; a = 0)
-
 /* ---- SOBs ---- */
 
 static void check_sob(struct kt *t, struct accel *a, unsigned sob, uint32_t want, const char *how)
@@ -103,8 +81,8 @@ static void check_sob(struct kt *t, struct accel *a, unsigned sob, uint32_t want
 static void sync_sob_set_add(struct kt *t)
 {
 	FOR_EACH_ACCEL(i, a) {
-		struct bufs b;
-		if (!bufs_get(t, a, &b))
+		struct test_bufs b;
+		if (!test_bufs_get(t, a, &b, 4 * CB_BYTES, 0, 4096))
 			return;
 		unsigned n = a->sobs;
 		for (unsigned s = 0; s < n; s++) {
@@ -153,7 +131,7 @@ static void sync_sob_set_add(struct kt *t)
 			kt_diag(t, "%s: %u SOBs set, added and wrapped through registers and from %u streams", a->bdf, n,
 				KILN_NUM_QUEUES);
 		cleanup(t, a);
-		bufs_put(&b);
+		test_bufs_put(&b);
 	}
 }
 
@@ -163,8 +141,8 @@ static void sync_sob_set_add(struct kt *t)
 static void sync_monitor_modes(struct kt *t)
 {
 	FOR_EACH_ACCEL(i, a) {
-		struct bufs b;
-		if (!bufs_get(t, a, &b))
+		struct test_bufs b;
+		if (!test_bufs_get(t, a, &b, 4 * CB_BYTES, 0, 4096))
 			return;
 		volatile uint32_t *w = b.host.host;
 		unsigned nmon = a->monitors < KILN_SM_NUM_MONITORS ? a->monitors : KILN_SM_NUM_MONITORS;
@@ -252,7 +230,7 @@ static void sync_monitor_modes(struct kt *t)
 			kt_diag(t, "%s: %u monitors: >= and == modes, mask none/one, payload to host memory; SM interrupt", a->bdf,
 				nmon);
 		cleanup(t, a);
-		bufs_put(&b);
+		test_bufs_put(&b);
 	}
 }
 
@@ -278,8 +256,8 @@ static void stall_report(struct kt *t, struct accel *a, unsigned q, unsigned mon
 static void sync_monitor_fence(struct kt *t)
 {
 	FOR_EACH_ACCEL(i, a) {
-		struct bufs b;
-		if (!bufs_get(t, a, &b))
+		struct test_bufs b;
+		if (!test_bufs_get(t, a, &b, 4 * CB_BYTES, 0, 4096))
 			return;
 		volatile uint32_t *w = b.host.host;
 		for (unsigned q = 0; q < KILN_NUM_QUEUES && !kt_failed(t); q++) {
@@ -325,7 +303,7 @@ static void sync_monitor_fence(struct kt *t)
 			kt_diag(t, "%s: %u streams held in FENCE and woken by a monitor payload to their fence counter", a->bdf,
 				KILN_NUM_QUEUES);
 		cleanup(t, a);
-		bufs_put(&b);
+		test_bufs_put(&b);
 	}
 }
 
@@ -349,8 +327,8 @@ static unsigned chain_q(unsigned j)
 static void sync_chain(struct kt *t)
 {
 	FOR_EACH_ACCEL(i, a) {
-		struct bufs b;
-		if (!bufs_get(t, a, &b))
+		struct test_bufs b;
+		if (!test_bufs_get(t, a, &b, 4 * CB_BYTES, 0, 4096))
 			return;
 		memset(b.host.host, 0, 4096);
 		volatile uint64_t *ts = b.host.host;
@@ -418,7 +396,7 @@ static void sync_chain(struct kt *t)
 		for (unsigned j = 0; j < CHAIN_STEPS; j++)
 			accel_sob_set(a, sob_of(CHAIN_GROUP, j), 0);
 		cleanup(t, a);
-		bufs_put(&b);
+		test_bufs_put(&b);
 	}
 }
 
@@ -428,8 +406,8 @@ static void sync_chain(struct kt *t)
 static void sync_missing_signal_detected(struct kt *t)
 {
 	FOR_EACH_ACCEL(i, a) {
-		struct bufs b;
-		if (!bufs_get(t, a, &b))
+		struct test_bufs b;
+		if (!test_bufs_get(t, a, &b, 4 * CB_BYTES, 0, 4096))
 			return;
 		const unsigned q = KILN_QUEUE_ID(1, 3);
 		char name[16], why[400];
@@ -459,7 +437,7 @@ static void sync_missing_signal_detected(struct kt *t)
 		}
 		accel_sob_set(a, SYNC_SOB, 0);
 		cleanup(t, a);
-		bufs_put(&b);
+		test_bufs_put(&b);
 	}
 }
 
@@ -471,4 +449,4 @@ static const struct kt_case cases[] = {
 	{"sync-missing-signal-detected", sync_missing_signal_detected, 0},
 };
 
-const struct kt_suite suite_sync = {"sync", KT_CASES(cases), KT_SUITE_DEVICE};
+KT_SUITE(sync, KT_SUITE_DEVICE);

@@ -3,7 +3,6 @@
  * end, in both directions of each pair. */
 #include "kernel/harness/ktest.h"
 #include "net/stack.h"
-#include "tests/suites/net/cases.h"
 #include "tests/suites/net/nic_pairs.h"
 #include "tests/suites/net/traffic.h"
 

@@ -10,7 +10,6 @@
 #include "net/stack.h"
 #include "net/tcpbulk.h"
 #include "net/udpseq.h"
-#include "tests/suites/net/cases.h"
 #include "tests/suites/net/traffic.h"
 #include "net/l2frame.h"
 #include "tests/suites/nic/ports.h"

@@ -4,7 +4,6 @@
 #include "kernel/harness/ktest.h"
 #include "net/iperf.h"
 #include "net/stack.h"
-#include "tests/suites/net/cases.h"
 #include "tests/suites/net/traffic.h"
 #include "tests/suites/net/wire_pair.h"
 

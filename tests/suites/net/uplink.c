@@ -8,11 +8,10 @@
 #include "lwip/dhcp.h"
 #include "net/iperf.h"
 #include "net/stack.h"
-#include "tests/suites/net/cases.h"
+#include "net/uplink.h"
 #include "tests/suites/net/traffic.h"
 #include "tests/suites/nic/ports.h"
 
-#define DHCP_WAIT_MS 15000u
 #define PING_COUNT 8u
 #define IPERF_CONNECT_MS 15000u
 #define IPERF_RETRY_MS 500u
@@ -21,21 +20,14 @@
 #define IPERF_SERVER_WAIT_MS ((IPERF_HOST_SECONDS + 20u) * 1000u)
 
 struct uplink {
-	struct nic_port *n;
-	struct net_if *i;
-	ip4_addr_t gw, server;
+	struct net_uplink l;
+	ip4_addr_t server; /* the iperf server */
 	char ip_s[IP4ADDR_STRLEN_MAX], gw_s[IP4ADDR_STRLEN_MAX];
 };
 static struct uplink up;
 
-static bool leased(void *arg)
-{
-	(void)arg;
-	return dhcp_supplied_address(&up.i->nif);
-}
-
-/* Open the uplink port and take a DHCP lease; afterwards only the gateway (and DHCP
- * server) may talk to us. 0, or -1 after a skip or a failure. */
+/* Bring up the uplink port (net/uplink.c); afterwards only the gateway (and DHCP server)
+ * may talk to us. 0, or -1 after a skip or a failure. */
 static int uplink_up(struct kt *t)
 {
 	const struct cfg_net *c = kiln_cfg ? &kiln_cfg->net : 0;
@@ -43,59 +35,22 @@ static int uplink_up(struct kt *t)
 		kt_skip(t, "net.uplink=none: no port is cabled to an outside network");
 		return -1;
 	}
-	const char *why = "";
-	if (net_stack_init(&why) < 0) {
-		kt_fail(t, "lwIP could not start: %s", why);
+	char why[200];
+	enum net_uplink_step step = net_uplink_up(c->uplink_accel, c->uplink_port, &up.l, why, sizeof why);
+	if (step != NET_UPLINK_UP) {
+		kt_fail(t, "%s", why);
+		if (step == NET_UPLINK_LINK || step == NET_UPLINK_DHCP)
+			nic_port_diag(t, up.l.port);
 		return -1;
 	}
-	net_reset();
-	if (c->uplink_accel >= accel_count() || c->uplink_port >= accel_get(c->uplink_accel)->ports) {
-		kt_fail(t, "net.uplink=accel%u.port%u: no such port (%u accelerators)", c->uplink_accel, c->uplink_port,
-			accel_count());
-		return -1;
-	}
-	up.n = nic_port_get(accel_get(c->uplink_accel), c->uplink_port);
-	char w[160];
-	struct nic_open_cfg oc = {.mtu = 0};
-	if (nic_open(up.n, &oc, w, sizeof w) != ACCEL_OK) {
-		kt_fail(t, "%s", w);
-		return -1;
-	}
-	if (nic_link_wait(up.n, true, NIC_LINK_WAIT_MS) != ACCEL_OK) {
-		kt_fail(t, "%s (net.uplink): link down after %u ms", nic_name(up.n), NIC_LINK_WAIT_MS);
-		nic_port_diag(t, up.n);
-		return -1;
-	}
-	struct net_if_cfg cfg = {.dhcp = true};
-	if (net_if_add(&up.n->port, &cfg, &up.i, &why) < 0) {
-		kt_fail(t, "%s: %s", nic_name(up.n), why);
-		return -1;
-	}
-	if (!net_poll_until(deadline_in_ms(DHCP_WAIT_MS), leased, 0)) {
-		struct dhcp *d = netif_dhcp_data(&up.i->nif);
-		kt_fail(t, "%s: no DHCP lease within %u ms (DHCP state %u, %u tries)", nic_name(up.n), DHCP_WAIT_MS,
-			d ? d->state : 0, d ? d->tries : 0);
-		nic_port_diag(t, up.n);
-		return -1;
-	}
-	/* The gateway: the lease's router option, else the DHCP server (QEMU's restricted
-	 * user network names no router; 10.0.2.2 is its server and gateway at once). */
-	up.gw = *netif_ip4_gw(&up.i->nif);
-	if (ip4_addr_isany_val(up.gw))
-		up.gw = *ip_2_ip4(&netif_dhcp_data(&up.i->nif)->server_ip_addr);
-	ip4addr_ntoa_r(net_if_ip(up.i), up.ip_s, sizeof up.ip_s);
-	ip4addr_ntoa_r(&up.gw, up.gw_s, sizeof up.gw_s);
-	ip4_addr_t allow[2] = {up.gw, *ip_2_ip4(&netif_dhcp_data(&up.i->nif)->server_ip_addr)};
-	net_if_allow_only(up.i, allow, 2);
+	ip4addr_ntoa_r(net_if_ip(up.l.i), up.ip_s, sizeof up.ip_s);
+	ip4addr_ntoa_r(&up.l.gw, up.gw_s, sizeof up.gw_s);
+	ip4_addr_t allow[2] = {up.l.gw, up.l.server};
+	net_if_allow_only(up.l.i, allow, 2);
 	return 0;
 }
 
-static void uplink_down(void)
-{
-	net_reset();
-	if (up.n)
-		nic_close(up.n);
-}
+static void uplink_down(void) { net_uplink_down(&up.l); }
 
 void net_uplink_dhcp(struct kt *t)
 {
@@ -103,21 +58,21 @@ void net_uplink_dhcp(struct kt *t)
 		uplink_down();
 		return;
 	}
-	struct dhcp *d = netif_dhcp_data(&up.i->nif);
+	struct dhcp *d = netif_dhcp_data(&up.l.i->nif);
 	char mask[IP4ADDR_STRLEN_MAX], srv[IP4ADDR_STRLEN_MAX];
-	ip4addr_ntoa_r(netif_ip4_netmask(&up.i->nif), mask, sizeof mask);
+	ip4addr_ntoa_r(netif_ip4_netmask(&up.l.i->nif), mask, sizeof mask);
 	ip4addr_ntoa_r(ip_2_ip4(&d->server_ip_addr), srv, sizeof srv);
-	kt_diag(t, "%s: DHCP lease %s mask %s from server %s, lease %u s, router %s", nic_name(up.n), up.ip_s, mask,
+	kt_diag(t, "%s: DHCP lease %s mask %s from server %s, lease %u s, router %s", nic_name(up.l.port), up.ip_s, mask,
 		srv, (unsigned)d->offered_t0_lease,
-		ip4_addr_isany_val(*netif_ip4_gw(&up.i->nif)) ? "none (pinging the server)" : up.gw_s);
-	if (ip4_addr_isany_val(up.gw)) {
-		kt_fail(t, "%s: the DHCP lease names neither a router nor a server to ping", nic_name(up.n));
+		ip4_addr_isany_val(*netif_ip4_gw(&up.l.i->nif)) ? "none (pinging the server)" : up.gw_s);
+	if (ip4_addr_isany_val(up.l.gw)) {
+		kt_fail(t, "%s: the DHCP lease names neither a router nor a server to ping", nic_name(up.l.port));
 	} else {
-		struct path p = {nic_name(up.n), up.gw_s, "uplink-gateway", net_if_ip(up.i), &up.gw};
+		struct path p = {nic_name(up.l.port), up.gw_s, "uplink-gateway", net_if_ip(up.l.i), &up.l.gw};
 		traffic_ping(t, &p, PING_COUNT);
 	}
 	if (kt_failed(t))
-		nic_port_diag(t, up.n);
+		nic_port_diag(t, up.l.port);
 	uplink_down();
 }
 
@@ -142,8 +97,8 @@ void net_uplink_iperf_client(struct kt *t)
 	}
 	IP4_ADDR(&up.server, c->iperf_server >> 24, (c->iperf_server >> 16) & 0xffu, (c->iperf_server >> 8) & 0xffu,
 		 c->iperf_server & 0xffu);
-	ip4_addr_t allow[2] = {up.gw, up.server};
-	net_if_allow_only(up.i, allow, 2);
+	ip4_addr_t allow[2] = {up.l.gw, up.server};
+	net_if_allow_only(up.l.i, allow, 2);
 	char srv[IP4ADDR_STRLEN_MAX];
 	ip4addr_ntoa_r(&up.server, srv, sizeof srv);
 	kt_diag(t, "kiln-host: iperf-server-start port=%u", c->iperf_port);
@@ -200,8 +155,8 @@ void net_uplink_iperf_server(struct kt *t)
 		uplink_down();
 		return;
 	}
-	net_if_allow_only(up.i, &up.gw, 1);
-	if (net_iperf_server_start(net_if_ip(up.i), NET_IPERF_PORT) < 0) {
+	net_if_allow_only(up.l.i, &up.l.gw, 1);
+	if (net_iperf_server_start(net_if_ip(up.l.i), NET_IPERF_PORT) < 0) {
 		kt_fail(t, "lwiperf server could not start on %s:%u", up.ip_s, NET_IPERF_PORT);
 		uplink_down();
 		return;
@@ -211,7 +166,7 @@ void net_uplink_iperf_server(struct kt *t)
 	const struct net_iperf_report *r = net_iperf_server_report();
 	if (!net_poll_until(deadline_in_ms(IPERF_SERVER_WAIT_MS), server_done, 0))
 		kt_fail(t, "%s:%u: no iperf session finished within %u ms (refused from elsewhere: %llu frames)", up.ip_s,
-			NET_IPERF_PORT, IPERF_SERVER_WAIT_MS, (unsigned long long)up.i->cnt.rx_filtered);
+			NET_IPERF_PORT, IPERF_SERVER_WAIT_MS, (unsigned long long)up.l.i->cnt.rx_filtered);
 	else if (r->type != LWIPERF_TCP_DONE_SERVER || !r->bytes)
 		kt_fail(t, "%s:%u: lwiperf server %s after %u bytes", up.ip_s, NET_IPERF_PORT,
 			net_iperf_report_name(r->type), r->bytes);

@@ -94,4 +94,4 @@ static const struct kt_case cases[] = {
 	{"nicbench-ceiling", nicbench_ceiling, 120},
 };
 
-const struct kt_suite suite_nicbench = {"nicbench", KT_CASES(cases), KT_SUITE_EXPLICIT};
+KT_SUITE(nicbench, KT_SUITE_EXPLICIT);

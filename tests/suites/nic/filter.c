@@ -5,7 +5,6 @@
  * the old one refused. The port's MAC is restored afterwards. */
 #include "kernel/lib/string.h"
 #include "net/l2frame.h"
-#include "tests/suites/nic/cases.h"
 #include "tests/suites/nic/ports.h"
 
 #define DISCOVER_MS 10000u

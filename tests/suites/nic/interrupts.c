@@ -2,7 +2,6 @@
  * waits on an interrupt (it polls its rings with deadlines), so a lost interrupt does not
  * hang anything: this case is where it is reported, per port. */
 #include "net/l2frame.h"
-#include "tests/suites/nic/cases.h"
 #include "tests/suites/nic/ports.h"
 
 #define FRAMES 8u

@@ -1,6 +1,5 @@
 /* nic-link-up: every port comes up (a port without a cable is strapped to MAC loopback
  * and must come up that way), as the NIC status events report it. */
-#include "tests/suites/nic/cases.h"
 #include "tests/suites/nic/ports.h"
 
 void nic_link_up(struct kt *t)

@@ -4,7 +4,6 @@
  * exactly with what was sent and received. */
 #include "kernel/lib/string.h"
 #include "net/l2frame.h"
-#include "tests/suites/nic/cases.h"
 #include "tests/suites/nic/ports.h"
 
 #define FRAME_WAIT_MS 200u

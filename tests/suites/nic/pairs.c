@@ -6,7 +6,6 @@
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 #include "net/l2frame.h"
-#include "tests/suites/nic/cases.h"
 #include "tests/suites/nic/ports.h"
 
 #define DISCOVER_MS 30000u

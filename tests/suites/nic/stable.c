@@ -2,7 +2,6 @@
  * links recover from by themselves is the case a lab misses most easily) fails the case
  * with the port, how many times it went down and came back, why the device says it did,
  * and the port's own link-down counter. */
-#include "tests/suites/nic/cases.h"
 #include "tests/suites/nic/ports.h"
 
 #define WINDOW_MS 3000u

@@ -2,16 +2,17 @@
  * loopback across frame sizes, counters, interrupts, and bursts between every wired pair
  * of ports (same device, two devices, two machines). */
 #include "kernel/harness/ktest.h"
-#include "tests/suites/nic/cases.h"
 
-static const struct kt_case cases[] = {
-	{"nic-link-up", nic_link_up, 0},
-	{"nic-link-stable", nic_link_stable, 0},
-	{"nic-mac-loopback", nic_mac_loopback, 0},
-	{"nic-counters", nic_counters, 0},
-	{"nic-mac-filter", nic_mac_filter, 0},
-	{"nic-interrupts", nic_interrupts, 0},
-	{"nic-pair-burst", nic_pair_burst, 120},
-};
+#define NIC_CASES(X)                                                                                           \
+	X(nic_link_up, "nic-link-up", 0)                                                                       \
+	X(nic_link_stable, "nic-link-stable", 0)                                                               \
+	X(nic_mac_loopback, "nic-mac-loopback", 0)                                                             \
+	X(nic_counters, "nic-counters", 0)                                                                     \
+	X(nic_mac_filter, "nic-mac-filter", 0)                                                                 \
+	X(nic_interrupts, "nic-interrupts", 0)                                                                 \
+	X(nic_pair_burst, "nic-pair-burst", 120)
 
-const struct kt_suite suite_nic = {"nic", KT_CASES(cases), 0};
+KT_CASES_DECLARE(NIC_CASES)
+static const struct kt_case cases[] = {KT_CASES_TABLE(NIC_CASES)};
+
+KT_SUITE(nic, 0);

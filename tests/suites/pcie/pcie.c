@@ -253,4 +253,4 @@ static const struct kt_case cases[] = {
 	{"pcie-device-status", pcie_device_status, 0},
 };
 
-const struct kt_suite suite_pcie = {"pcie", KT_CASES(cases), 0};
+KT_SUITE(pcie, 0);

@@ -3,7 +3,6 @@
 #include "kernel/acpi.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/arch/x86/lapic.h"
-#include "tests/suites/platform/cases.h"
 
 static const char *const required[] = {"FACP", "APIC", "MCFG", "DSDT"};
 

@@ -5,7 +5,6 @@
 #include "kernel/harness/identity.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/fmt.h"
-#include "tests/suites/platform/cases.h"
 
 void platform_memory_modules(struct kt *t)
 {

@@ -4,7 +4,6 @@
 #include "kernel/harness/ktest.h"
 #include "kernel/arch/x86/paging.h"
 #include "kernel/arch/x86/trap.h"
-#include "tests/suites/platform/cases.h"
 
 extern struct boot_info *kiln_boot_info;
 

@@ -4,7 +4,6 @@
 #include "boot/efi_memtype.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/pmm.h"
-#include "tests/suites/platform/cases.h"
 
 extern struct boot_info *kiln_boot_info;
 

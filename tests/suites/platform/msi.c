@@ -9,7 +9,6 @@
 #include "kernel/pci/msi.h"
 #include "kernel/pci/pci.h"
 #include "kernel/time.h"
-#include "tests/suites/platform/cases.h"
 
 /* QEMU hw/misc/edu.c: ids and BAR0 registers (32-bit accesses only) */
 #define EDU_VENDOR 0x1234

@@ -4,7 +4,6 @@
 #include "kernel/lib/fmt.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/pci/pci.h"
-#include "tests/suites/platform/cases.h"
 
 /* QEMU q35 (hw/pci-host/q35.c, hw/isa/lpc_ich9.c) */
 #define Q35_VENDOR_INTEL 0x8086

@@ -4,7 +4,6 @@
 #include "kernel/lib/fmt.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/pci/pci.h"
-#include "tests/suites/platform/cases.h"
 
 #define LIST_TEXT 256
 #define PM_CAP_LEN 8

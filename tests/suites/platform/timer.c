@@ -5,7 +5,6 @@
 #include "kernel/arch/x86/lapic.h"
 #include "kernel/pmtimer.h"
 #include "kernel/time.h"
-#include "tests/suites/platform/cases.h"
 
 #define INTERVAL_MS 300
 #define TRIES 3

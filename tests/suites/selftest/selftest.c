@@ -31,4 +31,4 @@ static const struct kt_case cases[] = {
 	{"selftest-skip", selftest_skip, 0},
 };
 
-const struct kt_suite suite_selftest = {"selftest", KT_CASES(cases), KT_SUITE_EXPLICIT};
+KT_SUITE(selftest, KT_SUITE_EXPLICIT);

@@ -1,4 +1,4 @@
-#include "kernel/platform_console.h"
+#include "kernel/harness/platform_console.h"
 
 #include "kernel/arch/x86/paging.h"
 #include "kernel/console.h"
@@ -39,7 +39,7 @@ static int from_spcr(const struct acpi_info *ai, struct console_port *p)
 static const char *from_pci(const struct kiln_config *c, struct console_port *p, char *note, size_t len)
 {
 	struct pci_dev d;
-	int r = pci_early_function(c->console_seg, c->console_bus, c->console_dev, c->console_fn, &d);
+	int r = pci_early_function(c->console_addr.seg, c->console_addr.bus, c->console_addr.dev, c->console_addr.fn, &d);
 	char bdf[PCI_BDF_LEN];
 	pci_bdf(&d, bdf);
 	if (r) {

@@ -1,0 +1,113 @@
+/* The seeded data pattern (kernel/lib/pattern.h). */
+#include "kernel/lib/pattern.h"
+
+#define WORD 8u
+
+/* Byte k of a pattern word is bits 8k..8k+7: on a little-endian CPU, the word's memory image. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "pattern words are stored little endian");
+
+/* Bytes before p reaches 8-byte alignment when the pattern's words line up with memory's
+ * words (then the middle goes a word at a time); otherwise the whole length. */
+static uint64_t head_len(const volatile void *p, uint64_t len, uint64_t off)
+{
+	if (((uintptr_t)p - off) % WORD)
+		return len;
+	uint64_t h = (WORD - (uintptr_t)p % WORD) % WORD;
+	return h < len ? h : len;
+}
+
+void pattern_fill(volatile void *p, uint64_t len, uint64_t seed, uint64_t off)
+{
+	volatile uint8_t *b = p;
+	uint64_t h = head_len(p, len, off), i;
+	for (i = 0; i < h; i++)
+		b[i] = pattern_byte(seed, off + i);
+	for (; i + WORD <= len; i += WORD)
+		*(volatile uint64_t *)(b + i) = pattern_word(seed, (off + i) / WORD);
+	for (; i < len; i++)
+		b[i] = pattern_byte(seed, off + i);
+}
+
+static unsigned bytes_differing(uint64_t diff, unsigned bytes)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; k < bytes; k++)
+		n += ((diff >> (8 * k)) & 0xffu) != 0;
+	return n;
+}
+
+uint64_t pattern_check(const volatile void *p, uint64_t len, uint64_t seed, uint64_t off, pattern_mismatch_fn fn,
+		       void *arg)
+{
+	const volatile uint8_t *b = p;
+	uint64_t h = head_len(p, len, off), i, bad = 0;
+	for (i = 0; i < h; i++) {
+		uint8_t got = b[i], want = pattern_byte(seed, off + i);
+		if (got != want) {
+			bad++;
+			if (fn)
+				fn(arg, i, want, got, 1);
+		}
+	}
+	for (; i + WORD <= len; i += WORD) {
+		uint64_t got = *(const volatile uint64_t *)(b + i), want = pattern_word(seed, (off + i) / WORD);
+		if (got != want) {
+			bad += bytes_differing(want ^ got, WORD);
+			if (fn)
+				fn(arg, i, want, got, WORD);
+		}
+	}
+	for (; i < len; i++) {
+		uint8_t got = b[i], want = pattern_byte(seed, off + i);
+		if (got != want) {
+			bad++;
+			if (fn)
+				fn(arg, i, want, got, 1);
+		}
+	}
+	return bad;
+}
+
+uint64_t pattern_check_repeat(const volatile void *p, uint64_t len, uint64_t word, pattern_mismatch_fn fn, void *arg)
+{
+	const volatile uint8_t *b = p;
+	uint64_t bad = 0;
+	for (uint64_t i = 0; i < len; i++) {
+		uint8_t got = b[i], want = (uint8_t)(word >> (8 * (i % WORD)));
+		if (got != want) {
+			bad++;
+			if (fn)
+				fn(arg, i, want, got, 1);
+		}
+	}
+	return bad;
+}
+
+struct first {
+	struct pattern_err *e;
+	uint64_t off;
+	int found;
+};
+
+/* Keeps the lowest differing byte of the first differing unit. */
+static void note_first(void *arg, uint64_t at, uint64_t want, uint64_t got, unsigned bytes)
+{
+	struct first *f = arg;
+	if (f->found)
+		return;
+	unsigned k = 0;
+	while (k + 1 < bytes && !(((want ^ got) >> (8 * k)) & 0xffu))
+		k++;
+	f->found = 1;
+	f->e->first_off = f->off + at + k;
+	f->e->expected = (uint8_t)(want >> (8 * k));
+	f->e->actual = (uint8_t)(got >> (8 * k));
+}
+
+uint64_t pattern_check_err(const volatile void *p, uint64_t len, uint64_t seed, uint64_t off, struct pattern_err *e)
+{
+	struct first f = {e, off, e->bad_bytes != 0};
+	uint64_t bad = pattern_check(p, len, seed, off, note_first, &f);
+	e->bad_bytes += bad;
+	return bad;
+}
