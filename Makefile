@@ -34,7 +34,7 @@ BOOT_SRC := $(wildcard boot/*.c)
 KERNEL_SRC := $(foreach d,kernel/lib kernel/arch/x86 kernel kernel/pci,$(wildcard $(d)/*.c $(d)/*.S)) \
 	$(filter-out kernel/harness/upload.c,$(wildcard kernel/harness/*.c))
 # Every suite folder is picked up; the ones that use lwIP are built by net/net.mk with its headers.
-LWIP_SUITES := net nic
+LWIP_SUITES := net nic fabric
 SUITE_SRC := tests/suites/suites.c $(filter-out $(LWIP_SUITES:%=tests/suites/%/%),$(wildcard tests/suites/*/*.c))
 DRIVER_SRC := drivers/drivers.c $(wildcard drivers/*/*.c)
 KILN_SRC := $(BOOT_SRC) $(KERNEL_SRC) $(SUITE_SRC) $(DRIVER_SRC)
@@ -97,7 +97,7 @@ RUN_DEPS := $(B)/kiln.efi $(QEMU_BIN)
 run: $(RUN_DEPS)
 	$(Q)python3 tools/kiln-run --qemu '$(QEMU_BIN)' --timeout '$(TIMEOUT)' --args '$(ARGS)' \
 		--qemu-args '$(QEMU_ARGS)' --inject '$(INJECT)' --inject-at '$(INJECT_AT)' --accels '$(ACCELS)' \
-		--ports '$(PORTS)' --hbm '$(HBM)' --uplink '$(UPLINK)' --name run
+		--ports '$(PORTS)' --hbm '$(HBM)' --topology '$(TOPOLOGY)' --uplink '$(UPLINK)' --name run
 
 # ---- tests -------------------------------------------------------------------------------
 test: $(DEPS_STAMP)

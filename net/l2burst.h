@@ -11,7 +11,7 @@
 #include "kernel/time.h"
 #include "net/port.h"
 
-#define NET_L2_PORTS_MAX 24
+#define NET_L2_PORTS_MAX 192 /* eight accelerators x 24 ports */
 #define NET_L2_BURST_MAX 65536u
 
 struct net_l2_neighbor {

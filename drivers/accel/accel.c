@@ -189,6 +189,7 @@ static void read_identity(struct accel *a)
 	a->hbm_size = accel_rd(a, KILN_BLK_CORE + KILN_CORE_HBM_SIZE_LO) |
 		      (uint64_t)accel_rd(a, KILN_BLK_CORE + KILN_CORE_HBM_SIZE_HI) << 32;
 	a->sram_size = accel_rd(a, KILN_BLK_CORE + KILN_CORE_SRAM_SIZE);
+	accel_hbm_window_init(a);
 }
 
 /* Everything after a soft reset: rings, interrupts, channels, self-tests. */

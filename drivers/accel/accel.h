@@ -67,8 +67,9 @@ struct accel {
 	unsigned index;
 	struct pci_dev *pci;
 	char bdf[16];
-	volatile uint8_t *cfg, *sram, *hbm;
+	volatile uint8_t *cfg, *sram, *hbm; /* hbm: BAR4, the HBM window (use accel_hbm_at) */
 	uint64_t hbm_size, sram_size;
+	uint64_t hbm_win_size, hbm_win_base; /* BAR4 bytes; HBM offset it shows now */
 	unsigned engines, streams, ports, sobs, monitors;
 	uint32_t version;
 	bool gone;                  /* all-ones seen: every call fails fast with ACCEL_EGONE */
@@ -172,6 +173,19 @@ struct accel_buf {
 int accel_buf_alloc(struct accel_buf *b, uint64_t size);
 void accel_buf_free(struct accel_buf *b);
 static inline uint64_t accel_hbm_addr(uint64_t off) { return KILN_DEV_HBM_BASE + off; }
+
+/* ---- CPU access to HBM through the BAR window (drivers/accel/hbm_window.c) ---- */
+/* Move the window so [off, off + len) is visible; a pointer to HBM byte off, or 0 when the
+ * range is outside the HBM, crosses a window boundary or the device refused the move. */
+volatile uint8_t *accel_hbm_window(struct accel *a, uint64_t off, uint64_t len);
+/* The same, without a register access while the range is inside the current window. */
+static inline volatile uint8_t *accel_hbm_at(struct accel *a, uint64_t off, uint64_t len)
+{
+	uint64_t rel = off - a->hbm_win_base;
+	if (off >= a->hbm_win_base && rel < a->hbm_win_size && len <= a->hbm_win_size - rel)
+		return a->hbm + rel;
+	return accel_hbm_window(a, off, len);
+}
 static inline uint64_t accel_sram_addr(uint64_t off) { return KILN_DEV_SRAM_BASE + off; }
 
 /* ---- linear DMA through a queue (drivers/accel/dma.c) ---- */

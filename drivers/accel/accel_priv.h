@@ -11,8 +11,12 @@
 /* irq.c */
 int accel_irq_setup(struct accel *a, char *why, unsigned whylen);
 void accel_irq_teardown(struct accel *a);
+/* MSI-X sources this device has: the fixed ones and two per NIC port. */
+static inline unsigned accel_irq_sources(const struct accel *a) { return KILN_VEC_NIC_TX(0) + 2 * a->ports; }
 /* Raise a vector with the self-test hook and check it arrived (or explain). */
 int accel_irq_selftest(struct accel *a, unsigned source, char *why, unsigned whylen);
+/* hbm_window.c: read the window size and base (after reset) */
+void accel_hbm_window_init(struct accel *a);
 /* events.c */
 int accel_eq_setup(struct accel *a);
 /* cpucp.c */

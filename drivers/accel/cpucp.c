@@ -5,6 +5,7 @@
 
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_cpucp.h"
+#include "drivers/accel/hw/kiln_ring.h"
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/pmm.h"
 #include "kernel/lib/string.h"
@@ -36,7 +37,7 @@ int accel_cpucp(struct accel *a, uint32_t opcode, uint64_t value, uint32_t index
 {
 	if (a->gone)
 		return ACCEL_EGONE;
-	unsigned slot = a->cpucp_pi % ACCEL_CPUCP_ENTRIES;
+	unsigned slot = kiln_ring_slot(a->cpucp_pi, ACCEL_CPUCP_ENTRIES);
 	volatile struct kiln_cpucp_packet *p = &a->cpucp_pkt[slot];
 	p->value = value;
 	p->ctl = (uint32_t)KILN_FIELD_PREP(KILN_CPUCP_CTL_OPCODE, opcode);
@@ -48,7 +49,7 @@ int accel_cpucp(struct accel *a, uint32_t opcode, uint64_t value, uint32_t index
 	bd->len = sizeof(struct kiln_cpucp_packet);
 	bd->ctl = slot;
 	__asm__ volatile("" ::: "memory");
-	a->cpucp_pi = (a->cpucp_pi + 1) % (2 * ACCEL_CPUCP_ENTRIES);
+	a->cpucp_pi = kiln_ring_next(a->cpucp_pi, ACCEL_CPUCP_ENTRIES);
 	accel_wr(a, KILN_BLK_CPUCP + KILN_CPUCP_PQ_PI, a->cpucp_pi);
 	struct deadline d = deadline_in_ms(ACCEL_CPUCP_TIMEOUT_MS);
 	while (p->fence != KILN_CPUCP_FENCE_VAL) {

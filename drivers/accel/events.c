@@ -6,6 +6,7 @@
 
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_eq.h"
+#include "drivers/accel/hw/kiln_ring.h"
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
@@ -43,7 +44,7 @@ int accel_eq_poll(struct accel *a)
 		ev->seq = ++a->ev_seq;
 		a->ev_count[ev->type]++;
 		e->ctl = 0;
-		a->eq_ci = (a->eq_ci + 1) % a->eq.entries;
+		a->eq_ci = kiln_cring_next(a->eq_ci, a->eq.entries);
 		n++;
 	}
 	if (n)

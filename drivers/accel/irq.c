@@ -40,8 +40,14 @@ static void on_shared(void *c, uint8_t vec)
 	if (st == 0xffffffffu)
 		return; /* gone: nothing to demultiplex */
 	accel_wr(a, KILN_BLK_CORE + KILN_CORE_IRQ_STATUS, st);
+	uint32_t hi = 0;
+	if (accel_irq_sources(a) > 32) { /* vectors 32..63: ports 10 and up */
+		hi = accel_rd(a, KILN_BLK_CORE + KILN_CORE_IRQ_STATUS_HI);
+		accel_wr(a, KILN_BLK_CORE + KILN_CORE_IRQ_STATUS_HI, hi);
+	}
+	uint64_t all = (uint64_t)hi << 32 | st;
 	for (unsigned v = 0; v < KILN_MSIX_VECTORS; v++)
-		if (st & (1u << v))
+		if (all & (1ull << v))
 			a->irq_count[v]++;
 }
 
@@ -100,7 +106,8 @@ int accel_irq_setup(struct accel *a, char *why, unsigned len)
 			  accel_irq_wanted == ACCEL_IRQ_SHARED ? "accel_irq=shared" : "the MSI-X table is too short");
 	} else {
 		a->irq_mode = ACCEL_IRQ_MSIX;
-		for (unsigned v = 0; v < KILN_MSIX_VECTORS; v++) {
+		/* one CPU vector per source this device has (12 + 2 per port); the rest stay masked */
+		for (unsigned v = 0; v < accel_irq_sources(a); v++) {
 			ctx[a->index][v] = (struct src_ctx){a, v};
 			int vec = irq_alloc(on_source, &ctx[a->index][v]);
 			if (vec < 0) {
@@ -118,7 +125,7 @@ int accel_irq_setup(struct accel *a, char *why, unsigned len)
 			pci_msix_set_vector(a->pci, v, vec);
 		}
 	}
-	for (unsigned v = 0; v < table && v < KILN_MSIX_VECTORS; v++)
+	for (unsigned v = 0; v < table && v < accel_irq_sources(a); v++)
 		pci_msix_mask(a->pci, v, false);
 	pci_msix_function_mask(a->pci, false);
 	(void)why;

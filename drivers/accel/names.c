@@ -48,16 +48,16 @@ const char *accel_event_name(uint32_t t)
 		ksnprintf(buf, sizeof buf, "DMA%u_QM", t - KILN_EVENT_DMA_QM(0));
 		return buf;
 	}
-	if (t >= KILN_EVENT_NIC_QM(0) && t < KILN_EVENT_NIC_QM(KILN_MAX_PORTS)) {
-		ksnprintf(buf, sizeof buf, "NIC%u_QM", t - KILN_EVENT_NIC_QM(0));
+	if (kiln_event_nic_port(t, 0) >= 0) {
+		ksnprintf(buf, sizeof buf, "NIC%d_QM", kiln_event_nic_port(t, 0));
 		return buf;
 	}
 	if (t >= KILN_EVENT_DMA_CORE(0) && t < KILN_EVENT_DMA_CORE(8)) {
 		ksnprintf(buf, sizeof buf, "DMA%u_CORE", t - KILN_EVENT_DMA_CORE(0));
 		return buf;
 	}
-	if (t >= KILN_EVENT_NIC_STATUS(0) && t < KILN_EVENT_NIC_STATUS(KILN_MAX_PORTS)) {
-		ksnprintf(buf, sizeof buf, "STATUS_NIC%u", t - KILN_EVENT_NIC_STATUS(0));
+	if (kiln_event_nic_port(t, 1) >= 0) {
+		ksnprintf(buf, sizeof buf, "STATUS_NIC%d", kiln_event_nic_port(t, 1));
 		return buf;
 	}
 	switch (t) {
@@ -100,13 +100,13 @@ int accel_event_describe(const struct accel_event *e, char *b, unsigned len)
 		return ksnprintf(b, len, "%s (%u) at hbm+0x%llx stack %u, %u corrected / %u uncorrected so far", name, t,
 				 (unsigned long long)p.addr, p.stack, p.serr_count, p.derr_count);
 	}
-	if (t >= KILN_EVENT_NIC_STATUS(0) && t < KILN_EVENT_NIC_STATUS(KILN_MAX_PORTS)) {
+	if (kiln_event_nic_port(t, 1) >= 0) {
 		struct kiln_ev_nic_status p;
 		memcpy(&p, e->data, sizeof p);
 		return ksnprintf(b, len, "%s (%u) port %u link %s reason %u, %u flaps so far", name, t, p.port,
 				 p.link_up ? "up" : "down", p.reason, p.flap_count);
 	}
-	if (t >= KILN_EVENT_NIC_QM(0) && t < KILN_EVENT_NIC_QM(KILN_MAX_PORTS)) {
+	if (kiln_event_nic_port(t, 0) >= 0) {
 		struct kiln_ev_nic_err p;
 		memcpy(&p, e->data, sizeof p);
 		return ksnprintf(b, len, "%s (%u) port %u cause %u index %u address 0x%llx", name, t, p.port, p.cause, p.index,

@@ -4,6 +4,7 @@
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_eq.h"
 #include "drivers/accel/hw/kiln_pci.h"
+#include "drivers/accel/hw/kiln_ring.h"
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
@@ -18,9 +19,6 @@ static uint32_t rd(struct nic_port *n, uint32_t off) { return accel_rd(n->a, KIL
 static void wr(struct nic_port *n, uint32_t off, uint32_t v) { accel_wr(n->a, KILN_BLK_NIC(n->idx) + off, v); }
 static struct nic_port *of(struct net_port *p) { return (struct nic_port *)p; }
 
-/* Ring arithmetic: indices run over [0, 2 * entries) so full and empty differ. */
-static uint32_t ring_used(uint32_t pi, uint32_t ci, uint32_t entries) { return (pi - ci + 2 * entries) % (2 * entries); }
-static uint32_t ring_next(uint32_t i, uint32_t entries) { return (i + 1) % (2 * entries); }
 
 const char *nic_name(const struct nic_port *n) { return n->port.name; }
 uint64_t nic_irq_tx(const struct nic_port *n) { return n->a->irq_count[KILN_VEC_NIC_TX(n->idx)] - n->irq_tx0; }
@@ -117,10 +115,10 @@ static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned fl
 		return NET_EIO;
 	if (len < KILN_NIC_MIN_FRAME || len > net_port_max_frame(p))
 		return NET_ELEN;
-	if (ring_used(n->tx_pi, n->tx_ci, NIC_TX_ENTRIES) == NIC_TX_ENTRIES) {
+	if (kiln_ring_full(n->tx_pi, n->tx_ci, NIC_TX_ENTRIES)) {
 		nic_tx_flush(n);
 		struct deadline d = deadline_in_ms(NIC_TX_WAIT_MS);
-		while (ring_used(n->tx_pi, n->tx_ci = rd(n, KILN_NIC_TX_CI), NIC_TX_ENTRIES) == NIC_TX_ENTRIES) {
+		while (kiln_ring_full(n->tx_pi, n->tx_ci = rd(n, KILN_NIC_TX_CI), NIC_TX_ENTRIES)) {
 			if (n->a->gone || tx_stopped(n))
 				return NET_EIO;
 			if (deadline_passed(d)) {
@@ -130,14 +128,14 @@ static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned fl
 			cpu_relax();
 		}
 	}
-	uint32_t slot = n->tx_pi & (NIC_TX_ENTRIES - 1);
+	uint32_t slot = kiln_ring_slot(n->tx_pi, NIC_TX_ENTRIES);
 	uint8_t *buf = (uint8_t *)n->tx_bufs.host + (size_t)slot * n->buf_size;
 	memcpy(buf, frame, len);
 	volatile struct kiln_nic_tx_entry *e = (volatile struct kiln_nic_tx_entry *)n->tx_ring.host + slot;
 	e->addr = n->tx_bufs.dev + (uint64_t)slot * n->buf_size;
 	e->len = (uint32_t)len;
 	e->ctl = 0;
-	n->tx_pi = ring_next(n->tx_pi, NIC_TX_ENTRIES);
+	n->tx_pi = kiln_ring_next(n->tx_pi, NIC_TX_ENTRIES);
 	n->sw.tx_frames++;
 	n->sw.tx_bytes += len;
 	if (!(flags & NET_TX_MORE))
@@ -158,10 +156,10 @@ static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, v
 	unsigned got = 0;
 	size_t avail = n->buf_size < net_port_max_frame(p) ? n->buf_size : net_port_max_frame(p);
 	while (got < budget && n->rx_ci != dev_ci) {
-		uint32_t slot = n->rx_ci & (NIC_RX_ENTRIES - 1);
+		uint32_t slot = kiln_ring_slot(n->rx_ci, NIC_RX_ENTRIES);
 		const uint8_t *buf = (const uint8_t *)n->rx_bufs.host + (size_t)slot * n->buf_size;
 		long len = net_eth_frame_len(buf, avail);
-		n->rx_ci = ring_next(n->rx_ci, NIC_RX_ENTRIES);
+		n->rx_ci = kiln_ring_next(n->rx_ci, NIC_RX_ENTRIES);
 		if (len < 0) {
 			n->sw.rx_unparsed++;
 		} else {
@@ -170,7 +168,7 @@ static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, v
 			fn(ctx, buf, (size_t)len);
 		}
 		/* the buffer goes back to the device once the frame has been handed up */
-		n->rx_pi = ring_next(n->rx_pi, NIC_RX_ENTRIES);
+		n->rx_pi = kiln_ring_next(n->rx_pi, NIC_RX_ENTRIES);
 		got++;
 	}
 	if (got)
@@ -182,7 +180,7 @@ uint32_t nic_rx_pending(struct nic_port *n)
 {
 	if (!n->open)
 		return 0;
-	return ring_used(*(volatile uint32_t *)n->wb.host, n->rx_ci, NIC_RX_ENTRIES);
+	return kiln_ring_used(*(volatile uint32_t *)n->wb.host, n->rx_ci, NIC_RX_ENTRIES);
 }
 
 static bool nic_link_up(struct net_port *p) { return nic_link(of(p)); }

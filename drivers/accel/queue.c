@@ -7,6 +7,7 @@
 
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_core.h"
+#include "drivers/accel/hw/kiln_ring.h"
 #include "drivers/accel/hw/kiln_sync.h"
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/lib/fmt.h"
@@ -85,13 +86,13 @@ int accel_submit(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_
 	if (qu->submitted - qu->completed >= qu->pq.entries)
 		return ACCEL_EFULL;
 	uint32_t t = ++qu->submitted;
-	volatile struct kiln_bd *bd = (struct kiln_bd *)qu->pq.mem + (qu->pi % qu->pq.entries);
+	volatile struct kiln_bd *bd = (struct kiln_bd *)qu->pq.mem + kiln_ring_slot(qu->pi, qu->pq.entries);
 	bd->ptr = cb;
 	bd->len = len;
 	bd->ctl = (uint32_t)KILN_FIELD_PREP(KILN_BD_CTL_SHADOW_INDEX, t);
 	qu->irq_mark[t % ACCEL_PQ_ENTRIES] = a->irq_count[KILN_VEC_CQ(q)];
 	__asm__ volatile("" ::: "memory");
-	qu->pi = (qu->pi + 1) % (2 * qu->pq.entries);
+	qu->pi = kiln_ring_next(qu->pi, qu->pq.entries);
 	accel_wr(a, qreg(q, KILN_QM_PQ_PI), qu->pi);
 	*ticket = t;
 	return ACCEL_OK;
@@ -170,12 +171,12 @@ int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 					  (entry & KILN_CQ_ENTRY_SHADOW_VALID) ? "" : ", shadow-valid bit clear", want,
 					  qu->completed + 1);
 				cq[qu->cq_ci] = 0;
-				qu->cq_ci = (qu->cq_ci + 1) % qu->cq.entries;
+				qu->cq_ci = kiln_cring_next(qu->cq_ci, qu->cq.entries);
 				qu->completed++;
 				return ACCEL_ECOMPLETION;
 			}
 			cq[qu->cq_ci] = 0;
-			qu->cq_ci = (qu->cq_ci + 1) % qu->cq.entries;
+			qu->cq_ci = kiln_cring_next(qu->cq_ci, qu->cq.entries);
 			qu->completed++;
 			qu->last_shadow = got;
 			continue;
@@ -200,7 +201,7 @@ int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 				  "the device counts CB %u done",
 				  accel_queue_name(q, name), qu->cq_ci, entry, qu->completed + 1);
 			cq[qu->cq_ci] = 0;
-			qu->cq_ci = (qu->cq_ci + 1) % qu->cq.entries;
+			qu->cq_ci = kiln_cring_next(qu->cq_ci, qu->cq.entries);
 			qu->completed++;
 			return ACCEL_ECOMPLETION;
 		}

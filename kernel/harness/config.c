@@ -21,6 +21,7 @@ static const char *const why_text[] = {
 	[CFG_W_NOT_WHOLE_SECONDS] = "is not a whole number of seconds",
 	[CFG_W_NOT_SIZE] = "is not a size",
 	[CFG_W_NOT_RANGE] = "is not a range",
+	[CFG_W_NOT_FABRIC] = "is not a fabric",
 	[CFG_W_NOT_ALLOWED] = "is not allowed",
 	[CFG_W_TOO_MANY] = "is one key too many",
 };

@@ -104,6 +104,8 @@ struct kiln_config {
 	struct cfg_net net;
 	struct cfg_pcie pcie;
 	struct cfg_memory memory;
+	/* expect.fabric=mesh:NxK: the cabling suite fabric must find (N cards, K cables per pair); 0: any */
+	uint32_t fabric_accels, fabric_per_peer;
 };
 
 /* The run's configuration, for cases that read their own keys (set by kernel/harness/main.c
@@ -135,6 +137,7 @@ enum cfg_type {
 			  * MiB 1..aux (uint64_t, off2) */
 	CFG_T_PCIE_LINK, /* a family (CFG_F_FAMILY): <prefix><target>=genN[xW], N 1..max, W 1..aux;
 			  * the field is struct cfg_pcie_rule[], off2 counts them */
+	CFG_T_MESH,      /* "none" or mesh:NxK, N in min..max, K >= 1, K x (N - 1) <= aux (2 x uint32_t) */
 };
 
 /* How a key appears in the effective-configuration line (config_format). */

@@ -832,6 +832,44 @@ static void allowed_pcie_link(const struct cfg_key *k, struct cfg_out *o)
 		 (unsigned long long)k->aux, k->size / sizeof(struct cfg_pcie_rule));
 }
 
+static int set_mesh(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	static const char m[] = "mesh:";
+	const size_t ml = sizeof m - 1;
+	uint64_t cards, per;
+	if (cfg_key_is("none", v, n)) {
+		clear(k, base);
+		return CFG_W_OK;
+	}
+	if (n <= ml || strncmp(v, m, ml))
+		return CFG_W_NOT_FABRIC;
+	size_t x = ml + cfg_find(v + ml, n - ml, 'x');
+	if (x == n || parse_u64(v + ml, x - ml, &cards) < 0 || parse_u64(v + x + 1, n - x - 1, &per) < 0 ||
+	    cards < k->min || cards > k->max || per < 1 || per * (cards - 1) > k->aux)
+		return CFG_W_NOT_FABRIC;
+	put_uint(base, k->off, k->size, cards);
+	put_uint(base, k->off2, k->size2, per);
+	return CFG_W_OK;
+}
+
+static void fmt_mesh(const struct cfg_key *k, const void *base, struct cfg_out *o)
+{
+	uint64_t cards = get_uint(base, k->off, k->size);
+	if (!cards)
+		cfg_outf(o, "none");
+	else
+		cfg_outf(o, "mesh:%llux%llu", (unsigned long long)cards,
+			 (unsigned long long)get_uint(base, k->off2, k->size2));
+}
+
+static void allowed_mesh(const struct cfg_key *k, struct cfg_out *o)
+{
+	cfg_outf(o, "none, or mesh:NxK (N = %llu..%llu accelerators, every pair joined by K cables, K x (N - 1) <= %llu "
+		    "ports)",
+		 (unsigned long long)k->min, (unsigned long long)k->max, (unsigned long long)k->aux);
+}
+
 const struct cfg_type_ops cfg_types[] = {
 	[CFG_T_LIST] = {.name = "list of globs", .set = set_list, .fmt = fmt_list, .allowed = allowed_list},
 	[CFG_T_UINT] = {.name = "number", .set = set_uint, .fmt = fmt_uint, .allowed = allowed_uint},
@@ -853,6 +891,7 @@ const struct cfg_type_ops cfg_types[] = {
 	[CFG_T_MODULES] = {.name = "modules", .set = set_modules, .fmt = fmt_modules, .allowed = allowed_modules},
 	[CFG_T_PCIE_LINK] = {.name = "link rule", .fmt = fmt_pcie_link,
 		.allowed = allowed_pcie_link, .member = member_pcie_link},
+	[CFG_T_MESH] = {.name = "fabric", .set = set_mesh, .fmt = fmt_mesh, .allowed = allowed_mesh},
 };
 
 const char *config_type_name(const struct cfg_key *k)

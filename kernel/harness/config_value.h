@@ -18,6 +18,7 @@ enum cfg_why {
 	CFG_W_NOT_WHOLE_SECONDS,
 	CFG_W_NOT_SIZE,
 	CFG_W_NOT_RANGE,
+	CFG_W_NOT_FABRIC,
 	CFG_W_NOT_ALLOWED,
 	CFG_W_BAD_CHAR, /* a list: *at is the offending character */
 	CFG_W_TOO_LONG, /* a list: the message names the length, not the value */

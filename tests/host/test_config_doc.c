@@ -200,7 +200,7 @@ static void table_is_sound(void **state)
 			fail_msg("key '%s': its help is missing or has '|' or a line break", k->name);
 		if (!k->def && !k->doc_default)
 			fail_msg("key '%s' has neither a default value nor a default text for the docs", k->name);
-		assert_true(k->type <= CFG_T_PCIE_LINK);
+		assert_true(k->type <= CFG_T_MESH);
 		assert_true(k->size > 0 && k->off + k->size <= sizeof(struct kiln_config));
 		assert_true(k->off2 + k->size2 <= sizeof(struct kiln_config));
 		assert_true(k->set == 0 || k->set - 1u + sizeof(bool) <= sizeof(struct kiln_config));

@@ -120,6 +120,31 @@ static void rate_threshold(void **state)
 	assert_non_null(strstr(err, "corrected errors per hour per device"));
 }
 
+/* expect.fabric: none, or mesh:NxK the fabric suite checks the discovered cabling against */
+static void fabric(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	config_defaults(&c);
+	assert_int_equal(c.fabric_accels, 0);
+	assert_int_equal(set(&c, "expect.fabric", "mesh:8x3"), 0);
+	assert_int_equal(c.fabric_accels, 8);
+	assert_int_equal(c.fabric_per_peer, 3);
+	assert_int_equal(set(&c, "expect.fabric", "mesh:2x24"), 0);
+	static const char *const bad[] = {"ring", "mesh", "mesh:", "mesh:8", "mesh:8x", "mesh:x3", "mesh:1x3", "mesh:17x1",
+					  "mesh:8x4", "mesh:4x0", "mesh:4x3x1", "MESH:4x3", "mesh:4X3", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (set(&c, "expect.fabric", bad[i]) != -1)
+			fail_msg("expect.fabric=%s was accepted", bad[i]);
+		assert_non_null(strstr(err, "key 'expect.fabric'"));
+		assert_non_null(strstr(err, "allowed: none, or mesh:NxK"));
+		assert_int_equal(c.fabric_accels, 2); /* the last good value stays */
+		assert_int_equal(c.fabric_per_peer, 24);
+	}
+	assert_int_equal(set(&c, "expect.fabric", "none"), 0);
+	assert_int_equal(c.fabric_accels, 0);
+}
+
 static void known_keys_list_them(void **state)
 {
 	(void)state;
@@ -136,6 +161,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(rate_threshold, setup, teardown),
+		cmocka_unit_test_setup_teardown(fabric, setup, teardown),
 		cmocka_unit_test_setup_teardown(known_keys_list_them, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config-limits", tests, NULL, NULL);

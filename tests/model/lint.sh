@@ -26,7 +26,8 @@ tap() { # status name [diagnostics]
 	fi
 }
 for h in "$top"/drivers/accel/hw/*.h; do
-	msg=$(clang -std=c11 -Wall -Wextra -Werror -pedantic -ffreestanding -fsyntax-only -x c "$h" 2>&1)
+	# included, as users do: a header's unused static inline helpers (kiln_ring.h) are not an error
+	msg=$(printf '#include "%s"\n' "$h" | clang -std=c11 -Wall -Wextra -Werror -pedantic -ffreestanding -fsyntax-only -x c - 2>&1)
 	tap $? "header $(basename "$h"): clang -std=c11 -ffreestanding -Wall -Wextra -Werror" "$msg"
 	msg=$(printf '#include "%s"\n' "$h" | gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -fsyntax-only -x c - 2>&1)
 	tap $? "header $(basename "$h"): gcc -std=c11 -ffreestanding -Wall -Wextra -Werror" "$msg"

@@ -216,6 +216,14 @@ def test(t):
     diff = sum(bin(x ^ y).count("1") for x, y in zip(got[0], sent)) if got else None
     t.eq(diff, 1, "frame-corrupt-ppm=1e6: the frame arrives with exactly one payload bit flipped")
     t.eq(got[0][:14] if got else None, sent[:14], "frame corruption leaves the L2 header intact")
+    a.knob("frame-fault-ports", 0x2)
+    back = ipv4_frame(macs[0], macs[1], bytes(range(200)))
+    p0.send([sent])
+    p1.send([back])
+    got0, got1 = p0.received(), p1.received()
+    t.ok(got1 == [sent] and len(got0) == 1 and got0[0] != back,
+         "frame-fault-ports=0x2: port 0's frames arrive intact, port 1's are corrupted (a fault on one port)")
+    a.knob("frame-fault-ports", 0xffffffff)
     a.knob("frame-corrupt-ppm", 0)
     p0.send([sent])
     t.eq(p1.received(), [sent], "knobs back at 0: frames intact")
@@ -257,6 +265,46 @@ def test(t):
     t.eq(q1.received(), [f], "external wiring: accel0 port 1 reaches accel1 port 1")
     log = m.close()
     t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly (two instances)", log[-2000:])
+
+    # mesh: 3 instances x (2 per peer + 1 scale-out) ports; every cable joins the ports the
+    # wiring table names, in both directions, and the scale-out port is strapped to loopback
+    devs = {f"accel{i}": f"addr={4 + i:#x}" for i in range(3)}
+    args = topology.accel_args(3, 5, "64M", "model-mesh", RUN_DIR, topology="mesh", extra=devs)
+    table = open(os.path.join(RUN_DIR, "wiring.txt")).read()
+    t.ok("2 per peer, 1 scale-out" in table and "6 link(s)" in table and "accel1.port4  MAC loopback" in table,
+         "topology mesh: 3 x 5 ports -> 6 links, 2 per peer, one scale-out port each (wiring.txt)", table)
+    links, loopback, _ = topology.plan("mesh", 3, 5)
+    m = Machine(args)
+    acc = [Accel(m, 4 + i, i, hbm_size=64 << 20).setup() for i in range(3)]
+    ram = Ram()
+    ports = {(i, p): Port(acc[i], ram, p) for i in range(3) for p in range(5)}
+    for q in ports.values():
+        q.w("KILN_NIC_CFG", NIC_CFG_ALL)
+    bad = []
+    for (i, p), (j, q) in links:
+        for (src, dst) in (((i, p), (j, q)), ((j, q), (i, p))):
+            f = ipv4_frame(ports[dst].mac(), ports[src].mac(), f"{src}->{dst}".encode() * 4)
+            ports[src].send([f])
+            if ports[dst].received() != [f]:
+                bad.append(f"{src}->{dst}")
+    t.eq(bad, [], "topology mesh: a frame on every cable, both directions, arrives at the far end named in the table")
+    t.eq([loopback[i] for i in range(3)], [0x10] * 3, "topology mesh: port 4 of each instance is the scale-out port")
+    log = m.close()
+    t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly (mesh)", log[-2000:])
+    for topo, accels, nports, word in (("ring", 3, 4, "unknown"), ("mesh", 3, 1, "PORTS >= 2"),
+                                       ("mesh:3", 3, 5, "PORTS >= 6"), ("mesh", 1, 4, "ACCELS >= 2")):
+        try:
+            topology.accel_args(accels, nports, "64M", "model-bad", RUN_DIR, topology=topo)
+            t.ok(False, f"topology {topo} x{accels}x{nports} refused")
+        except ValueError as e:
+            t.ok(word in str(e) and "allowed" in str(e) or "PORTS" in str(e), f"topology {topo} with {accels} x {nports} "
+                 f"ports refused naming what is allowed", str(e))
+    long_dir = os.path.join(RUN_DIR, "d" * 90)
+    args = topology.accel_args(8, 24, "64M", "model-long", long_dir, topology="mesh:3")
+    paths = [o.split("=", 1)[1] for a in args for o in a.split(",") if o.startswith("local.path=")]
+    t.ok(len(paths) == 8 * 21 and max(len(p) for p in paths) <= 107,
+         "topology mesh 8 x 24 ports: 168 link sockets, every path within the unix limit", max(paths, key=len))
+    shutil.rmtree(topology.socket_dir(long_dir, 8, 24), ignore_errors=True)
 
 
 if __name__ == "__main__":

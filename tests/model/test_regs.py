@@ -69,9 +69,9 @@ def test(t):
     size, flags = bar_size(m, 4, 2)
     t.eq((size, flags), (H["KILN_SRAM_SIZE_DEFAULT"], 0xc), "pci: BAR2 SRAM, 64-bit prefetchable, sram-size")
     size, flags = bar_size(m, 4, 4)
-    t.eq((size, flags), (H["KILN_HBM_SIZE_DEFAULT"], 0xc), "pci: BAR4 HBM, 64-bit prefetchable, hbm-size")
+    t.eq((size, flags), (H["KILN_HBM_WINDOW_DEFAULT"], 0xc), "pci: BAR4 HBM window, 64-bit prefetchable, hbm-window")
     size, _ = bar_size(m, 5, 4)
-    t.eq(size, HBM_BIG, "pci: hbm-size=32G gives a 32 GiB BAR4")
+    t.eq(size, H["KILN_HBM_WINDOW_DEFAULT"], "pci: hbm-size=32G still gives a 256 MiB BAR4 (the window)")
     a.setup()
     b.setup()
     m.enable_ecam()
@@ -80,7 +80,7 @@ def test(t):
     t.eq(exp, H["KILN_PCI_CAP_EXP_OFFSET"], "cap: PCI Express capability")
     t.eq(find_cap(m, 4, 0x11), H["KILN_PCI_CAP_MSIX_OFFSET"], "cap: MSI-X capability")
     msix = m.cfg_readl(4, H["KILN_PCI_CAP_MSIX_OFFSET"])
-    t.eq(((msix >> 16) & 0x7ff) + 1, H["KILN_MSIX_VECTORS"], "cap: MSI-X table size 32")
+    t.eq(((msix >> 16) & 0x7ff) + 1, H["KILN_MSIX_VECTORS"], "cap: MSI-X table size 64")
     tbl = m.cfg_readl(4, H["KILN_PCI_CAP_MSIX_OFFSET"] + 4)
     t.eq(tbl, H["KILN_MSIX_TABLE_OFFSET"] | 0, "cap: MSI-X table in BAR0 at 0xf0000")
     lnkcap = m.cfg_readl(4, exp + 0x0c)
@@ -122,9 +122,13 @@ def test(t):
         a.w(C + H["KILN_CORE_TEST_IRQ"], v)
     missing = [v for v in range(H["KILN_MSIX_VECTORS"]) if a.msi(v) != 0x1000 + v]
     t.eq(missing, [], "self-test: TEST_IRQ sends the MSI-X message of every vector")
-    t.eq(a.r(C + H["KILN_CORE_IRQ_STATUS"]), 0xffffffff, "core: IRQ_STATUS records raised vectors")
+    t.eq((a.r(C + H["KILN_CORE_IRQ_STATUS"]), a.r(C + H["KILN_CORE_IRQ_STATUS_HI"])), (0xffffffff, 0xffffffff),
+         "core: IRQ_STATUS and IRQ_STATUS_HI record raised vectors 0..63")
     a.w(C + H["KILN_CORE_IRQ_STATUS"], 0x0000ffff)
-    t.eq(a.r(C + H["KILN_CORE_IRQ_STATUS"]), 0xffff0000, "core: IRQ_STATUS is write-1-to-clear")
+    a.w(C + H["KILN_CORE_IRQ_STATUS_HI"], 0xffff0000)
+    t.eq((a.r(C + H["KILN_CORE_IRQ_STATUS"]), a.r(C + H["KILN_CORE_IRQ_STATUS_HI"])), (0xffff0000, 0x0000ffff),
+         "core: IRQ_STATUS and IRQ_STATUS_HI are write-1-to-clear, each its own half")
+    a.w(C + H["KILN_CORE_IRQ_STATUS_HI"], 0xffffffff)
     # -- INTx fallback (one vector) while MSI-X is off: PCI Status bit 3 follows the line --
     cap = H["KILN_PCI_CAP_MSIX_OFFSET"]
     ctl = m.cfg_readw(4, cap + 2)
@@ -169,8 +173,31 @@ def test(t):
     m.writeq(a.sram + 0x10, 0xfedcba9876543210)
     t.eq((m.readq(a.hbm + 0x1000), m.readq(a.sram + 0x10)), (0x0123456789abcdef, 0xfedcba9876543210),
          "HBM and SRAM are readable/writable through BAR4/BAR2")
-    m.writel(b.hbm + HBM_BIG - 4, 0xdeadbeef)
-    t.eq(m.readl(b.hbm + HBM_BIG - 4), 0xdeadbeef, "last word of a 32 GiB HBM is reachable")
+    # -- the HBM window: BAR4 shows hbm-window bytes from WINDOW_BASE (docs/device.md section 8) --
+    HB, WIN = H["KILN_BLK_HBM"], H["KILN_HBM_WINDOW_DEFAULT"]
+    t.eq(b.r(HB + H["KILN_HBM_WINDOW_SIZE_LO"]) | (b.r(HB + H["KILN_HBM_WINDOW_SIZE_HI"]) << 32), WIN,
+         "HBM window: WINDOW_SIZE reads hbm-window")
+    t.eq(a.r(HB + H["KILN_HBM_WINDOW_SIZE_LO"]), H["KILN_HBM_SIZE_DEFAULT"], "HBM window: never larger than the HBM")
+    m.writel(b.hbm + 8, 0x11111111)
+    b.w64(HB + H["KILN_HBM_WINDOW_BASE_LO"], HBM_BIG - WIN)
+    t.eq(b.r(HB + H["KILN_HBM_WINDOW_BASE_LO"]) | (b.r(HB + H["KILN_HBM_WINDOW_BASE_HI"]) << 32), HBM_BIG - WIN,
+         "HBM window: WINDOW_BASE moved to the last window")
+    t.eq(m.readl(b.hbm + 8), 0, "HBM window: BAR4 shows other memory after the move")
+    m.writel(b.hbm + WIN - 4, 0xdeadbeef)
+    t.eq(m.readl(b.hbm + WIN - 4), 0xdeadbeef, "last word of a 32 GiB HBM is reachable through the window")
+    b.w64(HB + H["KILN_HBM_WINDOW_BASE_LO"], WIN + 4096)
+    t.eq(b.r(HB + H["KILN_HBM_WINDOW_BASE_LO"]) | (b.r(HB + H["KILN_HBM_WINDOW_BASE_HI"]) << 32), HBM_BIG - WIN,
+         "HBM window: a base not a multiple of the window is ignored")
+    b.w64(HB + H["KILN_HBM_WINDOW_BASE_LO"], HBM_BIG)
+    t.eq(m.readl(b.hbm + WIN - 4), 0xdeadbeef, "HBM window: a base beyond the HBM is ignored")
+    b.w64(HB + H["KILN_HBM_WINDOW_BASE_LO"], 0)
+    t.eq(m.readl(b.hbm + 8), 0x11111111, "HBM window: moved back, the first window's data is there")
+    b.w64(HB + H["KILN_HBM_WINDOW_BASE_LO"], HBM_BIG - WIN)
+    b.w(C + H["KILN_CORE_SOFT_RESET"], H["KILN_CORE_SOFT_RESET_KEY"])
+    t.eq(b.r(HB + H["KILN_HBM_WINDOW_BASE_HI"]), 0, "HBM window: soft reset puts it back at 0")
+    b.w64(HB + H["KILN_HBM_WINDOW_BASE_LO"], HBM_BIG - WIN)
+    t.eq(m.readl(b.hbm + WIN - 4), 0xdeadbeef, "HBM window: the HBM keeps its data over a soft reset")
+    b.w64(HB + H["KILN_HBM_WINDOW_BASE_LO"], 0)
     rss = 0
     for line in open(f"/proc/{m.proc.pid}/status"):
         if line.startswith("VmRSS:"):
@@ -215,13 +242,37 @@ def test(t):
          "root_ports=True: each instance behind its own pcie-root-port", buses)
     m.close()
 
+    # -- 24 ports (Gaudi 2 size): CAPS, the last NIC block, its MAC, its vectors above 31 --
+    m = Machine(accel_device(0, props="ports=24,mac=52:54:00:aa:00:00,hbm-size=96G"))
+    a = Accel(m, 4, 0, hbm_size=96 << 30).setup()
+    HB, WIN = H["KILN_BLK_HBM"], H["KILN_HBM_WINDOW_DEFAULT"]
+    a.w64(HB + H["KILN_HBM_WINDOW_BASE_LO"], (96 << 30) - WIN)
+    m.writel(a.hbm + WIN - 4, 0x96969696)
+    t.eq((a.r(HB + H["KILN_HBM_WINDOW_BASE_HI"]), m.readl(a.hbm + WIN - 4)), (((96 << 30) - WIN) >> 32, 0x96969696),
+         "hbm-size=96G (not a power of two): the last window is reachable")
+    C, last = H["KILN_BLK_CORE"], H["KILN_BLK_NIC"](23)
+    t.eq(field_get(H["KILN_CORE_CAPS_PORTS"], a.r(C + H["KILN_CORE_CAPS"])), 24, "ports=24: CAPS reports 24 ports")
+    t.eq((a.r(last + H["KILN_NIC_MAC_LO"]), a.r(last + H["KILN_NIC_MAC_HI"])), (0xaa005452, 0x1700),
+         "ports=24: port 23 has its block and MAC base + 23")
+    a.msi_clear()
+    a.w(C + H["KILN_CORE_IRQ_STATUS_HI"], 0xffffffff)
+    a.w(C + H["KILN_CORE_TEST_IRQ"], H["KILN_VEC_NIC_RX"](23))
+    t.eq((a.msi(H["KILN_VEC_NIC_RX"](23)), a.r(C + H["KILN_CORE_IRQ_STATUS_HI"])),
+         (0x1000 + H["KILN_VEC_NIC_RX"](23), 1 << (H["KILN_VEC_NIC_RX"](23) - 32)),
+         "ports=24: port 23's RX vector 59 sent and recorded in IRQ_STATUS_HI")
+    t.eq(len({H["KILN_EVENT_NIC_QM"](p) for p in range(24)} | {H["KILN_EVENT_NIC_STATUS"](p) for p in range(24)}
+             | {H["KILN_EVENT_DMA_CORE"](e) for e in range(8)} | {H["KILN_EVENT_POWER_ENV_S"], H["KILN_EVENT_TEST"]}),
+         24 * 2 + 8 + 2, "ports=24: every port's event ids are distinct from every other event id")
+    m.close()
+
     # -- misconfiguration refused with a clear error --
     cases = [
         ("two ports on one netdev", ["-netdev", "hubport,id=n0,hubid=0", "-device",
                                       "kiln-accel,netdev0=n0,netdev1=n0"], "same netdev"),
-        ("hbm-size not a power of two", ["-device", "kiln-accel,hbm-size=3M"], "hbm-size"),
+        ("hbm-size not a multiple of the window", ["-device", "kiln-accel,hbm-size=3M"], "hbm-size"),
         ("sram-size too small", ["-device", "kiln-accel,sram-size=4K"], "sram-size"),
-        ("too many ports", ["-device", "kiln-accel,ports=9"], "ports=9"),
+        ("too many ports", ["-device", "kiln-accel,ports=25"], "ports=25"),
+        ("hbm-window not a power of two", ["-device", "kiln-accel,hbm-window=3M"], "hbm-window"),
         ("netdev beyond ports", ["-netdev", "hubport,id=n0,hubid=0", "-device",
                                  "kiln-accel,ports=1,netdev3=n0"], "netdev3"),
         ("bad link width", ["-device", "kiln-accel,link-width=3"], "link-width"),

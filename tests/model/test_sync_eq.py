@@ -168,14 +168,14 @@ def test(t):
     info = ram.alloc(512)
     m.memset(info, 512, 0xee)
     res, rc, fence = cpucp_request(a, ram, H["KILN_CPUCP_INFO_GET"], value=info, index=512)
-    raw = m.read(info, 208)
+    raw = m.read(info, 336)
     ver, ports, hbm, sram, dsn = struct.unpack_from("<IIQQQ", raw)
     name = raw[32:48].split(b"\0")[0]
     serial = raw[112:144].split(b"\0")[0]
-    t.eq((res, rc, ver, ports, hbm, dsn), (208, 0, 1, 2, 256 << 20, 0x99), "cpucp INFO_GET: sizes, ports, dsn")
+    t.eq((res, rc, ver, ports, hbm, dsn), (336, 0, 2, 2, 256 << 20, 0x99), "cpucp INFO_GET: sizes, ports, dsn")
     t.eq((name, serial), (b"kiln-accel", b"SN-0042"), "cpucp INFO_GET: card name and serial")
     t.eq(raw[144 + 8:144 + 14], bytes.fromhex("525400112231"), "cpucp INFO_GET: port MACs")
-    t.eq(m.read(info + 208, 4), b"\xee" * 4, "cpucp INFO_GET: writes no more than the structure")
+    t.eq(m.read(info + 336, 4), b"\xee" * 4, "cpucp INFO_GET: writes no more than the structure")
     res, rc, _ = cpucp_request(a, ram, H["KILN_CPUCP_INFO_GET"], value=info, index=16)
     t.eq(res, 16, "cpucp INFO_GET: honours data_max_size")
     for op, want, name in ((H["KILN_CPUCP_TEMPERATURE_GET"], 51000, "temperature"),

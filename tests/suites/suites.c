@@ -16,6 +16,7 @@
 	X(sensors)                                                                                             \
 	X(selftest)                                                                                            \
 	X(nic)                                                                                                 \
+	X(fabric)                                                                                              \
 	X(nicbench)                                                                                            \
 	X(net)
 

@@ -69,9 +69,9 @@ void kiln_irq_raise(KilnState *s, unsigned vec)
     if (vec >= KILN_MSIX_VECTORS || s->f.device_gone || s->in_reset) {
         return;
     }
-    s->irq_status |= 1u << vec;
-    trace_kiln_irq(vec, !(s->f.irq_drop_mask & (1u << vec)));
-    if (s->f.irq_drop_mask & (1u << vec)) {
+    s->irq_status |= 1ull << vec;
+    trace_kiln_irq(vec, !(s->f.irq_drop_mask & (1ull << vec)));
+    if (s->f.irq_drop_mask & (1ull << vec)) {
         /* lost interrupt: status records it, no message is sent */
         return;
     }
@@ -144,7 +144,7 @@ bool kiln_cfg_write(KilnState *s, uint32_t off, uint32_t val)
     } else if (in_blk(off, KILN_BLK_CPUCP, KILN_BLK_SIZE)) {
         kiln_cpucp_write(s, off - KILN_BLK_CPUCP, val);
     } else if (in_blk(off, KILN_BLK_HBM, KILN_BLK_SIZE)) {
-        /* read-only block */
+        kiln_hbm_write(s, off - KILN_BLK_HBM, val);
     } else if (in_blk(off, KILN_BLK_SM, KILN_BLK_QMAN(0) - KILN_BLK_SM)) {
         return kiln_sm_write(s, off - KILN_BLK_SM, val);
     } else if (in_blk(off, KILN_BLK_QMAN(0), KILN_NUM_DMA_ENGINES * KILN_BLK_SIZE)) {
@@ -239,9 +239,26 @@ static void kiln_realize(PCIDevice *pdev, Error **errp)
     KilnState *s = KILN_ACCEL(pdev);
     uint8_t bar64 = PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_64;
 
-    if (!kiln_check_size("hbm-size", s->hbm_size, KILN_HBM_SIZE_MIN, KILN_HBM_SIZE_MAX, errp) ||
-        !kiln_check_size("sram-size", s->sram_size, KILN_SRAM_SIZE_MIN, KILN_SRAM_SIZE_MAX,
+    if (s->hbm_size < KILN_HBM_SIZE_MIN || s->hbm_size > KILN_HBM_SIZE_MAX ||
+        s->hbm_size % KILN_HBM_SIZE_MIN) {
+        error_setg(errp, "kiln-accel: hbm-size=%" PRIu64 " must be a multiple of %" PRIu64
+                   " in [%" PRIu64 ", %" PRIu64 "] bytes", s->hbm_size, (uint64_t)KILN_HBM_SIZE_MIN,
+                   (uint64_t)KILN_HBM_SIZE_MIN, (uint64_t)KILN_HBM_SIZE_MAX);
+        return;
+    }
+    if (!kiln_check_size("sram-size", s->sram_size, KILN_SRAM_SIZE_MIN, KILN_SRAM_SIZE_MAX,
                          errp)) {
+        return;
+    }
+    if (!is_power_of_2(s->hbm_window) || s->hbm_window < KILN_HBM_WINDOW_MIN) {
+        error_setg(errp, "kiln-accel: hbm-window=%" PRIu64 " must be a power of two of at least"
+                   " %" PRIu64 " bytes", s->hbm_window, (uint64_t)KILN_HBM_WINDOW_MIN);
+        return;
+    }
+    s->hbm_window = MIN(s->hbm_window, pow2floor(s->hbm_size));
+    if (s->hbm_size % s->hbm_window) {
+        error_setg(errp, "kiln-accel: hbm-size=%" PRIu64 " must be a multiple of the HBM window"
+                   " (hbm-window, here %" PRIu64 " bytes)", s->hbm_size, s->hbm_window);
         return;
     }
     if (s->num_ports > KILN_MAX_PORTS) {
@@ -285,7 +302,12 @@ static void kiln_realize(PCIDevice *pdev, Error **errp)
     s->hbm_ptr = memory_region_get_ram_ptr(&s->hbm);
     pci_register_bar(pdev, KILN_BAR_CFG, bar64, &s->cfg_bar);
     pci_register_bar(pdev, KILN_BAR_SRAM, bar64 | PCI_BASE_ADDRESS_MEM_PREFETCH, &s->sram);
-    pci_register_bar(pdev, KILN_BAR_HBM, bar64 | PCI_BASE_ADDRESS_MEM_PREFETCH, &s->hbm);
+    /* BAR4 is a window onto the HBM that the HBM block's WINDOW_BASE moves (silicon style) */
+    memory_region_init(&s->hbm_bar, OBJECT(s), "kiln-hbm-bar", s->hbm_window);
+    memory_region_init_alias(&s->hbm_alias, OBJECT(s), "kiln-hbm-window", &s->hbm, 0,
+                             s->hbm_window);
+    memory_region_add_subregion(&s->hbm_bar, 0, &s->hbm_alias);
+    pci_register_bar(pdev, KILN_BAR_HBM, bar64 | PCI_BASE_ADDRESS_MEM_PREFETCH, &s->hbm_bar);
 
     if (pcie_endpoint_cap_init(pdev, KILN_PCI_CAP_EXP_OFFSET) < 0) {
         error_setg(errp, "kiln-accel: cannot add the PCI Express capability");
@@ -354,6 +376,7 @@ static void kiln_instance_init(Object *obj)
 
 static Property kiln_properties[] = {
     DEFINE_PROP_SIZE("hbm-size", KilnState, hbm_size, KILN_HBM_SIZE_DEFAULT),
+    DEFINE_PROP_SIZE("hbm-window", KilnState, hbm_window, KILN_HBM_WINDOW_DEFAULT),
     DEFINE_PROP_SIZE("sram-size", KilnState, sram_size, KILN_SRAM_SIZE_DEFAULT),
     DEFINE_PROP_UINT32("ports", KilnState, num_ports, KILN_PORTS_DEFAULT),
     DEFINE_PROP_STRING("serial", KilnState, serial),
@@ -370,6 +393,22 @@ static Property kiln_properties[] = {
     DEFINE_PROP_NETDEV("netdev5", KilnState, port[5].conf.peers),
     DEFINE_PROP_NETDEV("netdev6", KilnState, port[6].conf.peers),
     DEFINE_PROP_NETDEV("netdev7", KilnState, port[7].conf.peers),
+    DEFINE_PROP_NETDEV("netdev8", KilnState, port[8].conf.peers),
+    DEFINE_PROP_NETDEV("netdev9", KilnState, port[9].conf.peers),
+    DEFINE_PROP_NETDEV("netdev10", KilnState, port[10].conf.peers),
+    DEFINE_PROP_NETDEV("netdev11", KilnState, port[11].conf.peers),
+    DEFINE_PROP_NETDEV("netdev12", KilnState, port[12].conf.peers),
+    DEFINE_PROP_NETDEV("netdev13", KilnState, port[13].conf.peers),
+    DEFINE_PROP_NETDEV("netdev14", KilnState, port[14].conf.peers),
+    DEFINE_PROP_NETDEV("netdev15", KilnState, port[15].conf.peers),
+    DEFINE_PROP_NETDEV("netdev16", KilnState, port[16].conf.peers),
+    DEFINE_PROP_NETDEV("netdev17", KilnState, port[17].conf.peers),
+    DEFINE_PROP_NETDEV("netdev18", KilnState, port[18].conf.peers),
+    DEFINE_PROP_NETDEV("netdev19", KilnState, port[19].conf.peers),
+    DEFINE_PROP_NETDEV("netdev20", KilnState, port[20].conf.peers),
+    DEFINE_PROP_NETDEV("netdev21", KilnState, port[21].conf.peers),
+    DEFINE_PROP_NETDEV("netdev22", KilnState, port[22].conf.peers),
+    DEFINE_PROP_NETDEV("netdev23", KilnState, port[23].conf.peers),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -18,6 +18,7 @@
 #include "kiln_core.h"
 #include "kiln_eq.h"
 #include "kiln_qman.h"
+#include "kiln_ring.h"
 #include "kiln_packets.h"
 #include "kiln_sync.h"
 #include "kiln_cpucp.h"
@@ -129,7 +130,7 @@ typedef struct KilnFaults {
     uint64_t dma_error_addr;        /* 0: off */
     uint64_t hbm_serr_addr;         /* last injected, ~0: none */
     uint64_t hbm_derr_addr;
-    uint32_t irq_drop_mask;         /* vector mask */
+    uint64_t irq_drop_mask;         /* vector mask */
     int64_t sync_stall_sob;         /* -1: off, KILN_SYNC_STALL_ALL: every SOB */
     uint32_t temp_mc, temp_limit_mc;
     uint32_t power_mw, power_limit_mw;
@@ -137,6 +138,7 @@ typedef struct KilnFaults {
     uint32_t link_down;             /* port mask */
     uint32_t link_flap;             /* last port mask flapped */
     uint32_t frame_drop_ppm, frame_corrupt_ppm;
+    uint32_t frame_fault_ports;     /* port mask the *-ppm knobs apply to */
     bool device_gone;
     uint32_t pcie_link_speed, pcie_link_width;
     uint32_t aer_cor_status, aer_uncor_status;
@@ -152,11 +154,14 @@ struct KilnState {
     MemoryRegion cfg_bar;
     MemoryRegion sram;
     MemoryRegion hbm;
+    MemoryRegion hbm_bar;           /* BAR4: a container of hbm_window bytes */
+    MemoryRegion hbm_alias;         /* in hbm_bar: hbm from hbm_win_base */
     uint8_t *sram_ptr;
     uint8_t *hbm_ptr;
 
     /* properties */
     uint64_t hbm_size;
+    uint64_t hbm_window;            /* property hbm-window, clamped to hbm_size at realize */
     uint64_t sram_size;
     uint32_t num_ports;
     char *serial;
@@ -169,7 +174,8 @@ struct KilnState {
     bool in_reset;
 
     /* core */
-    uint32_t irq_status, irq_mask, scratch;
+    uint64_t irq_status, irq_mask;  /* bit v: vector v (0..63) */
+    uint32_t scratch;
     uint32_t ts_hi_latch;
     uint64_t test_dma_addr;
     uint32_t test_dma_size, test_dma_pattern, test_dma_op, test_dma_status;
@@ -196,6 +202,8 @@ struct KilnState {
     /* HBM ECC */
     uint32_t hbm_serr, hbm_derr, hbm_last_info;
     uint64_t hbm_last_addr;
+    uint64_t hbm_win_base;          /* HBM offset BAR4 shows */
+    uint32_t hbm_win_lo;            /* WINDOW_BASE_LO as written, applied by the HI write */
 
     /* bytes moved over PCIe since reset (cpucp PCIE_THROUGHPUT_GET) */
     uint64_t pcie_tx_bytes, pcie_rx_bytes;
@@ -231,6 +239,7 @@ KilnMemResult kiln_mem_write32(KilnState *s, uint64_t addr, uint32_t val);
 bool kiln_bus_master(KilnState *s);
 void kiln_hbm_inject(KilnState *s, uint64_t addr, bool derr);
 uint32_t kiln_hbm_read(KilnState *s, uint32_t off);
+void kiln_hbm_write(KilnState *s, uint32_t off, uint32_t val);
 void kiln_hbm_reset(KilnState *s);
 
 /* kiln-eq.c */

@@ -91,9 +91,13 @@ uint32_t kiln_core_read(KilnState *s, uint32_t off)
     case KILN_CORE_STATUS:
         return KILN_CORE_STATUS_READY;
     case KILN_CORE_IRQ_STATUS:
-        return s->irq_status;
+        return (uint32_t)s->irq_status;
     case KILN_CORE_IRQ_MASK:
-        return s->irq_mask;
+        return (uint32_t)s->irq_mask;
+    case KILN_CORE_IRQ_STATUS_HI:
+        return (uint32_t)(s->irq_status >> 32);
+    case KILN_CORE_IRQ_MASK_HI:
+        return (uint32_t)(s->irq_mask >> 32);
     case KILN_CORE_TIMESTAMP_LO:
         ts = kiln_now_ns();
         s->ts_hi_latch = (uint32_t)(ts >> 32);
@@ -131,11 +135,19 @@ void kiln_core_write(KilnState *s, uint32_t off, uint32_t val)
         }
         break;
     case KILN_CORE_IRQ_STATUS:
-        s->irq_status &= ~val;
+        s->irq_status &= ~(uint64_t)val;
         kiln_update_intx(s);
         break;
     case KILN_CORE_IRQ_MASK:
-        s->irq_mask = val;
+        s->irq_mask = deposit64(s->irq_mask, 0, 32, val);
+        kiln_update_intx(s);
+        break;
+    case KILN_CORE_IRQ_STATUS_HI:
+        s->irq_status &= ~((uint64_t)val << 32);
+        kiln_update_intx(s);
+        break;
+    case KILN_CORE_IRQ_MASK_HI:
+        s->irq_mask = deposit64(s->irq_mask, 32, 32, val);
         kiln_update_intx(s);
         break;
     case KILN_CORE_TEST_SCRATCH:

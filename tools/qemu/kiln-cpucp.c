@@ -142,7 +142,7 @@ static void kiln_cpucp_bh(void *opaque)
             kiln_cpucp_fail(s, KILN_CPUCP_ERR_BUS_MASTER, s->cp_base);
             return;
         }
-        addr = s->cp_base + (uint64_t)(s->cp_ci & (s->cp_size - 1)) * sizeof(bd);
+        addr = s->cp_base + (uint64_t)kiln_ring_slot(s->cp_ci, s->cp_size) * sizeof(bd);
         if (kiln_mem_read(s, addr, &bd, sizeof(bd)) != KILN_MEM_OK) {
             kiln_cpucp_fail(s, KILN_CPUCP_ERR_FETCH, addr);
             return;
@@ -172,7 +172,7 @@ static void kiln_cpucp_bh(void *opaque)
             kiln_cpucp_fail(s, KILN_CPUCP_ERR_WRITEBACK, addr);
             return;
         }
-        s->cp_ci = (s->cp_ci + 1) % (2 * s->cp_size);
+        s->cp_ci = kiln_ring_next(s->cp_ci, s->cp_size);
         s->cp_answered++;
         kiln_irq_raise(s, KILN_VEC_CPUCP);
     }
@@ -223,8 +223,8 @@ void kiln_cpucp_write(KilnState *s, uint32_t off, uint32_t val)
         }
         if (!cp_ring_ok(s)) {
             kiln_cpucp_fail(s, KILN_CPUCP_ERR_RING_CONFIG, s->cp_base);
-        } else if (val >= 2 * s->cp_size ||
-                   (val - s->cp_ci + 2 * s->cp_size) % (2 * s->cp_size) > s->cp_size) {
+        } else if (!kiln_ring_pi_in_range(val, s->cp_size) ||
+                   !kiln_ring_pi_no_overrun(val, s->cp_ci, s->cp_size)) {
             kiln_cpucp_fail(s, KILN_CPUCP_ERR_PI_RANGE, val);
         } else {
             s->cp_pi = val;
@@ -235,7 +235,7 @@ void kiln_cpucp_write(KilnState *s, uint32_t off, uint32_t val)
         if ((val & 1) && (s->cp_status & KILN_CPUCP_STS_STOPPED)) {
             if (s->cp_ci != s->cp_pi && s->cp_size &&
                 s->cp_err != KILN_CPUCP_ERR_PI_RANGE && s->cp_err != KILN_CPUCP_ERR_RING_CONFIG) {
-                s->cp_ci = (s->cp_ci + 1) % (2 * s->cp_size);
+                s->cp_ci = kiln_ring_next(s->cp_ci, s->cp_size);
             }
             s->cp_status &= ~KILN_CPUCP_STS_STOPPED;
             s->cp_err = 0;

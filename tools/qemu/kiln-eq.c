@@ -30,7 +30,7 @@ void kiln_eq_post(KilnState *s, uint32_t type, const void *payload, size_t len)
         s->eq_lost++;
         return;
     }
-    if ((s->eq_pi + 1) % s->eq_size == s->eq_ci % s->eq_size) {
+    if (kiln_cring_full(s->eq_pi, s->eq_ci, s->eq_size)) {
         trace_kiln_eq_post(type, s->event_seq, 0);
         s->eq_lost++;
         s->eq_status |= KILN_EQ_STATUS_OVERFLOW;
@@ -54,7 +54,7 @@ void kiln_eq_post(KilnState *s, uint32_t type, const void *payload, size_t len)
     if (kiln_mem_write(s, addr, &e, offsetof(struct kiln_eq_entry, data)) != KILN_MEM_OK) {
         goto fault;
     }
-    s->eq_pi = (s->eq_pi + 1) % s->eq_size;
+    s->eq_pi = kiln_cring_next(s->eq_pi, s->eq_size);
     trace_kiln_eq_post(type, s->event_seq, 1);
     kiln_irq_raise(s, KILN_VEC_EQ);
     return;

@@ -179,7 +179,7 @@ static const KilnKnob kiln_knobs[] = {
       "inject a corrected single-bit HBM error at this HBM offset" },
     { "hbm-derr-addr", KNOB_U64, F(hbm_derr_addr), check_hbm_addr, apply_derr,
       "inject an uncorrected double-bit HBM error at this HBM offset (data damaged)" },
-    { "irq-drop-mask", KNOB_U32, F(irq_drop_mask), NULL, NULL,
+    { "irq-drop-mask", KNOB_U64, F(irq_drop_mask), NULL, NULL,
       "vector mask: MSI-X/INTx messages of these vectors are not sent" },
     { "sync-stall-sob", KNOB_I64, F(sync_stall_sob), check_sob, NULL,
       "SOB whose increments are dropped (-1 off, 65535 all)" },
@@ -200,6 +200,8 @@ static const KilnKnob kiln_knobs[] = {
       "chance in 1e6 that a transmitted frame is lost on the wire" },
     { "frame-corrupt-ppm", KNOB_U32, F(frame_corrupt_ppm), NULL, NULL,
       "chance in 1e6 that a transmitted frame has one payload bit flipped" },
+    { "frame-fault-ports", KNOB_U32, F(frame_fault_ports), NULL, NULL,
+      "port mask whose transmitted frames frame-drop-ppm/frame-corrupt-ppm affect (default all)" },
     { "device-gone", KNOB_BOOL, F(device_gone), NULL, apply_gone,
       "the device stops answering: config BAR and config space read all-ones" },
     { "pcie-link-speed", KNOB_U32, F(pcie_link_speed), check_speed, apply_pcie,
@@ -319,6 +321,7 @@ void kiln_faults_defaults(KilnState *s)
 {
     s->f = (KilnFaults) {
         .hbm_serr_addr = UINT64_MAX,
+        .frame_fault_ports = UINT32_MAX,
         .hbm_derr_addr = UINT64_MAX,
         .sync_stall_sob = -1,
         .temp_mc = 45000,

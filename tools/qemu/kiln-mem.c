@@ -174,13 +174,54 @@ uint32_t kiln_hbm_read(KilnState *s, uint32_t off)
         return (uint32_t)(s->hbm_last_addr >> 32);
     case KILN_HBM_LAST_INFO:
         return s->hbm_last_info;
+    case KILN_HBM_WINDOW_BASE_LO:
+        return (uint32_t)s->hbm_win_base;
+    case KILN_HBM_WINDOW_BASE_HI:
+        return (uint32_t)(s->hbm_win_base >> 32);
+    case KILN_HBM_WINDOW_SIZE_LO:
+        return (uint32_t)s->hbm_window;
+    case KILN_HBM_WINDOW_SIZE_HI:
+        return (uint32_t)(s->hbm_window >> 32);
     default:
         return 0;
     }
 }
 
+/* Point BAR4 at HBM offset base (a multiple of the window inside the HBM). */
+static void kiln_hbm_window_move(KilnState *s, uint64_t base)
+{
+    s->hbm_win_base = base;
+    memory_region_set_alias_offset(&s->hbm_alias, base);
+}
+
+void kiln_hbm_write(KilnState *s, uint32_t off, uint32_t val)
+{
+    uint64_t base;
+
+    switch (off) {
+    case KILN_HBM_WINDOW_BASE_LO:
+        s->hbm_win_lo = val;
+        break;
+    case KILN_HBM_WINDOW_BASE_HI:
+        base = (uint64_t)val << 32 | s->hbm_win_lo;
+        if (base & (s->hbm_window - 1) || base >= s->hbm_size) {
+            qemu_log_mask(LOG_GUEST_ERROR, "kiln: HBM window base 0x%" PRIx64 " is not a multiple"
+                          " of the window (0x%" PRIx64 ") inside the HBM (0x%" PRIx64 "); ignored\n",
+                          base, s->hbm_window, s->hbm_size);
+            break;
+        }
+        kiln_hbm_window_move(s, base);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "kiln: write to read-only HBM register 0x%x\n", off);
+        break;
+    }
+}
+
 void kiln_hbm_reset(KilnState *s)
 {
+    s->hbm_win_lo = 0;
+    kiln_hbm_window_move(s, 0);
     s->hbm_serr = 0;
     s->hbm_derr = 0;
     s->hbm_last_addr = 0;

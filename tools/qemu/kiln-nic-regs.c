@@ -66,13 +66,11 @@ uint32_t kiln_nic_read(KilnState *s, unsigned port, uint32_t off)
 static bool kiln_nic_pi_ok(KilnPort *p, bool tx, uint32_t size, uint64_t base, uint32_t align,
                            uint32_t ci, uint32_t val)
 {
-    uint32_t span = 2 * size;
-
     if (!kiln_nic_ring_ok(size, base, align)) {
         kiln_nic_error(p, tx, KILN_NIC_ERR_RING_CONFIG, ci, base);
         return false;
     }
-    if (val >= span || (val - ci + span) % span > size) {
+    if (!kiln_ring_pi_in_range(val, size) || !kiln_ring_pi_no_overrun(val, ci, size)) {
         kiln_nic_error(p, tx, KILN_NIC_ERR_PI_RANGE, ci, val);
         return false;
     }
@@ -150,7 +148,7 @@ void kiln_nic_write(KilnState *s, unsigned port, uint32_t off, uint32_t val)
         if (val & KILN_NIC_CTRL_RESUME) {
             if ((p->status & KILN_NIC_STS_TX_STOPPED) && p->tx_size && p->tx_ci != p->tx_pi &&
                 p->err_cause != KILN_NIC_ERR_PI_RANGE && p->err_cause != KILN_NIC_ERR_RING_CONFIG) {
-                p->tx_ci = (p->tx_ci + 1) % (2 * p->tx_size);
+                p->tx_ci = kiln_ring_next(p->tx_ci, p->tx_size);
             }
             p->status &= ~(KILN_NIC_STS_TX_STOPPED | KILN_NIC_STS_RX_STOPPED);
             p->err_cause = 0;

@@ -180,7 +180,7 @@ static bool kiln_nic_rx_frame(KilnPort *p, const uint8_t *buf, size_t size)
     if (!kiln_nic_rx_ready(p)) {
         return false;
     }
-    addr = p->rx_base + (uint64_t)(p->rx_ci & (p->rx_size - 1)) * sizeof(ent);
+    addr = p->rx_base + (uint64_t)kiln_ring_slot(p->rx_ci, p->rx_size) * sizeof(ent);
     if (kiln_mem_read(s, addr, &ent, sizeof(ent)) != KILN_MEM_OK) {
         kiln_nic_error(p, false, kiln_bus_master(s) ? KILN_NIC_ERR_RX_FETCH :
                        KILN_NIC_ERR_BUS_MASTER, p->rx_ci, addr);
@@ -193,7 +193,7 @@ static bool kiln_nic_rx_frame(KilnPort *p, const uint8_t *buf, size_t size)
         p->cnt[CNT_RX_DROP]++;
         return true;
     }
-    p->rx_ci = (p->rx_ci + 1) % (2 * p->rx_size);
+    p->rx_ci = kiln_ring_next(p->rx_ci, p->rx_size);
     if (p->rx_wb) {
         stl_le_p(le, p->rx_ci);
         if (kiln_mem_write(s, p->rx_wb, le, sizeof(le)) != KILN_MEM_OK) {
@@ -238,9 +238,15 @@ static NetClientInfo kiln_nic_info = {
     .link_status_changed = kiln_nic_link_changed,
 };
 
-/* Frame faults on the wire: drop or alter one payload byte, at the knob rates. */
-static bool kiln_nic_wire_faults(KilnState *s, uint8_t *buf, size_t len)
+/* Frame faults on the wire: drop or alter one payload byte, at the knob rates, on the ports
+ * of frame-fault-ports (all by default). */
+static bool kiln_nic_wire_faults(KilnPort *p, uint8_t *buf, size_t len)
 {
+    KilnState *s = p->s;
+
+    if (!(s->f.frame_fault_ports & (1u << p->idx))) {
+        return true;
+    }
     if (kiln_chance_ppm(s, s->f.frame_drop_ppm)) {
         return false;
     }
@@ -271,7 +277,7 @@ static void kiln_nic_tx_bh(void *opaque)
             kiln_nic_error(p, true, KILN_NIC_ERR_BUS_MASTER, p->tx_ci, p->tx_base);
             break;
         }
-        addr = p->tx_base + (uint64_t)(p->tx_ci & (p->tx_size - 1)) * sizeof(ent);
+        addr = p->tx_base + (uint64_t)kiln_ring_slot(p->tx_ci, p->tx_size) * sizeof(ent);
         if (kiln_mem_read(s, addr, &ent, sizeof(ent)) != KILN_MEM_OK) {
             kiln_nic_error(p, true, KILN_NIC_ERR_TX_FETCH, p->tx_ci, addr);
             break;
@@ -295,7 +301,7 @@ static void kiln_nic_tx_bh(void *opaque)
                     p->tx_blocked = true;   /* resumes when RX buffers are posted */
                     break;
                 }
-            } else if (kiln_nic_wire_faults(s, frame, len)) {
+            } else if (kiln_nic_wire_faults(p, frame, len)) {
                 qemu_send_packet(qemu_get_queue(p->nic), frame, len);
             }
             if (lduw_be_p(frame + 12) == KILN_NIC_ETHERTYPE_PAUSE) {
@@ -304,7 +310,7 @@ static void kiln_nic_tx_bh(void *opaque)
             p->cnt[CNT_TX_FRAMES]++;
             p->cnt[CNT_TX_BYTES] += len;
         }
-        p->tx_ci = (p->tx_ci + 1) % (2 * p->tx_size);
+        p->tx_ci = kiln_ring_next(p->tx_ci, p->tx_size);
         sent = true;
     }
     g_free(frame);

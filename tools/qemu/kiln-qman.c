@@ -116,7 +116,7 @@ static bool kiln_stream_fetch(KilnStream *st)
         kiln_stream_stop(st, KILN_QM_ERR_RING_CONFIG, st->pq_base, 0);
         return false;
     }
-    addr = st->pq_base + (uint64_t)(st->ci & (st->pq_size - 1)) * sizeof(bd);
+    addr = st->pq_base + (uint64_t)kiln_ring_slot(st->ci, st->pq_size) * sizeof(bd);
     r = kiln_mem_read(s, addr, &bd, sizeof(bd));
     if (r != KILN_MEM_OK) {
         kiln_stream_stop(st, kiln_qm_mem_cause(r, KILN_QM_ERR_PQ_FETCH), addr, 0);
@@ -183,11 +183,11 @@ static void kiln_stream_complete(KilnStream *st)
             kiln_stream_stop(st, kiln_qm_mem_cause(r, KILN_QM_ERR_CQ_WRITE), addr, 0);
             return;
         }
-        st->cq_pi = (st->cq_pi + 1) % st->cq_size;
+        st->cq_pi = kiln_cring_next(st->cq_pi, st->cq_size);
     }
     kiln_stream_free_exec(st);
     trace_kiln_qm_complete(st->eng->idx, st->idx, st->ci, shadow);
-    st->ci = (st->ci + 1) % (2 * st->pq_size);
+    st->ci = kiln_ring_next(st->ci, st->pq_size);
     st->last_shadow = shadow;
     st->cb_count++;
     if (stop) {
@@ -349,12 +349,10 @@ static uint32_t kiln_stream_read(KilnStream *st, uint32_t off)
 
 static void kiln_stream_doorbell(KilnStream *st, uint32_t val)
 {
-    uint32_t span;
-
     trace_kiln_qm_doorbell(st->eng->idx, st->idx, val, st->ci);
     if (st->status & KILN_QM_STS_STOPPED) {
         /* recorded if valid; the stream runs again after CTRL.RESUME */
-        if (ring_size_ok(st->pq_size) && val < 2 * st->pq_size) {
+        if (ring_size_ok(st->pq_size) && kiln_ring_pi_in_range(val, st->pq_size)) {
             st->pi = val;
         } else {
             qemu_log_mask(LOG_GUEST_ERROR, "kiln: bad PI %u on a stopped stream\n", val);
@@ -365,12 +363,11 @@ static void kiln_stream_doorbell(KilnStream *st, uint32_t val)
         kiln_stream_stop(st, KILN_QM_ERR_RING_CONFIG, st->pq_base, 0);
         return;
     }
-    span = 2 * st->pq_size;
-    if (val >= span) {
+    if (!kiln_ring_pi_in_range(val, st->pq_size)) {
         kiln_stream_stop(st, KILN_QM_ERR_PI_RANGE, val, 0);
         return;
     }
-    if ((val - st->ci + span) % span > st->pq_size) {
+    if (!kiln_ring_pi_no_overrun(val, st->ci, st->pq_size)) {
         kiln_stream_stop(st, KILN_QM_ERR_PQ_OVERRUN, val, 0);
         return;
     }
@@ -412,7 +409,7 @@ static bool kiln_stream_write(KilnStream *st, uint32_t off, uint32_t val)
             kiln_stream_reset(st, true);
         } else if ((val & KILN_QM_CTRL_RESUME) && (st->status & KILN_QM_STS_STOPPED)) {
             if (st->failed_cb && st->pq_size && st->ci != st->pi) {
-                st->ci = (st->ci + 1) % (2 * st->pq_size); /* skip the failed CB */
+                st->ci = kiln_ring_next(st->ci, st->pq_size); /* skip the failed CB */
             }
             st->status &= ~KILN_QM_STS_STOPPED;
             st->err_cause = 0;

@@ -18,8 +18,10 @@
 #define KILN_CORE_SRAM_SIZE         0x014u  /* RO: SRAM bytes */
 #define KILN_CORE_SOFT_RESET        0x020u  /* WO: write KILN_CORE_SOFT_RESET_KEY; reads 0 */
 #define KILN_CORE_STATUS            0x024u  /* RO: see KILN_CORE_STATUS_* */
-#define KILN_CORE_IRQ_STATUS        0x030u  /* RW1C: bit v = vector v raised since last clear */
-#define KILN_CORE_IRQ_MASK          0x034u  /* RW: bit v masks vector v for INTx only */
+#define KILN_CORE_IRQ_STATUS        0x030u  /* RW1C: bit v = vector v (0..31) raised since last clear */
+#define KILN_CORE_IRQ_MASK          0x034u  /* RW: bit v masks vector v (0..31) for INTx only */
+#define KILN_CORE_IRQ_STATUS_HI     0x038u  /* RW1C: bit v - 32 = vector v (32..63) */
+#define KILN_CORE_IRQ_MASK_HI       0x03cu  /* RW: bit v - 32 masks vector v (32..63) */
 #define KILN_CORE_TIMESTAMP_LO      0x040u  /* RO: device time in ns; reading LO latches HI */
 #define KILN_CORE_TIMESTAMP_HI      0x044u  /* RO */
 #define KILN_CORE_TEST_SCRATCH      0x050u  /* RW: self-test scratch register */
@@ -40,7 +42,7 @@
 
 #define KILN_CORE_CAPS_DMA_ENGINES  KILN_GENMASK(3, 0)
 #define KILN_CORE_CAPS_STREAMS      KILN_GENMASK(7, 4)
-#define KILN_CORE_CAPS_PORTS        KILN_GENMASK(11, 8)
+#define KILN_CORE_CAPS_PORTS        KILN_GENMASK(12, 8)   /* 0..24 */
 #define KILN_CORE_CAPS_MONITORS     KILN_GENMASK(23, 16)  /* number of monitors / 4 */
 #define KILN_CORE_CAPS_SOBS         KILN_GENMASK(31, 24)  /* number of SOBs / 8 */
 

@@ -95,9 +95,9 @@ struct kiln_cpucp_info {
 	char cpucp_version[KILN_CPUCP_VERSION_LEN];
 	char fw_version[KILN_CPUCP_VERSION_LEN];
 	char serial[KILN_CPUCP_SERIAL_LEN];
-	uint8_t mac[8][8];              /* port p MAC in mac[p][0..5] */
+	uint8_t mac[24][8];             /* port p MAC in mac[p][0..5] (version 1 had 8) */
 };
-#define KILN_CPUCP_INFO_VERSION     1u
-_Static_assert(sizeof(struct kiln_cpucp_info) == 208, "cpucp info layout");
+#define KILN_CPUCP_INFO_VERSION     2u
+_Static_assert(sizeof(struct kiln_cpucp_info) == 336, "cpucp info layout");
 
 #endif /* KILN_HW_CPUCP_H */

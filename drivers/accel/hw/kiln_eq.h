@@ -45,9 +45,22 @@ _Static_assert(sizeof(struct kiln_eq_entry) == 64, "EQ entry is 64 bytes");
 #define KILN_EVENT_HBM_SERR(stack)  (185u + (stack))    /* GAUDI_EVENT_HBM_0_SERR.. */
 #define KILN_EVENT_HBM_DERR(stack)  (189u + (stack))    /* GAUDI_EVENT_HBM_0_DERR.. */
 #define KILN_EVENT_DMA_QM(e)        (583u + (e))        /* GAUDI_EVENT_DMA0_QM.. */
-#define KILN_EVENT_NIC_QM(p)        (594u + (p))        /* GAUDI_EVENT_NIC0_QM0.. (port p) */
+/* NIC events of ports 0..9 keep Gaudi 1's ten ids; ports 10..23 (Gaudi 2 sizes) use model ids
+ * 710..723 and 740..753 (written without ?: so the Python tests can read the header). */
+#define KILN_EVENT_NIC_QM(p)        (594u + (p) + ((p) >= 10u) * 106u) /* GAUDI_EVENT_NIC0_QM0.. (port p) */
 #define KILN_EVENT_DMA_CORE(e)      (604u + (e))        /* GAUDI_EVENT_DMA0_CORE.. */
-#define KILN_EVENT_NIC_STATUS(p)    (648u + (p))        /* GAUDI_EVENT_STATUS_NIC0_ENG0.. */
+#define KILN_EVENT_NIC_STATUS(p)    (648u + (p) + ((p) >= 10u) * 82u) /* GAUDI_EVENT_STATUS_NIC0_ENG0.. */
+#define KILN_EVENT_NIC_GAUDI_PORTS  10u /* ports with Gaudi ids */
+#define KILN_EVENT_NIC_PORTS        24u /* ports with an id */
+
+/* The port of a NIC_QM / NIC_STATUS event id, or -1 if t is not one. */
+static inline int kiln_event_nic_port(uint32_t t, int status)
+{
+	for (uint32_t p = 0; p < KILN_EVENT_NIC_PORTS; p++)
+		if (t == (status ? KILN_EVENT_NIC_STATUS(p) : KILN_EVENT_NIC_QM(p)))
+			return (int)p;
+	return -1;
+}
 #define KILN_EVENT_POWER_ENV_S      658u                /* GAUDI_EVENT_FIX_POWER_ENV_S */
 #define KILN_EVENT_POWER_ENV_E      659u                /* GAUDI_EVENT_FIX_POWER_ENV_E */
 #define KILN_EVENT_THERMAL_ENV_S    660u                /* GAUDI_EVENT_FIX_THERMAL_ENV_S */

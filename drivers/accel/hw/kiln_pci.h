@@ -20,13 +20,18 @@
 /* BARs: all 64-bit memory BARs. */
 #define KILN_BAR_CFG                0   /* registers of every block + MSI-X table/PBA */
 #define KILN_BAR_SRAM               2   /* whole SRAM, prefetchable */
-#define KILN_BAR_HBM                4   /* whole HBM, prefetchable */
+#define KILN_BAR_HBM                4   /* HBM window (kiln_hbm.h WINDOW_*), prefetchable */
 #define KILN_CFG_BAR_SIZE           0x100000u
 
-/* Memory sizes (device properties hbm-size / sram-size): powers of two within limits. */
+/* Memory sizes (device properties hbm-size / sram-size): SRAM a power of two, HBM a multiple
+ * of the HBM window (so 96 GiB, Gaudi 2's size, works), within limits. */
 #define KILN_HBM_SIZE_DEFAULT       (256ull << 20)
 #define KILN_HBM_SIZE_MIN           (1ull << 20)
-#define KILN_HBM_SIZE_MAX           (64ull << 30)
+#define KILN_HBM_SIZE_MAX           (128ull << 30)
+/* HBM BAR window (property hbm-window): power of two; clamped to the largest power of two
+ * <= hbm-size. */
+#define KILN_HBM_WINDOW_DEFAULT     (256ull << 20)
+#define KILN_HBM_WINDOW_MIN         (1ull << 20)
 #define KILN_SRAM_SIZE_DEFAULT      (4ull << 20)
 #define KILN_SRAM_SIZE_MIN          (64ull << 10)
 #define KILN_SRAM_SIZE_MAX          (256ull << 20)
@@ -49,14 +54,14 @@
 /* MSI-X: table and PBA live in the configuration BAR. One vector per source. */
 #define KILN_MSIX_TABLE_OFFSET      0xf0000u
 #define KILN_MSIX_PBA_OFFSET        0xf8000u
-#define KILN_MSIX_VECTORS           32u
+#define KILN_MSIX_VECTORS           64u /* 12 + 2 per port for 24 ports = 60 used */
 
 #define KILN_VEC_EQ                 0u  /* event queue entry written */
 #define KILN_VEC_CPUCP              1u  /* device-CPU request answered */
 #define KILN_VEC_SM                 2u  /* sync manager monitor fired with CFG.IRQ set */
 #define KILN_VEC_TEST               3u  /* self-test DMA finished */
 #define KILN_VEC_CQ(q)              (4u + (q))          /* q = engine * 4 + stream, 0..7 */
-#define KILN_VEC_NIC_TX(p)          (12u + 2u * (p))    /* port p, 0..7 */
+#define KILN_VEC_NIC_TX(p)          (12u + 2u * (p))    /* port p, 0..23 */
 #define KILN_VEC_NIC_RX(p)          (13u + 2u * (p))
 
 /* Configuration BAR block map. */
@@ -74,7 +79,7 @@
 #define KILN_STREAMS_PER_ENGINE     4u
 #define KILN_NUM_QUEUES             (KILN_NUM_DMA_ENGINES * KILN_STREAMS_PER_ENGINE)
 #define KILN_QUEUE_ID(e, s)         ((e) * KILN_STREAMS_PER_ENGINE + (s))
-#define KILN_MAX_PORTS              8u
+#define KILN_MAX_PORTS              24u
 #define KILN_PORTS_DEFAULT          2u
 
 /*

@@ -31,16 +31,18 @@ struct place {
 	struct accel *a;
 	struct accel_buf host; /* the host side of every transfer */
 	uint64_t host_span;
+	volatile uint8_t *hbm; /* the HBM BAR window, placed at HBM offset 0 */
 };
 
 static uint64_t region_size(struct place *p, enum region r)
 {
-	return r == HOST ? p->host_span : r == SRAM ? p->a->sram_size : p->a->hbm_size;
+	/* HBM: what the BAR window shows at base 0 (the hbm suite walks the whole HBM) */
+	return r == HOST ? p->host_span : r == SRAM ? p->a->sram_size : p->a->hbm_win_size;
 }
 
 static volatile uint8_t *cpu_ptr(struct place *p, enum region r, uint64_t off)
 {
-	return r == HOST ? (volatile uint8_t *)p->host.host + off : r == SRAM ? p->a->sram + off : p->a->hbm + off;
+	return r == HOST ? (volatile uint8_t *)p->host.host + off : r == SRAM ? p->a->sram + off : p->hbm + off;
 }
 
 static uint64_t dev_addr(struct place *p, enum region r, uint64_t off)
@@ -101,6 +103,12 @@ static bool place_init(struct kt *t, struct place *p, struct accel *a, uint64_t 
 {
 	p->a = a;
 	p->host_span = host_span;
+	p->hbm = accel_hbm_at(a, 0, a->hbm_win_size);
+	if (!p->hbm) {
+		kt_fail(t, "%s: the HBM BAR window (0x%llx bytes) cannot be placed at hbm+0", a->bdf,
+			(unsigned long long)a->hbm_win_size);
+		return false;
+	}
 	if (accel_buf_alloc(&p->host, host_span)) {
 		kt_fail(t, "%s: cannot allocate %llu MiB of contiguous host memory for DMA buffers (allocator exhausted "
 			   "or fragmented; the guest needs at least 512 MiB)",

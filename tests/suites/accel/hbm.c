@@ -1,5 +1,5 @@
 /* Suite `hbm`: the device memory. March C-, address-in-address and a seeded random pattern
- * through the HBM BAR (CPU loads and stores), address-in-address and random through LIN_DMA
+ * through the HBM BAR window, which the driver moves over the HBM (CPU loads and stores), address-in-address and random through LIN_DMA
  * from and to host buffers (checked through the other path too), march C- through LIN_DMA
  * reads and memsets a chunk at a time, and the ECC record:
  * corrected single-bit errors counted and reported (failing above ecc_serr_max=),
@@ -35,9 +35,14 @@ struct span {
 	uint64_t off, size;
 };
 
+static struct kt *win_case;
+static bool win_failed;
+
 /* The range a case covers; false (and the case failed) when hbm_range= does not fit. */
 static bool pick_range(struct kt *t, struct accel *a, bool bar, struct span *s)
 {
+	win_case = t;
+	win_failed = false;
 	if (kiln_cfg && kiln_cfg->hbm_range_set) {
 		s->off = kiln_cfg->hbm_range_off;
 		s->size = kiln_cfg->hbm_range_size;
@@ -111,9 +116,30 @@ static void ecc_events(struct kt *t, struct accel *a, uint64_t since)
 	}
 }
 
+/* The HBM BAR is a window the driver moves (docs/device.md section 8): a move the device
+ * refuses is recorded here, reported once, and ends the case at its next check. */
+static uint64_t win_dummy;
+
+static volatile uint64_t *w64(struct accel *a, uint64_t off)
+{
+	volatile uint8_t *p = accel_hbm_at(a, off, WORD);
+	if (p)
+		return (volatile uint64_t *)p;
+	if (!win_failed && win_case)
+		kt_fail(win_case, "%s: the HBM BAR window cannot be moved to hbm+0x%llx (window 0x%llx bytes, at hbm+0x%llx)",
+			a->bdf, (unsigned long long)off, (unsigned long long)a->hbm_win_size,
+			(unsigned long long)a->hbm_win_base);
+	win_failed = true;
+	return &win_dummy;
+}
+
 /* Every CHECK_EVERY bytes: false when the device is gone or the case is out of time. */
 static bool still_ok(struct kt *t, struct accel *a)
 {
+	if (win_failed) {
+		win_failed = false;
+		return false;
+	}
 	if (accel_check_alive(a)) {
 		kt_fail(t, "%s: device not responding (configuration BAR reads all-ones) during the memory test", a->bdf);
 		return false;
@@ -121,29 +147,67 @@ static bool still_ok(struct kt *t, struct accel *a)
 	return true;
 }
 
-static inline volatile uint64_t *w64(struct accel *a, uint64_t off) { return (volatile uint64_t *)(a->hbm + off); }
+
+/* A run of words of a BAR case that lies inside one CHECK_EVERY-aligned step of the HBM, so
+ * inside one position of the window (windows are >= 1 MiB, powers of two): the inner loops
+ * use a plain pointer, the window moves between segments. */
+struct seg {
+	uint64_t off, words;
+	volatile uint64_t *p;
+};
+
+/* The next segment of s after `done` bytes, ascending or descending; false when s is done or
+ * the device refused the window move (the case failed). */
+static bool seg_next(struct kt *t, struct accel *a, const struct span *s, bool up, uint64_t done, struct seg *g)
+{
+	if (done >= s->size)
+		return false;
+	uint64_t lo, hi;
+	if (up) {
+		lo = s->off + done;
+		hi = (lo / CHECK_EVERY + 1) * CHECK_EVERY;
+		if (hi > s->off + s->size)
+			hi = s->off + s->size;
+	} else {
+		hi = s->off + s->size - done;
+		lo = (hi - 1) / CHECK_EVERY * CHECK_EVERY;
+		if (lo < s->off)
+			lo = s->off;
+	}
+	g->off = lo;
+	g->words = (hi - lo) / WORD;
+	g->p = (volatile uint64_t *)accel_hbm_at(a, lo, hi - lo);
+	if (!g->p) {
+		win_failed = true;
+		kt_fail(t, "%s: the HBM BAR window cannot be moved to hbm+0x%llx (window 0x%llx bytes, at hbm+0x%llx)", a->bdf,
+			(unsigned long long)lo, (unsigned long long)a->hbm_win_size, (unsigned long long)a->hbm_win_base);
+		return false;
+	}
+	return true;
+}
 
 /* March C- (van de Goor): up(w0); up(r0,w1); up(r1,w0); down(r0,w1); down(r1,w0); any(r0),
  * on 64-bit words with all-zeros / all-ones data. */
 static bool march_element(struct kt *t, struct accel *a, const struct span *s, bool up, bool read, uint64_t rv,
 			  bool write, uint64_t wv, struct errs *e)
 {
-	uint64_t n = s->size / WORD;
-	for (uint64_t k = 0; k < n; k++) {
-		uint64_t i = up ? k : n - 1 - k;
-		uint64_t off = s->off + i * WORD;
-		volatile uint64_t *p = w64(a, off);
-		if (read) {
-			uint64_t got = *p;
-			if (got != rv)
-				mismatch(t, a, e, "march C-", off, rv, got);
+	struct seg g;
+	for (uint64_t done = 0; seg_next(t, a, s, up, done, &g); done += g.words * WORD) {
+		for (uint64_t k = 0; k < g.words; k++) {
+			uint64_t i = up ? k : g.words - 1 - k;
+			volatile uint64_t *p = g.p + i;
+			if (read) {
+				uint64_t got = *p;
+				if (got != rv)
+					mismatch(t, a, e, "march C-", g.off + i * WORD, rv, got);
+			}
+			if (write)
+				*p = wv;
 		}
-		if (write)
-			*p = wv;
-		if ((k * WORD) % CHECK_EVERY == 0 && !still_ok(t, a))
+		if (!still_ok(t, a))
 			return false;
 	}
-	return true;
+	return !win_failed;
 }
 
 static void hbm_march_bar(struct kt *t)
@@ -186,19 +250,22 @@ static void hbm_address_bar(struct kt *t)
 		bool ok = true;
 		for (unsigned inv = 0; inv < 2 && ok; inv++) {
 			uint64_t x = inv ? MARCH_1 : 0;
-			for (uint64_t off = s.off; off < s.off + s.size && ok; off += WORD) {
-				*w64(a, off) = off ^ x;
-				if (off % CHECK_EVERY == 0)
-					ok = still_ok(t, a);
+			struct seg g;
+			for (uint64_t done = 0; ok && seg_next(t, a, &s, true, done, &g); done += g.words * WORD) {
+				for (uint64_t k = 0; k < g.words; k++)
+					g.p[k] = (g.off + k * WORD) ^ x;
+				ok = still_ok(t, a);
 			}
-			for (uint64_t off = s.off; off < s.off + s.size && ok; off += WORD) {
-				uint64_t got = *w64(a, off);
-				if (got != (off ^ x))
-					mismatch(t, a, &e, inv ? "address-in-address (inverted)" : "address-in-address", off, off ^ x,
-						 got);
-				if (off % CHECK_EVERY == 0)
-					ok = still_ok(t, a);
+			for (uint64_t done = 0; ok && seg_next(t, a, &s, true, done, &g); done += g.words * WORD) {
+				for (uint64_t k = 0; k < g.words; k++) {
+					uint64_t off = g.off + k * WORD, got = g.p[k];
+					if (got != (off ^ x))
+						mismatch(t, a, &e, inv ? "address-in-address (inverted)" : "address-in-address", off,
+							 off ^ x, got);
+				}
+				ok = still_ok(t, a);
 			}
+			ok = ok && !win_failed;
 		}
 		uint64_t ns = time_ns() - t0, bytes = s.size * 4;
 		if (!ok)
@@ -221,19 +288,22 @@ static void hbm_random_bar(struct kt *t)
 		uint64_t since = a->ev_seq, t0 = time_ns(), seed = kt_rand(t), x = seed;
 		struct errs e = {0};
 		bool ok = true;
-		for (uint64_t off = s.off; off < s.off + s.size && ok; off += WORD) {
-			*w64(a, off) = rand_next(&x);
-			if (off % CHECK_EVERY == 0)
-				ok = still_ok(t, a);
+		struct seg g;
+		for (uint64_t done = 0; ok && seg_next(t, a, &s, true, done, &g); done += g.words * WORD) {
+			for (uint64_t k = 0; k < g.words; k++)
+				g.p[k] = rand_next(&x);
+			ok = still_ok(t, a);
 		}
 		x = seed;
-		for (uint64_t off = s.off; off < s.off + s.size && ok; off += WORD) {
-			uint64_t want = rand_next(&x), got = *w64(a, off);
-			if (got != want)
-				mismatch(t, a, &e, "random", off, want, got);
-			if (off % CHECK_EVERY == 0)
-				ok = still_ok(t, a);
+		for (uint64_t done = 0; ok && seg_next(t, a, &s, true, done, &g); done += g.words * WORD) {
+			for (uint64_t k = 0; k < g.words; k++) {
+				uint64_t want = rand_next(&x), got = g.p[k];
+				if (got != want)
+					mismatch(t, a, &e, "random", g.off + k * WORD, want, got);
+			}
+			ok = still_ok(t, a);
 		}
+		ok = ok && !win_failed;
 		uint64_t ns = time_ns() - t0, bytes = s.size * 2;
 		if (!ok)
 			continue;

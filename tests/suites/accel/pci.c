@@ -142,7 +142,7 @@ static void pci_bars(struct kt *t)
 				KILN_CORE_ID_VALUE);
 		check_bar(t, a, KILN_BAR_CFG, "configuration", KILN_CFG_BAR_SIZE, false, a->cfg, false);
 		check_bar(t, a, KILN_BAR_SRAM, "SRAM", a->sram_size, true, a->sram, true);
-		check_bar(t, a, KILN_BAR_HBM, "HBM", a->hbm_size, true, a->hbm, true);
+		check_bar(t, a, KILN_BAR_HBM, "HBM window", a->hbm_win_size, true, a->hbm, true);
 	}
 }
 
