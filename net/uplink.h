@@ -1,7 +1,8 @@
-/* The uplink: the NIC port named by net.uplink, cabled to an outside network. Bringing it
- * up is the same for the net-uplink-* cases and for the result upload at the end of a run:
- * lwIP started, the port opened, its link up, an lwIP interface on it with DHCP, and a
- * lease. The caller decides who may talk to it afterwards (net_if_allow_only). */
+/* The uplink: a port cabled to an outside network, either the accelerator NIC port named by
+ * net.uplink or a management NIC (drivers/mgmt). Bringing it up is the same for the
+ * net-uplink-* cases and for the result upload at the end of a run: lwIP started, the port
+ * open with its link up, an lwIP interface on it with DHCP, and a lease. The caller decides
+ * who may talk to it afterwards (net_if_allow_only). */
 #ifndef KILN_NET_UPLINK_H
 #define KILN_NET_UPLINK_H
 
@@ -12,10 +13,12 @@
 #define NET_UPLINK_DHCP_WAIT_MS 15000u
 
 struct net_if;
+struct net_port;
 struct nic_port;
 
 struct net_uplink {
-	struct nic_port *port; /* set once the port is known to exist */
+	struct nic_port *port; /* the accelerator port, set once it is known to exist (else NULL) */
+	struct net_port *link; /* the port lwIP runs on, once open */
 	struct net_if *i;      /* the lwIP interface, once added */
 	ip4_addr_t server;     /* the DHCP server that gave the lease */
 	ip4_addr_t gw;         /* the lease's router, else the DHCP server (QEMU's user network
@@ -36,7 +39,10 @@ enum net_uplink_step {
 /* Bring up port `port` of accelerator `accel`. On failure `why` names the port and what
  * went wrong and the step says where; either way net_uplink_down() undoes what was done. */
 enum net_uplink_step net_uplink_up(unsigned accel, unsigned port, struct net_uplink *u, char *why, size_t whylen);
-/* Every lwIP interface and app gone (net_reset), the port closed. */
+/* The same over a port its driver has already opened with link up (a management NIC); the
+ * caller closes that port after net_uplink_down(). */
+enum net_uplink_step net_uplink_up_port(struct net_port *p, struct net_uplink *u, char *why, size_t whylen);
+/* Every lwIP interface and app gone (net_reset), an accelerator port closed. */
 void net_uplink_down(struct net_uplink *u);
 
 #endif

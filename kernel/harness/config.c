@@ -23,6 +23,7 @@ static const char *const why_text[] = {
 	[CFG_W_NOT_RANGE] = "is not a range",
 	[CFG_W_NOT_FABRIC] = "is not a fabric",
 	[CFG_W_NOT_ALLOWED] = "is not allowed",
+	[CFG_W_TOO_MANY] = "is one key too many",
 };
 
 /* ---- setting a key ------------------------------------------------------------------- */
@@ -39,9 +40,17 @@ int config_set_in(const struct cfg_key *keys, size_t nkeys, void *base, const ch
 		  const char *val, size_t vlen, const char *origin, char *err)
 {
 	const struct cfg_key *k = NULL;
-	for (size_t i = 0; i < nkeys && !k; i++)
-		if (cfg_key_is(keys[i].name, key, klen))
+	size_t prefix = 0; /* a family's member: the key goes on after the row's prefix */
+	for (size_t i = 0; i < nkeys && !k; i++) {
+		if (!(keys[i].flags & CFG_F_FAMILY)) {
+			if (cfg_key_is(keys[i].name, key, klen))
+				k = &keys[i];
+			continue;
+		}
+		prefix = cfg_family_prefix(&keys[i]);
+		if (klen > prefix && !strncmp(keys[i].name, key, prefix))
 			k = &keys[i];
+	}
 	if (!k) {
 		char known[CFG_ERR_MAX]; /* every key name fits; the message is cut at CFG_ERR_MAX */
 		list_keys(keys, nkeys, known, sizeof known);
@@ -49,20 +58,23 @@ int config_set_in(const struct cfg_key *keys, size_t nkeys, void *base, const ch
 		return -1;
 	}
 	size_t at = 0;
-	int why = cfg_types[k->type].set(k, base, val, vlen, &at);
+	int why = k->flags & CFG_F_FAMILY
+			  ? cfg_types[k->type].member(k, base, key + prefix, klen - prefix, val, vlen, &at)
+			  : cfg_types[k->type].set(k, base, val, vlen, &at);
 	if (why == CFG_W_OK)
 		return 0;
 	char allowed[CFG_ERR_MAX / 2];
 	config_key_allowed(k, allowed, sizeof allowed);
+	/* the key as given: a family's member is named whole, not by its row */
 	if (why == CFG_W_TOO_LONG)
-		ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value is %zu characters; allowed: at most %u", origin, k->name,
-			  vlen, k->size - 1u);
+		ksnprintf(err, CFG_ERR_MAX, "%s: key '%.*s' value is %zu characters; allowed: at most %u", origin, (int)klen,
+			  key, vlen, k->size - 1u);
 	else if (why == CFG_W_BAD_CHAR)
-		ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' has '%c'; allowed: %s", origin, k->name, (int)vlen,
-			  val, val[at], allowed);
+		ksnprintf(err, CFG_ERR_MAX, "%s: key '%.*s' value '%.*s' has '%c'; allowed: %s", origin, (int)klen, key,
+			  (int)vlen, val, val[at], allowed);
 	else
-		ksnprintf(err, CFG_ERR_MAX, "%s: key '%s' value '%.*s' %s; allowed: %s", origin, k->name, (int)vlen, val,
-			  why_text[why], allowed);
+		ksnprintf(err, CFG_ERR_MAX, "%s: key '%.*s' value '%.*s' %s; allowed: %s", origin, (int)klen, key,
+			  (int)vlen, val, why_text[why], allowed);
 	return -1;
 }
 
@@ -184,6 +196,11 @@ int config_format(const struct kiln_config *c, char *buf, size_t len)
 		const struct cfg_key *k = &config_keys[i];
 		if (k->show == CFG_SHOW_NEVER || (k->show == CFG_SHOW_IF_SET && !differs(k, c, &d)))
 			continue;
+		if (k->flags & CFG_F_FAMILY) { /* its members as key=value words of their own */
+			cfg_outf(&o, "%s", o.at ? " " : "");
+			cfg_types[k->type].fmt(k, c, &o);
+			continue;
+		}
 		cfg_outf(&o, "%s%s=", o.at ? " " : "", k->name);
 		if (k->unset && is_zero(k, c))
 			cfg_outf(&o, "%s", k->unset);

@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 #define CFG_LIST_MAX 256
-#define CFG_ERR_MAX 640
+#define CFG_ERR_MAX 1024
 
 enum cfg_exit { CFG_EXIT_AUTO, CFG_EXIT_DEBUG_PORT, CFG_EXIT_SHUTDOWN, CFG_EXIT_REBOOT, CFG_EXIT_HALT };
 enum cfg_console { CFG_CONSOLE_AUTO, CFG_CONSOLE_SPCR, CFG_CONSOLE_COM1, CFG_CONSOLE_COM2,
-		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4 };
+		   CFG_CONSOLE_COM3, CFG_CONSOLE_COM4, CFG_CONSOLE_PCI };
 enum cfg_on_failure { CFG_ON_FAILURE_CONTINUE, CFG_ON_FAILURE_STOP, CFG_ON_FAILURE_HALT };
 enum cfg_switch { CFG_OFF, CFG_ON };
 enum cfg_parallel { CFG_PARALLEL_OFF, CFG_PARALLEL_DEVICES };
@@ -29,6 +29,15 @@ enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POL
 #define CFG_NET_PORT_MAX 7              /* net.uplink portM: M <= this */
 #define CFG_NET_IPERF_PORT_DEFAULT 5001 /* iperf 2's port */
 
+/* A PCI function's address, as console=pci:<BDF> and net.mgmt=<BDF> give it. */
+struct cfg_pci_addr {
+	uint16_t seg;
+	uint8_t bus, dev, fn;
+};
+
+/* net.mgmt: the NIC for DHCP and the upload (the order of its choices in config_keys.c) */
+enum cfg_mgmt { CFG_MGMT_AUTO, CFG_MGMT_NONE, CFG_MGMT_BDF };
+
 /* net.* keys (docs/config.md, docs/net.md); IPv4 addresses in host byte order. */
 struct cfg_net {
 	bool uplink_set;            /* net.uplink: the port cabled to an outside network */
@@ -42,9 +51,30 @@ struct cfg_net {
 	uint32_t iperf_server;
 	uint16_t iperf_port;
 	enum cfg_switch iperf_listen; /* net.iperf_listen: serve one iperf 2 client on the uplink */
+	enum cfg_mgmt mgmt;         /* net.mgmt: the NIC for DHCP and the upload */
+	struct cfg_pci_addr mgmt_addr; /* net.mgmt=<BDF> */
 	bool collector_set;         /* net.collector: where the run's log is uploaded at the end */
 	uint32_t collector;
 	uint16_t collector_port;
+};
+
+/* suite pcie (docs/pcie.md): expect.pcie.<BDF|slotN>=genN[xW] rules and AER masks */
+#define CFG_PCIE_RULES_MAX 16
+#define CFG_PCIE_TARGET_MAX 16
+struct cfg_pcie_rule {
+	char target[CFG_PCIE_TARGET_MAX]; /* "0000:01:00.0", "01:00.0" or "slot3" */
+	uint8_t speed, width;             /* Link Capabilities encoding (1 = 2.5 GT/s); width 0: any */
+};
+struct cfg_pcie {
+	unsigned nrules;
+	struct cfg_pcie_rule rule[CFG_PCIE_RULES_MAX];
+	uint32_t aer_cor_mask, aer_uncor_mask; /* AER status bits that do not fail pcie-aer */
+};
+
+/* expect.dimms=<N>x<size>: at least N memory modules, each at least size MiB */
+struct cfg_memory {
+	uint32_t modules;           /* 0: not set */
+	uint64_t module_mib;
 };
 
 struct kiln_config {
@@ -56,6 +86,7 @@ struct kiln_config {
 	uint32_t timeout_s;         /* per-case deadline unless a case sets its own */
 	enum cfg_exit exit_mode;
 	enum cfg_console console;
+	struct cfg_pci_addr console_addr; /* console=pci:<BDF>: a 16550 UART on PCI */
 	/* burn-in: repeat the selection for `passes` passes and/or `duration_s` seconds */
 	uint32_t passes;            /* 0: not set (one pass unless a duration is set) */
 	uint64_t duration_s;        /* 0: not set */
@@ -91,6 +122,8 @@ struct kiln_config {
 	bool hbm_range_set;
 	uint64_t hbm_range_off, hbm_range_size;
 	struct cfg_net net;
+	struct cfg_pcie pcie;
+	struct cfg_memory memory;
 	/* expect.fabric=mesh:NxK: the cabling suite fabric must find (N cards, K cables per pair); 0: any */
 	uint32_t fabric_accels, fabric_per_peer;
 };
@@ -119,6 +152,12 @@ enum cfg_type {
 	CFG_T_IPV4_CIDR, /* "none" or a.b.c.d/n, n in min..max (uint32_t address, uint8_t prefix) */
 	CFG_T_IPV4_LIST, /* "none" or 1..max addresses separated by commas (uint32_t[], unsigned count) */
 	CFG_T_IPV4_PORT, /* "none" or a.b.c.d:port; aux: the port when it is left out (0: required) */
+	CFG_T_PCI_CHOICE, /* one of choices[], one of which may be "<prefix><BDF>": that choice's index
+			   * in the field (an enum), the address [ssss:]bb:dd.f in off2 (struct cfg_pci_addr) */
+	CFG_T_MODULES,   /* "none" or <N>x<size>, size in M or G: N in min..max (uint32_t), size in
+			  * MiB 1..aux (uint64_t, off2) */
+	CFG_T_PCIE_RULE, /* a family (CFG_F_FAMILY): <prefix><target>=genN[xW], N 1..max, W 1..aux;
+			  * the field is struct cfg_pcie_rule[], off2 counts them */
 	CFG_T_MESH,      /* "none" or mesh:NxK, N in min..max, K >= 1, K x (N - 1) <= aux (2 x uint32_t) */
 	CFG_T_PCIE_LINK, /* "off" or genNxW: N 1..5 (Link Status speed code), W a power of two 1..32 (2 x uint8_t) */
 };
@@ -130,6 +169,10 @@ enum cfg_show { CFG_SHOW_ALWAYS, CFG_SHOW_IF_SET, CFG_SHOW_NEVER };
 #define CFG_F_SECONDS 2u /* CFG_T_TIME: shown as a bare number of seconds, not 1h30m */
 #define CFG_F_MS 4u      /* CFG_T_TIME: the field holds milliseconds (500ms allowed) */
 #define CFG_F_ALL 8u     /* CFG_T_THRESHOLD: the word is "all", stored as 0, not "off" */
+/* A family of keys: the row's name is "<prefix><what>" (e.g. "expect.pcie.<target>"), and
+ * every key that starts with the prefix and goes on is a member, set by its type's `member`
+ * handler; the effective line shows each member as a key=value word of its own. */
+#define CFG_F_FAMILY 16u
 
 struct cfg_key {
 	const char *name;

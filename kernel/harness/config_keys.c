@@ -8,7 +8,10 @@
 #include "kernel/harness/config.h"
 
 static const char *const exit_choices[] = {"auto", "debug-port", "shutdown", "reboot", "halt", NULL};
-static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", NULL};
+/* the order of enum cfg_console; "pci:<BDF>" takes a PCI address (CFG_T_PCI_CHOICE) */
+static const char *const console_choices[] = {"auto", "spcr", "com1", "com2", "com3", "com4", "pci:<BDF>", NULL};
+/* the order of enum cfg_mgmt */
+static const char *const mgmt_choices[] = {"auto", "none", "<BDF>", NULL};
 static const char *const on_failure_choices[] = {"continue", "stop", "halt", NULL};
 static const char *const switch_choices[] = {"off", "on", NULL};
 static const char *const parallel_choices[] = {"off", "devices", NULL};
@@ -41,9 +44,12 @@ const struct cfg_key config_keys[] = {
 	 .help = "how the run ends: `debug-port` writes the exit code to QEMU's isa-debug-exit (0xf4) and falls "
 		 "back to shutdown; `auto` is `debug-port` when the ACPI tables are QEMU's (OEM `BOCHS `), else "
 		 "`shutdown` (UEFI ResetSystem); `halt` stops the CPU so the console stays readable"},
-	{.name = "console", .type = CFG_T_ENUM, FIELD(console), .choices = console_choices, .def = "auto",
+	{.name = "console", .type = CFG_T_PCI_CHOICE, FIELD(console), FIELD2(console_addr), .choices = console_choices,
+	 .def = "auto",
 	 .help = "the serial console: `auto` uses the ACPI SPCR UART when it describes a 16550, else COM1 "
-		 "(0x3F8, 115200 8N1)"},
+		 "(0x3F8, 115200 8N1); `pci:[ssss:]bb:dd.f` a 16550-compatible PCI UART (class 07.00.02, e.g. a "
+		 "BMC's serial-over-LAN UART) at its BAR0. A function that is not one, or no function, keeps COM1 "
+		 "and says why (`# kiln: console: ...`)"},
 	{.name = "passes", .type = CFG_T_UINT, FIELD(passes), .min = 1, .max = CFG_PASSES_MAX, .unset = "1",
 	 .doc_default = "`1`",
 	 .help = "burn-in: run the selection this many times. More than one pass nests the output as KTAP "
@@ -198,14 +204,37 @@ const struct cfg_key config_keys[] = {
 		 "client (`iperf -c`) from the gateway's address, for that case only"},
 	{.name = "net.collector", .type = CFG_T_IPV4_PORT, FIELD(net.collector), FIELD2(net.collector_port),
 	 SET(net.collector_set), .def = "none", .show = CFG_SHOW_IF_SET,
-	 .help = "a lab collector (tools/kiln-collector) that receives the run's log at the end, over "
-		 "`net.uplink` (docs/collector.md); an upload failure is printed and does not change the exit "
-		 "code"},
+	 .help = "a lab collector (tools/kiln-collector) that receives the run's log at the end, over the "
+		 "management NIC `net.mgmt` chooses, else over `net.uplink` (docs/collector.md); an upload failure "
+		 "is printed and does not change the exit code"},
 	{.name = "expect.fabric", .type = CFG_T_MESH, FIELD(fabric_accels), FIELD2(fabric_per_peer), .min = 2, .max = 16,
 	 .aux = 24, .def = "none", .show = CFG_SHOW_IF_SET,
 	 .help = "the cabling suite `fabric` must find (`fabric-map`): N accelerators bound, accelerator i's ports "
 		 "facing j as `TOPOLOGY=mesh` wires them (docs/device.md section 13), the other ports without a "
 		 "cable; a missing, crossed or extra link fails naming both ends"},
+	{.name = "net.mgmt", .type = CFG_T_PCI_CHOICE, FIELD(net.mgmt), FIELD2(net.mgmt_addr), .choices = mgmt_choices,
+	 .def = "auto", .show = CFG_SHOW_IF_SET,
+	 .help = "the server's own NIC (virtio-net, Intel 82574L/e1000e; docs/net.md) that carries DHCP and the "
+		 "upload. `auto`: the first bound management NIC whose link comes up within 3 s, else `net.uplink`; "
+		 "a BDF: that NIC or the upload fails naming it; `none`: only `net.uplink`. The accelerator's ports "
+		 "are never chosen by `auto`"},
+	{.name = "pcie.aer_cor_mask", .type = CFG_T_UINT, FIELD(pcie.aer_cor_mask), .max = UINT32_MAX,
+	 .flags = CFG_F_HEX, .def = "0x0", .show = CFG_SHOW_IF_SET,
+	 .help = "AER correctable status bits that do not fail `pcie-aer` (they are still printed; docs/pcie.md)"},
+	{.name = "pcie.aer_uncor_mask", .type = CFG_T_UINT, FIELD(pcie.aer_uncor_mask), .max = UINT32_MAX,
+	 .flags = CFG_F_HEX, .def = "0x0", .show = CFG_SHOW_IF_SET,
+	 .help = "AER uncorrectable status bits that do not fail `pcie-aer` (they are still printed)"},
+	{.name = "expect.dimms", .type = CFG_T_MODULES, FIELD(memory.modules), FIELD2(memory.module_mib), .min = 1,
+	 .max = 4096, .aux = 1u << 24, .def = "none", .show = CFG_SHOW_IF_SET,
+	 .help = "`platform-memory-modules` fails unless SMBIOS describes at least N populated memory modules of "
+		 "at least that size each: a smaller module is named by locator, bank, part and serial, missing "
+		 "ones by the empty slots"},
+	{.name = "expect.pcie.<target>", .type = CFG_T_PCIE_RULE, FIELD(pcie.rule), FIELD2(pcie.nrules), .min = 1,
+	 .max = 6, .aux = 32, .flags = CFG_F_FAMILY, .doc_default = "none", .show = CFG_SHOW_IF_SET,
+	 .help = "`pcie-link`: the link of that device (`expect.pcie.3b:00.0=gen5`) or of the device in that "
+		 "physical slot (`expect.pcie.slot3=gen4x16`) must run at least this fast (gen1 2.5 GT/s .. gen6 "
+		 "64 GT/s) and wide; replaces the check against the device's own capability. A later key for the "
+		 "same target replaces the earlier (docs/pcie.md)"},
 };
 
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];

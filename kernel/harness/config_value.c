@@ -35,6 +35,11 @@ size_t cfg_find(const char *s, size_t n, char ch)
 	return i;
 }
 
+size_t cfg_family_prefix(const struct cfg_key *k)
+{
+	return cfg_find(k->name, strlen(k->name), '<');
+}
+
 /* An unsigned decimal or 0x-hex number filling the whole text: 0, -1 not a number, -2 too large. */
 static int parse_u64(const char *s, size_t n, uint64_t *out)
 {
@@ -224,6 +229,50 @@ static void format_ipv4(struct cfg_out *o, uint32_t a)
 	cfg_outf(o, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xffu, (a >> 8) & 0xffu, a & 0xffu);
 }
 
+/* 1..4 lower-case hex digits filling the whole text */
+static int parse_hex4(const char *s, size_t n, uint64_t *v)
+{
+	*v = 0;
+	if (n < 1 || n > 4)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		int d = s[k] >= '0' && s[k] <= '9' ? s[k] - '0' : (s[k] >= 'a' && s[k] <= 'f' ? s[k] - 'a' + 10 : -1);
+		if (d < 0)
+			return -1;
+		*v = *v * 16 + (uint64_t)d;
+	}
+	return 0;
+}
+
+/* A PCI address [ssss:]bb:dd.f in lower-case hex filling the whole text. */
+static int parse_bdf(const char *val, size_t vlen, struct cfg_pci_addr *a)
+{
+	uint64_t f[4];
+	unsigned nf = 0;
+	size_t i = 0, e = 0;
+	for (;;) { /* fields end at ':'; the last two are split by the one '.' */
+		e = i;
+		while (e < vlen && val[e] != ':' && val[e] != '.')
+			e++;
+		if (nf == 3 || parse_hex4(val + i, e - i, &f[nf++]) < 0)
+			return -1;
+		if (e == vlen || val[e] == '.')
+			break;
+		i = e + 1;
+	}
+	/* the field before the '.' was the last one parsed; one hex digit follows it */
+	if (nf < 2 || e + 2 != vlen || val[e] != '.' || parse_hex4(val + e + 1, 1, &f[nf]) < 0)
+		return -1;
+	unsigned b = nf == 3 ? 1 : 0;
+	if (f[b] > 0xff || f[b + 1] > 31 || f[b + 2] > 7)
+		return -1;
+	a->seg = (uint16_t)(nf == 3 ? f[0] : 0);
+	a->bus = (uint8_t)f[b];
+	a->dev = (uint8_t)f[b + 1];
+	a->fn = (uint8_t)f[b + 2];
+	return 0;
+}
+
 /* ---- fields ---------------------------------------------------------------------------- */
 
 static void put_uint(void *base, uint16_t off, uint16_t size, uint64_t v)
@@ -325,8 +374,12 @@ static void fmt_uint(const struct cfg_key *k, const void *base, struct cfg_out *
 
 static void allowed_uint(const struct cfg_key *k, struct cfg_out *o)
 {
-	if (k->min == 0 && k->max == UINT64_MAX)
-		cfg_outf(o, "a decimal or 0x-hex number below 2^64");
+	unsigned bits = 0; /* a field's whole range (a seed, a mask): "below 2^bits" */
+	for (unsigned b = 8; b <= 64 && !bits; b *= 2)
+		if (k->max == (b == 64 ? UINT64_MAX : (1ull << b) - 1))
+			bits = b;
+	if (k->min == 0 && bits)
+		cfg_outf(o, "a decimal or 0x-hex number below 2^%u", bits);
 	else
 		cfg_outf(o, "%llu..%llu%s%s", (unsigned long long)k->min, (unsigned long long)k->max, k->unit ? " " : "",
 		     k->unit ? k->unit : "");
@@ -646,6 +699,144 @@ static void allowed_ipv4_port(const struct cfg_key *k, struct cfg_out *o)
 		cfg_outf(o, "none or an IPv4 address and port, e.g. 10.0.2.2:8080");
 }
 
+/* choices[] words, one of which may be "<prefix><BDF>" (console=pci:<BDF>, net.mgmt=<BDF>) */
+static const char BDF_MARK[] = "<BDF>";
+
+static size_t bdf_choice_prefix(const char *choice)
+{
+	size_t n = strlen(choice), m = sizeof BDF_MARK - 1;
+	return n >= m && !strcmp(choice + n - m, BDF_MARK) ? n - m : SIZE_MAX;
+}
+
+static int set_pci_choice(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	struct cfg_pci_addr a = {0};
+	for (unsigned i = 0; k->choices[i]; i++) {
+		size_t p = bdf_choice_prefix(k->choices[i]);
+		bool hit = p == SIZE_MAX ? cfg_key_is(k->choices[i], v, n)
+					 : n > p && !strncmp(k->choices[i], v, p) && parse_bdf(v + p, n - p, &a) == 0;
+		if (hit) {
+			put_uint(base, k->off, k->size, i);
+			memcpy((char *)base + k->off2, &a, sizeof a);
+			return CFG_W_OK;
+		}
+	}
+	return CFG_W_NOT_ALLOWED;
+}
+
+static void fmt_pci_choice(const struct cfg_key *k, const void *base, struct cfg_out *o)
+{
+	uint64_t i = get_uint(base, k->off, k->size), n = 0;
+	while (k->choices[n])
+		n++;
+	if (i >= n) {
+		cfg_outf(o, "?");
+		return;
+	}
+	size_t p = bdf_choice_prefix(k->choices[i]);
+	if (p == SIZE_MAX) {
+		cfg_outf(o, "%s", k->choices[i]);
+		return;
+	}
+	struct cfg_pci_addr a;
+	memcpy(&a, (const char *)base + k->off2, sizeof a);
+	cfg_outf(o, "%.*s%04x:%02x:%02x.%x", (int)p, k->choices[i], a.seg, a.bus, a.dev, a.fn);
+}
+
+static void allowed_pci_choice(const struct cfg_key *k, struct cfg_out *o)
+{
+	allowed_enum(k, o);
+	cfg_outf(o, " with <BDF> a PCI address [ssss:]bb:dd.f in hex, e.g. 00:03.0");
+}
+
+/* <N>x<size>: N in min..max, the size with M or G in 1..aux MiB */
+static int set_modules(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+{
+	(void)at;
+	if (cfg_key_is("none", v, n)) {
+		clear(k, base);
+		return CFG_W_OK;
+	}
+	uint64_t count, size;
+	size_t x = cfg_find(v, n, 'x');
+	char unit = n ? v[n - 1] : 0;
+	if (x == n || parse_u64(v, x, &count) < 0 || count < k->min || count > k->max || n < x + 3 ||
+	    (unit != 'G' && unit != 'M') || parse_u64(v + x + 1, n - x - 2, &size) < 0 || !size ||
+	    size > (unit == 'G' ? k->aux / 1024 : k->aux))
+		return CFG_W_NOT_ALLOWED;
+	put_uint(base, k->off, k->size, count);
+	put_uint(base, k->off2, k->size2, unit == 'G' ? size * 1024 : size);
+	return CFG_W_OK;
+}
+
+static void fmt_modules(const struct cfg_key *k, const void *base, struct cfg_out *o)
+{
+	uint64_t count = get_uint(base, k->off, k->size), mib = get_uint(base, k->off2, k->size2);
+	if (!count)
+		cfg_outf(o, "none");
+	else if (mib % 1024)
+		cfg_outf(o, "%llux%lluM", (unsigned long long)count, (unsigned long long)mib);
+	else
+		cfg_outf(o, "%llux%lluG", (unsigned long long)count, (unsigned long long)(mib / 1024));
+}
+
+static void allowed_modules(const struct cfg_key *k, struct cfg_out *o)
+{
+	(void)k;
+	cfg_outf(o, "none or <modules>x<size> with size in M or G, e.g. 16x32G (at least 16 modules of at least 32 GiB "
+		    "each)");
+}
+
+/* expect.pcie.<target>=genN[xW]: the target [ssss:]bb:dd.f or slotN in a-z 0-9 : . */
+static int member_pcie_rule(const struct cfg_key *k, void *base, const char *t, size_t tlen, const char *v, size_t n,
+			    size_t *at)
+{
+	(void)at;
+	struct cfg_pcie_rule *rule = (struct cfg_pcie_rule *)((char *)base + k->off);
+	size_t room = k->size / sizeof *rule;
+	uint64_t speed = 0, width = 0, count = get_uint(base, k->off2, k->size2);
+	size_t x = n > 3 ? 3 + cfg_find(v + 3, n - 3, 'x') : n;
+	bool ok = n > 3 && !strncmp(v, "gen", 3) && parse_u64(v + 3, x - 3, &speed) == 0 && speed >= k->min &&
+		  speed <= k->max && (x == n || (parse_u64(v + x + 1, n - x - 1, &width) == 0 && width >= 1 && width <= k->aux));
+	for (size_t i = 0; i < tlen && ok; i++)
+		ok = (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == ':' || t[i] == '.';
+	if (!ok || !tlen || tlen >= sizeof rule->target)
+		return CFG_W_NOT_ALLOWED;
+	size_t i = 0;
+	while (i < count && !cfg_key_is(rule[i].target, t, tlen))
+		i++;
+	if (i == room)
+		return CFG_W_TOO_MANY;
+	memset(&rule[i], 0, sizeof rule[i]);
+	memcpy(rule[i].target, t, tlen);
+	rule[i].speed = (uint8_t)speed;
+	rule[i].width = (uint8_t)width;
+	if (i == count)
+		put_uint(base, k->off2, k->size2, count + 1);
+	return CFG_W_OK;
+}
+
+static void fmt_pcie_rule(const struct cfg_key *k, const void *base, struct cfg_out *o)
+{
+	const struct cfg_pcie_rule *rule = (const struct cfg_pcie_rule *)((const char *)base + k->off);
+	uint64_t count = get_uint(base, k->off2, k->size2);
+	int p = (int)cfg_family_prefix(k);
+	for (uint64_t i = 0; i < count && i < k->size / sizeof *rule; i++) {
+		cfg_outf(o, "%s%.*s%s=gen%u", i ? " " : "", p, k->name, rule[i].target, rule[i].speed);
+		if (rule[i].width)
+			cfg_outf(o, "x%u", rule[i].width);
+	}
+}
+
+static void allowed_pcie_rule(const struct cfg_key *k, struct cfg_out *o)
+{
+	cfg_outf(o, "a key %.*s<[ssss:]bb:dd.f or slotN> and a value genN or genNxW (N %llu..%llu, W 1..%llu), e.g. "
+		    "gen4x16; at most %zu such keys",
+		 (int)cfg_family_prefix(k), k->name, (unsigned long long)k->min, (unsigned long long)k->max,
+		 (unsigned long long)k->aux, k->size / sizeof(struct cfg_pcie_rule));
+}
+
 static int set_mesh(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
 {
 	(void)at;
@@ -717,19 +908,28 @@ static void allowed_pcie_link(const struct cfg_key *k, struct cfg_out *o)
 }
 
 const struct cfg_type_ops cfg_types[] = {
-	[CFG_T_LIST] = {"list of globs", set_list, fmt_list, allowed_list},
-	[CFG_T_UINT] = {"number", set_uint, fmt_uint, allowed_uint},
-	[CFG_T_TIME] = {"duration", set_time, fmt_time, allowed_time},
-	[CFG_T_SIZE] = {"size", set_size, fmt_size, allowed_size},
-	[CFG_T_ENUM] = {"choice", set_enum, fmt_enum, allowed_enum},
-	[CFG_T_THRESHOLD] = {"threshold", set_threshold, fmt_threshold, allowed_threshold},
-	[CFG_T_RANGE] = {"range", set_range, fmt_range, allowed_range},
-	[CFG_T_NET_PORT] = {"port", set_net_port, fmt_net_port, allowed_net_port},
-	[CFG_T_IPV4_CIDR] = {"IPv4/prefix", set_ipv4_cidr, fmt_ipv4_cidr, allowed_ipv4_cidr},
-	[CFG_T_IPV4_LIST] = {"IPv4 list", set_ipv4_list, fmt_ipv4_list, allowed_ipv4_list},
-	[CFG_T_IPV4_PORT] = {"IPv4:port", set_ipv4_port, fmt_ipv4_port, allowed_ipv4_port},
-	[CFG_T_MESH] = {"fabric", set_mesh, fmt_mesh, allowed_mesh},
-	[CFG_T_PCIE_LINK] = {"PCIe link", set_pcie_link, fmt_pcie_link, allowed_pcie_link},
+	[CFG_T_LIST] = {.name = "list of globs", .set = set_list, .fmt = fmt_list, .allowed = allowed_list},
+	[CFG_T_UINT] = {.name = "number", .set = set_uint, .fmt = fmt_uint, .allowed = allowed_uint},
+	[CFG_T_TIME] = {.name = "duration", .set = set_time, .fmt = fmt_time, .allowed = allowed_time},
+	[CFG_T_SIZE] = {.name = "size", .set = set_size, .fmt = fmt_size, .allowed = allowed_size},
+	[CFG_T_ENUM] = {.name = "choice", .set = set_enum, .fmt = fmt_enum, .allowed = allowed_enum},
+	[CFG_T_THRESHOLD] = {.name = "threshold", .set = set_threshold,
+		.fmt = fmt_threshold, .allowed = allowed_threshold},
+	[CFG_T_RANGE] = {.name = "range", .set = set_range, .fmt = fmt_range, .allowed = allowed_range},
+	[CFG_T_NET_PORT] = {.name = "port", .set = set_net_port, .fmt = fmt_net_port, .allowed = allowed_net_port},
+	[CFG_T_IPV4_CIDR] = {.name = "IPv4/prefix", .set = set_ipv4_cidr,
+		.fmt = fmt_ipv4_cidr, .allowed = allowed_ipv4_cidr},
+	[CFG_T_IPV4_LIST] = {.name = "IPv4 list", .set = set_ipv4_list,
+		.fmt = fmt_ipv4_list, .allowed = allowed_ipv4_list},
+	[CFG_T_IPV4_PORT] = {.name = "IPv4:port", .set = set_ipv4_port,
+		.fmt = fmt_ipv4_port, .allowed = allowed_ipv4_port},
+	[CFG_T_PCI_CHOICE] = {.name = "choice or PCI address", .set = set_pci_choice,
+		.fmt = fmt_pci_choice, .allowed = allowed_pci_choice},
+	[CFG_T_MODULES] = {.name = "modules", .set = set_modules, .fmt = fmt_modules, .allowed = allowed_modules},
+	[CFG_T_PCIE_RULE] = {.name = "link rule", .fmt = fmt_pcie_rule,
+		.allowed = allowed_pcie_rule, .member = member_pcie_rule},
+	[CFG_T_MESH] = {.name = "fabric", .set = set_mesh, .fmt = fmt_mesh, .allowed = allowed_mesh},
+	[CFG_T_PCIE_LINK] = {.name = "PCIe link", .set = set_pcie_link, .fmt = fmt_pcie_link, .allowed = allowed_pcie_link},
 };
 
 const char *config_type_name(const struct cfg_key *k)

@@ -22,6 +22,7 @@ enum cfg_why {
 	CFG_W_NOT_ALLOWED,
 	CFG_W_BAD_CHAR, /* a list: *at is the offending character */
 	CFG_W_TOO_LONG, /* a list: the message names the length, not the value */
+	CFG_W_TOO_MANY, /* a family: a new member beyond the field's room */
 };
 
 /* Text appended to a buffer that may be too small; `at` counts what the whole text needs. */
@@ -39,6 +40,10 @@ struct cfg_type_ops {
 	void (*fmt)(const struct cfg_key *k, const void *base, struct cfg_out *o);
 	/* what the key allows */
 	void (*allowed)(const struct cfg_key *k, struct cfg_out *o);
+	/* a family's (CFG_F_FAMILY) member: set key <prefix><sub> to v (set is NULL then, and
+	 * fmt writes every member as <prefix><sub>=<value> words separated by spaces) */
+	int (*member)(const struct cfg_key *k, void *base, const char *sub, size_t slen, const char *v, size_t n,
+		      size_t *at);
 };
 extern const struct cfg_type_ops cfg_types[];
 
@@ -48,5 +53,7 @@ int cfg_key_is(const char *name, const char *key, size_t klen);
 size_t cfg_find(const char *s, size_t n, char ch);
 /* the key's "was set" flag (false when it has none) */
 bool cfg_get_set(const struct cfg_key *k, const void *base);
+/* a family's prefix: the length of its row's name up to the '<' */
+size_t cfg_family_prefix(const struct cfg_key *k);
 
 #endif

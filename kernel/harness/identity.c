@@ -6,6 +6,7 @@
 #include "kernel/arch/x86/cpu.h"
 #include "boot/efi_memtype.h"
 #include "kernel/arch/x86/paging.h"
+#include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 
 #define SMBIOS_EP_MAX 32
@@ -94,4 +95,32 @@ void identity_print(void)
 		id.uefi_revision >> 16, (id.uefi_revision & 0xffff) / 10);
 	kprintf("# kiln: identity cpu \"%s\" count=%u\n", id.cpu_brand, id.cpus);
 	kprintf("# kiln: identity memory %llu MiB\n", (unsigned long long)id.memory_mib);
+	if (!id.smbios_ok)
+		return;
+	uint64_t dimm_mib = 0;
+	for (unsigned i = 0; i < s->dimm_slots && i < SMBIOS_DIMM_MAX; i++) {
+		const struct smbios_dimm *d = &s->dimm[i];
+		char tb[12];
+		dimm_mib += d->size_mib;
+		if (!d->size_mib && !d->size_unknown) {
+			kprintf("# kiln: identity dimm \"%s\" bank=\"%s\" empty\n", d->locator, d->bank);
+			continue;
+		}
+		char size[24];
+		if (d->size_unknown)
+			ksnprintf(size, sizeof size, "unknown");
+		else
+			ksnprintf(size, sizeof size, "%lluMiB", (unsigned long long)d->size_mib);
+		kprintf("# kiln: identity dimm \"%s\" bank=\"%s\" size=%s type=%s speed=%uMT/s configured=%uMT/s "
+			"manufacturer=\"%s\" part=\"%s\" serial=\"%s\"\n",
+			d->locator, d->bank, size, smbios_mem_type_name(d->type, tb), d->speed_mts, d->configured_mts,
+			d->manufacturer, d->part, d->serial);
+	}
+	if (s->dimm_slots)
+		kprintf("# kiln: identity dimms %u of %u slots populated, %llu MiB in modules, %u mapped range(s) of %llu "
+			"MiB%s\n",
+			smbios_dimms_populated(s), s->dimm_slots, (unsigned long long)dimm_mib, s->arrays_mapped,
+			(unsigned long long)(s->array_bytes >> 20), s->dimm_dropped ? " (table has more slots than listed)" : "");
+	else
+		kprintf("# kiln: identity dimms none described (no SMBIOS type 17)\n");
 }

@@ -19,6 +19,7 @@
 #include "kernel/harness/report.h"
 #include "kernel/wallclock.h"
 #include "drivers/accel/accel.h"
+#include "drivers/mgmt/mgmt.h"
 #include "kernel/harness/ktap.h"
 #include "kernel/harness/upload.h"
 #include "kernel/pci/driver.h"
@@ -248,7 +249,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 
 	int acpi_ok = acpi_parse(&kernel_acpi, bi->acpi_rsdp, acpi_map_identity, 0) == 0;
 	exit_configure(cfg.exit_mode, acpi_ok && acpi_is_qemu(&kernel_acpi));
-	const char *console_note = platform_console_select(cfg.console, &kernel_acpi);
+	const char *console_note = platform_console_select(&cfg, &kernel_acpi);
 
 	console_log_start(); /* from here on the run's log is kept for a collector */
 	ktap_start();
@@ -289,7 +290,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		config_error(sel_err);
 	accel_set_irq_mode(accel_irq_mode_of(cfg.accel_irq));
 	unsigned bound = npci > 0 ? pci_bind_drivers() : 0;
-	kprintf("# kiln: %u device(s) under test\n", bound);
+	kprintf("# kiln: %u device(s) under test\n", bound - mgmt_count()); /* management NICs are not */
 	if (cfg.parallel == CFG_PARALLEL_DEVICES && accel_count() > 1) {
 		unsigned aps = smp_online() - 1;
 		if (aps >= accel_count())
@@ -300,6 +301,7 @@ _Noreturn void kernel_main(struct boot_info *bi)
 				"after another\n", accel_count(), aps);
 	}
 	accel_identity_print();
+	mgmt_identity_print();
 	if (runner_selection_needs_device(&cfg) && accel_count() == 0) {
 		char why[400];
 		const char *note = accel_probe_note();

@@ -8,7 +8,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/wallclock.h"
 
-#define OCP_RECORD_MAX 3072
+#define OCP_RECORD_MAX 16384 /* testRunStart lists every DIMM */
 
 static bool enabled;
 static bool started;
@@ -158,6 +158,26 @@ static void emit_run_start(void)
 	hw_info(&j, "system", s->sys_product[0] ? s->sys_product : "system", s->sys_manufacturer, s->sys_serial);
 	hw_info(&j, "baseboard", s->board_product[0] ? s->board_product : "baseboard", s->board_manufacturer,
 		s->board_serial);
+	for (unsigned i = 0; id->smbios_ok && i < s->dimm_slots && i < SMBIOS_DIMM_MAX; i++) {
+		const struct smbios_dimm *d = &s->dimm[i];
+		char hid[16], name[64], tb[12];
+		if (!d->size_mib && !d->size_unknown)
+			continue; /* an empty slot is not hardware */
+		ksnprintf(hid, sizeof hid, "dimm%u", i);
+		ksnprintf(name, sizeof name, "%s %llu MiB %u MT/s", smbios_mem_type_name(d->type, tb),
+			  (unsigned long long)d->size_mib, d->speed_mts);
+		jb_obj_begin(&j, 0);
+		jb_str(&j, "hardwareInfoId", hid);
+		jb_str(&j, "name", name);
+		jb_str(&j, "location", d->locator);
+		if (d->manufacturer[0])
+			jb_str(&j, "manufacturer", d->manufacturer);
+		if (d->serial[0])
+			jb_str(&j, "serialNumber", d->serial);
+		if (d->part[0])
+			jb_str(&j, "partNumber", d->part);
+		jb_obj_end(&j);
+	}
 	jb_arr_end(&j);
 	jb_obj_end(&j);
 	jb_obj_end(&j);

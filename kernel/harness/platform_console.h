@@ -1,4 +1,4 @@
-/* Choosing the console UART: the `console=` key, ACPI SPCR, or COM1. */
+/* Choosing the console UART: the `console=` key (COMn, SPCR, a PCI 16550), ACPI SPCR, or COM1. */
 #ifndef KILN_PLATFORM_CONSOLE_H
 #define KILN_PLATFORM_CONSOLE_H
 
@@ -6,6 +6,6 @@
 #include "kernel/harness/config.h"
 
 /* Switch the console as configured; returns a note worth printing, or NULL. */
-const char *platform_console_select(enum cfg_console want, const struct acpi_info *ai);
+const char *platform_console_select(const struct kiln_config *c, const struct acpi_info *ai);
 
 #endif

@@ -257,3 +257,34 @@ int pci_aer_clear(const struct pci_dev *d, const struct pci_aer_status *s)
 	pci_cfg_write32(d, d->ext_aer + PCI_ERR_COR_STATUS, s->cor_status);
 	return pci_check_present(d);
 }
+
+int pci_aer_header_log(const struct pci_dev *d, uint32_t log[PCI_ERR_HEADER_LOG_DWORDS], uint8_t *first_error)
+{
+	if (!d->ext_aer)
+		return PCI_ENOCAP;
+	for (unsigned i = 0; i < PCI_ERR_HEADER_LOG_DWORDS; i++)
+		log[i] = pci_cfg_read32(d, (uint16_t)(d->ext_aer + PCI_ERR_HEADER_LOG + 4 * i));
+	*first_error = (uint8_t)PCI_FIELD_GET(PCI_ERR_CAP_FEP, pci_cfg_read32(d, d->ext_aer + PCI_ERR_CAP));
+	return pci_check_present(d);
+}
+
+int pci_devsta_errors(const struct pci_dev *d, uint16_t *bits)
+{
+	*bits = 0;
+	if (!d->cap_exp)
+		return PCI_ENOCAP;
+	uint16_t v = pci_cfg_read16(d, d->cap_exp + PCI_EXP_DEVSTA);
+	if (v == 0xffffu && pci_check_present(d) != PCI_OK)
+		return PCI_EGONE;
+	*bits = v & PCI_EXP_DEVSTA_ERRORS;
+	return PCI_OK;
+}
+
+int pci_port_slot(const struct pci_dev *port, unsigned *slot)
+{
+	*slot = 0;
+	if (!port->cap_exp || !(pci_cfg_read16(port, port->cap_exp + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_SLOT))
+		return PCI_ENOCAP;
+	*slot = (unsigned)PCI_FIELD_GET(PCI_EXP_SLTCAP_PSN, pci_cfg_read32(port, port->cap_exp + PCI_EXP_SLTCAP));
+	return PCI_OK;
+}

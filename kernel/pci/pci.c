@@ -292,3 +292,42 @@ char *pci_bdf(const struct pci_dev *d, char *buf)
 	ksnprintf(buf, PCI_BDF_LEN, "%04x:%02x:%02x.%x", d->seg, d->bus, d->dev, d->fn);
 	return buf;
 }
+
+struct pci_dev *pci_upstream_bridge(const struct pci_dev *d)
+{
+	for (unsigned i = 0; i < pci_device_count(); i++) {
+		struct pci_dev *b = pci_device(i);
+		if (b->header_type == PCI_HEADER_BRIDGE && b->seg == d->seg && b != d &&
+		    pci_cfg_read8(b, PCI_SECONDARY_BUS) == d->bus)
+			return b;
+	}
+	return 0;
+}
+
+int pci_early_function(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, struct pci_dev *out)
+{
+	*out = (struct pci_dev){.seg = seg, .bus = bus, .dev = dev, .fn = fn};
+	for (unsigned i = 0; i < kernel_acpi.mcfg_count; i++) {
+		const struct acpi_mcfg_entry *m = &kernel_acpi.mcfg[i];
+		if (m->segment != seg || bus < m->bus_start || bus > m->bus_end)
+			continue;
+		uint64_t at = m->base + ((uint64_t)bus << PCI_ECAM_BUS_SHIFT) + ((uint64_t)dev << PCI_ECAM_DEV_SHIFT) +
+			      ((uint64_t)fn << PCI_ECAM_FN_SHIFT);
+		out->cfg = mmio_map(at, 1u << PCI_ECAM_FN_SHIFT);
+		if (!out->cfg)
+			return PCI_EMAP;
+		uint32_t id = pci_cfg_read32(out, PCI_VENDOR_ID);
+		out->vendor = (uint16_t)id;
+		out->device = (uint16_t)(id >> 16);
+		if (out->vendor == PCI_VENDOR_NONE || out->vendor == 0)
+			return PCI_EGONE;
+		uint32_t cls = pci_cfg_read32(out, PCI_REVISION_ID);
+		out->revision = (uint8_t)cls;
+		out->prog_if = (uint8_t)(cls >> 8);
+		out->subclass = (uint8_t)(cls >> 16);
+		out->class_code = (uint8_t)(cls >> 24);
+		out->header_type = pci_cfg_read8(out, PCI_HEADER_TYPE) & PCI_HEADER_TYPE_MASK;
+		return PCI_OK;
+	}
+	return PCI_ENOMCFG;
+}

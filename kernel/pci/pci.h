@@ -94,9 +94,18 @@ struct pci_dev *pci_device(unsigned i);
 struct pci_dev *pci_find(uint16_t vendor, uint16_t device, unsigned nth);
 /* The nth function of this class/subclass; prog_if < 0 matches any. */
 struct pci_dev *pci_find_class(uint8_t class_code, uint8_t subclass, int prog_if, unsigned nth);
+/* The bridge whose secondary bus is this function's bus (its upstream port), or NULL on a
+ * root bus. */
+struct pci_dev *pci_upstream_bridge(const struct pci_dev *d);
 /* "ssss:bb:dd.f" into buf (at least PCI_BDF_LEN bytes); returns buf. */
 #define PCI_BDF_LEN 13
 char *pci_bdf(const struct pci_dev *d, char *buf);
+
+/* One function reached before pci_init() (the console is chosen before enumeration): its
+ * ECAM window mapped, ids, class and header filled, BARs and capabilities not. PCI_OK,
+ * PCI_ENOMCFG (no MCFG covers the segment and bus), PCI_EMAP, or PCI_EGONE (nothing
+ * answers there). */
+int pci_early_function(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, struct pci_dev *out);
 
 /* ---- command register (kernel/pci/pci.c) ---- */
 void pci_enable_memory(struct pci_dev *d, bool on);
@@ -152,6 +161,12 @@ struct pci_aer_status {
 	uint32_t cor_status, cor_mask;
 };
 int pci_aer_read(const struct pci_dev *d, struct pci_aer_status *s);
+/* The header log (the TLP of the first uncorrectable error) and the first error pointer. */
+int pci_aer_header_log(const struct pci_dev *d, uint32_t log[PCI_ERR_HEADER_LOG_DWORDS], uint8_t *first_error);
+/* Device Status error bits (PCI_EXP_DEVSTA_ERRORS), PCI_ENOCAP without PCI Express. */
+int pci_devsta_errors(const struct pci_dev *d, uint16_t *bits);
+/* The physical slot number a root or downstream port advertises (PCI_ENOCAP: no slot). */
+int pci_port_slot(const struct pci_dev *port, unsigned *slot);
 /* Clear the logged error bits (RW1C) that *s reports. */
 int pci_aer_clear(const struct pci_dev *d, const struct pci_aer_status *s);
 

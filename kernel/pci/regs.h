@@ -71,6 +71,9 @@
 
 /* ---- class codes (PCI Code and ID Assignment Specification) ---- */
 #define PCI_CLASS_BRIDGE 0x06
+#define PCI_CLASS_COMM 0x07
+#define PCI_SUBCLASS_COMM_SERIAL 0x00
+#define PCI_PROGIF_SERIAL_16550 0x02
 #define PCI_SUBCLASS_BRIDGE_HOST 0x00
 #define PCI_SUBCLASS_BRIDGE_ISA 0x01
 #define PCI_SUBCLASS_BRIDGE_PCI 0x04
@@ -121,14 +124,22 @@
 #define PCI_EXP_FLAGS 0x02
 #define PCI_EXP_FLAGS_VERS 0x000fu
 #define PCI_EXP_FLAGS_TYPE 0x00f0u
+#define PCI_EXP_FLAGS_SLOT 0x0100u     /* slot implemented (root and downstream ports) */
 #define PCI_EXP_DEVCAP 0x04
 #define PCI_EXP_DEVCTL 0x08
 #define PCI_EXP_DEVSTA 0x0a
+#define PCI_EXP_DEVSTA_CED 0x0001u     /* correctable error detected */
+#define PCI_EXP_DEVSTA_NFED 0x0002u    /* non-fatal error detected */
+#define PCI_EXP_DEVSTA_FED 0x0004u     /* fatal error detected */
+#define PCI_EXP_DEVSTA_URD 0x0008u     /* unsupported request detected */
+#define PCI_EXP_DEVSTA_ERRORS 0x000fu
 #define PCI_EXP_LNKCAP 0x0c
 #define PCI_EXP_LNKCAP_SLS 0x0000000fu /* max link speed */
 #define PCI_EXP_LNKCAP_MLW 0x000003f0u /* max link width */
 #define PCI_EXP_LNKCTL 0x10
 #define PCI_EXP_LNKSTA 0x12
+#define PCI_EXP_SLTCAP 0x14
+#define PCI_EXP_SLTCAP_PSN 0xfff80000u /* physical slot number */
 #define PCI_EXP_LNKSTA_CLS 0x000fu     /* current link speed */
 #define PCI_EXP_LNKSTA_NLW 0x03f0u     /* negotiated link width */
 #define PCI_EXP_LNKSTA_LT 0x0800u      /* link training */
@@ -161,6 +172,10 @@
 #define PCI_ERR_UNCOR_SEVER 0x0c
 #define PCI_ERR_COR_STATUS 0x10
 #define PCI_ERR_COR_MASK 0x14
+#define PCI_ERR_CAP 0x18               /* capabilities and control */
+#define PCI_ERR_CAP_FEP 0x0000001fu    /* first error pointer */
+#define PCI_ERR_HEADER_LOG 0x1c        /* four dwords: the TLP header of the first error */
+#define PCI_ERR_HEADER_LOG_DWORDS 4
 
 /* DSN (PCIe 5.0 §7.9.3) */
 #define PCI_DSN_LOW 0x04

@@ -278,9 +278,10 @@ static void unknown_key(void **state)
 	assert_int_equal(config_parse_cmdline(&c, "seed=1 Seed=2", err), -1);
 	assert_words_prefix(err, "load options: unknown key 'Seed'; known keys: suites, cases, exclude, seed, timeout, "
 				 "exit, console");
-	/* the list of known keys is whole: it ends with a key, not cut off */
-	size_t n = strlen(err);
-	assert_true(n > 0 && err[n - 1] >= 'a' && err[n - 1] <= 'z');
+	/* the list of known keys is whole: it ends with the table's last key, not cut off */
+	const char *last = config_keys[config_nkeys - 1].name;
+	size_t n = strlen(err), m = strlen(last);
+	assert_true(n > m && !strcmp(err + n - m, last) && err[n - m - 1] == ' ');
 }
 
 static void bad_numbers(void **state)
@@ -334,19 +335,137 @@ static void bad_numbers(void **state)
 	assert_int_equal(set(&c, "seed", "5s"), -1);
 }
 
+#define CONSOLE_BDF " with <BDF> a PCI address [ssss:]bb:dd.f in hex, e.g. 00:03.0"
+
 static void bad_enums(void **state)
 {
 	(void)state;
 	file_fails_with("exit = poweroff\n", "kiln.cfg line 1: key 'exit' value 'poweroff' is not allowed; allowed: "
 					     "auto|debug-port|shutdown|reboot|halt");
 	cmdline_fails_with("console=COM1", "load options: key 'console' value 'COM1' is not allowed; allowed: "
-					   "auto|spcr|com1|com2|com3|com4");
+					   "auto|spcr|com1|com2|com3|com4|pci:<BDF>" CONSOLE_BDF);
 	cmdline_fails_with("console=", "load options: key 'console' value '' is not allowed; allowed: "
-				       "auto|spcr|com1|com2|com3|com4");
+				       "auto|spcr|com1|com2|com3|com4|pci:<BDF>" CONSOLE_BDF);
 	cmdline_fails_with("exit=hal", "load options: key 'exit' value 'hal' is not allowed; allowed: "
 				       "auto|debug-port|shutdown|reboot|halt");
 	cmdline_fails_with("exit=halted", "load options: key 'exit' value 'halted' is not allowed; allowed: "
 					  "auto|debug-port|shutdown|reboot|halt");
+}
+
+/* net.mgmt: auto (the default), none, or a PCI address with or without the segment. */
+static void net_mgmt(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	char line[CFG_ERR_MAX];
+	config_defaults(&c);
+	assert_int_equal(c.net.mgmt, CFG_MGMT_AUTO);
+	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=00:1f.6", err), 0);
+	assert_int_equal(c.net.mgmt, CFG_MGMT_BDF);
+	assert_int_equal(c.net.mgmt_addr.seg, 0);
+	assert_int_equal(c.net.mgmt_addr.bus, 0);
+	assert_int_equal(c.net.mgmt_addr.dev, 0x1f);
+	assert_int_equal(c.net.mgmt_addr.fn, 6);
+	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=0001:3b:00.1", err), 0);
+	assert_int_equal(c.net.mgmt_addr.seg, 1);
+	assert_int_equal(c.net.mgmt_addr.bus, 0x3b);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " net.mgmt=0001:3b:00.1"));
+	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=none", err), 0);
+	assert_int_equal(c.net.mgmt, CFG_MGMT_NONE);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " net.mgmt=none"));
+	assert_int_equal(config_parse_cmdline(&c, "net.mgmt=auto", err), 0);
+	assert_int_equal(c.net.mgmt, CFG_MGMT_AUTO);
+	config_format(&c, line, sizeof line);
+	assert_null(strstr(line, "net.mgmt"));
+	/* console=pci:<BDF> shares the address syntax */
+	assert_int_equal(config_parse_cmdline(&c, "console=pci:00:1e.0", err), 0);
+	assert_int_equal(c.console, CFG_CONSOLE_PCI);
+	assert_int_equal(c.console_addr.dev, 0x1e);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " console=pci:0000:00:1e.0 "));
+	cmdline_fails_with("console=pci:00:1e", "load options: key 'console' value 'pci:00:1e' is not allowed; allowed: "
+						"auto|spcr|com1|com2|com3|com4|pci:<BDF>" CONSOLE_BDF);
+	static const char *const bad[] = {"eth0", "00:1f", "00:20.0", "00:1f.8", "100:00.0", "00.1f.0", "00:1f.0.1",
+					  "0:0:0:0.0", "00:1F.0", "00:1f.", ":1f.0", "12345:00:00.0", "", "0:1:2:3.0", "00:1f.6.1"};
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char opt[64], msg[200];
+		snprintf(opt, sizeof opt, "net.mgmt=%s", bad[i]);
+		snprintf(msg, sizeof msg, "load options: key 'net.mgmt' value '%s' is not allowed; allowed: auto|none|<BDF> "
+			 "with <BDF> a PCI address [ssss:]bb:dd.f in hex, e.g. 00:03.0", bad[i]);
+		cmdline_fails_with(opt, msg);
+	}
+}
+
+/* expect.pcie.<target>=genN[xW], the AER masks and expect.dimms=<N>x<size>. */
+static void pcie_and_memory_expectations(void **state)
+{
+	(void)state;
+	struct kiln_config c;
+	char line[CFG_ERR_MAX];
+	config_defaults(&c);
+	assert_int_equal(c.pcie.nrules, 0);
+	assert_int_equal(config_parse_cmdline(&c, "expect.pcie.slot3=gen4x16 expect.pcie.3b:00.0=gen5 "
+						  "expect.pcie.slot3=gen3x8 pcie.aer_cor_mask=0x2000 expect.dimms=16x32G",
+					      err),
+			 0);
+	assert_int_equal(c.pcie.nrules, 2); /* slot3 given twice: the later one wins */
+	assert_string_equal(c.pcie.rule[0].target, "slot3");
+	assert_int_equal(c.pcie.rule[0].speed, 3);
+	assert_int_equal(c.pcie.rule[0].width, 8);
+	assert_string_equal(c.pcie.rule[1].target, "3b:00.0");
+	assert_int_equal(c.pcie.rule[1].speed, 5);
+	assert_int_equal(c.pcie.rule[1].width, 0);
+	assert_int_equal(c.pcie.aer_cor_mask, 0x2000);
+	assert_int_equal(c.memory.modules, 16);
+	assert_int_equal(c.memory.module_mib, 32768);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " pcie.aer_cor_mask=0x2000 expect.dimms=16x32G expect.pcie.slot3=gen3x8 "
+				     "expect.pcie.3b:00.0=gen5"));
+	/* a size that is not whole GiB is shown in MiB */
+	assert_int_equal(config_parse_cmdline(&c, "expect.dimms=2x1536M", err), 0);
+	config_format(&c, line, sizeof line);
+	assert_non_null(strstr(line, " expect.dimms=2x1536M "));
+	assert_int_equal(config_parse_cmdline(&c, "expect.dimms=none", err), 0);
+	assert_int_equal(c.memory.modules, 0);
+	static const char *const bad_rules[] = {"gen", "gen0", "gen7", "genx4", "gen4x", "gen4x0", "gen4x33", "4x16", "Gen4"};
+	for (unsigned i = 0; i < sizeof bad_rules / sizeof bad_rules[0]; i++) {
+		char opt[64], msg[300];
+		snprintf(opt, sizeof opt, "expect.pcie.slot1=%s", bad_rules[i]);
+		snprintf(msg, sizeof msg, "load options: key 'expect.pcie.slot1' value '%s' is not allowed; allowed: a key "
+			 "expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or genNxW (N 1..6, W 1..32), e.g. gen4x16; at "
+			 "most 16 such keys",
+			 bad_rules[i]);
+		cmdline_fails_with(opt, msg);
+	}
+	cmdline_fails_with("expect.pcie.Slot1=gen4", "load options: key 'expect.pcie.Slot1' value 'gen4' is not allowed; "
+						      "allowed: a key expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or "
+						      "genNxW (N 1..6, W 1..32), e.g. gen4x16; at most 16 such keys");
+	static const char *const bad_mem[] = {"16", "x32G", "16x", "16xG", "0x32G", "16x32T", "16x0G", "16x32", "16X32G"};
+	for (unsigned i = 0; i < sizeof bad_mem / sizeof bad_mem[0]; i++) {
+		char opt[64], msg[300];
+		snprintf(opt, sizeof opt, "expect.dimms=%s", bad_mem[i]);
+		snprintf(msg, sizeof msg, "load options: key 'expect.dimms' value '%s' is not allowed; allowed: none or "
+			 "<modules>x<size> with size in M or G, e.g. 16x32G (at least 16 modules of at least 32 GiB each)",
+			 bad_mem[i]);
+		cmdline_fails_with(opt, msg);
+	}
+	/* the rule table is bounded */
+	config_defaults(&c);
+	for (unsigned i = 0; i < CFG_PCIE_RULES_MAX; i++) {
+		char opt[64];
+		snprintf(opt, sizeof opt, "expect.pcie.slot%u=gen1", i);
+		assert_int_equal(config_parse_cmdline(&c, opt, err), 0);
+	}
+	assert_int_equal(config_parse_cmdline(&c, "expect.pcie.slot99=gen1", err), -1);
+	assert_string_equal(err, "load options: key 'expect.pcie.slot99' value 'gen1' is one key too many; allowed: a key "
+				 "expect.pcie.<[ssss:]bb:dd.f or slotN> and a value genN or genNxW (N 1..6, W 1..32), e.g. "
+				 "gen4x16; at most 16 such keys");
+	/* a target already set is replaced, not one too many */
+	assert_int_equal(config_parse_cmdline(&c, "expect.pcie.slot3=gen2x2", err), 0);
+	assert_int_equal(c.pcie.nrules, CFG_PCIE_RULES_MAX);
+	assert_int_equal(c.pcie.rule[3].speed, 2);
 }
 
 static void not_key_value(void **state)
@@ -722,6 +841,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_enums, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_key_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(net_mgmt, setup, teardown),
+		cmocka_unit_test_setup_teardown(pcie_and_memory_expectations, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_value_changes_nothing, setup, teardown),

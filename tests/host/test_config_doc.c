@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kernel/harness/config.h"
+#include "kernel/harness/config_value.h"
 
 #define DOC "docs/config.md"
 #define BEGIN "<!-- keys: made from kernel/harness/config_keys.c by `make config-doc`; make test-host checks it -->\n"
@@ -57,13 +58,19 @@ static void add(struct text *t, const char *fmt, ...)
 	t->n += (size_t)need;
 }
 
-/* A cell: '|' would end it early. */
+/* A cell: '|' would end it early, and outside `code` a '<' would start an HTML tag
+ * ("<BDF>" would vanish). */
 static void add_cell(struct text *t, const char *s)
 {
+	bool code = false;
 	add(t, " ");
 	for (; *s; s++) {
+		if (*s == '`')
+			code = !code;
 		if (*s == '|')
 			add(t, "\\|");
+		else if (*s == '<' && !code)
+			add(t, "\\<");
 		else
 			add(t, "%c", *s);
 	}
@@ -162,9 +169,9 @@ static void docs_table_is_the_c_table(void **state)
 		fail_msg("docs/config.md's key table is not the C table's");
 }
 
-/* Every row is whole: a name of lowercase letters, digits, '.' and '_', seen once; a
- * default that the key's own handler takes and that formats back to itself; numbers that
- * fit their field; help without line breaks or '|'. */
+/* Every row is whole: a name of lowercase letters, digits, '.' and '_' (a family's ends in
+ * "<what>" after its prefix), seen once; a default that the key's own handler takes and
+ * that formats back to itself; numbers that fit their field; help without line breaks or '|'. */
 static void table_is_sound(void **state)
 {
 	(void)state;
@@ -172,7 +179,18 @@ static void table_is_sound(void **state)
 	for (size_t i = 0; i < config_nkeys; i++) {
 		const struct cfg_key *k = &config_keys[i];
 		assert_non_null(k->name);
-		for (const char *p = k->name; *p; p++)
+		const char *lt = strchr(k->name, '<');
+		if (k->flags & CFG_F_FAMILY) {
+			size_t n = strlen(k->name);
+			if (!lt || lt == k->name || lt[-1] != '.' || n < 3 || k->name[n - 1] != '>' ||
+			    strchr(lt + 1, '<') || strchr(lt, '>') != k->name + n - 1)
+				fail_msg("family '%s': its name is not <prefix ending in '.'><what>", k->name);
+			if (!cfg_types[k->type].member || cfg_types[k->type].set)
+				fail_msg("family '%s': its type has no member handler, or a set handler", k->name);
+		} else if (lt || !cfg_types[k->type].set) {
+			fail_msg("key '%s' is not a family but has '<' or a type without a set handler", k->name);
+		}
+		for (const char *p = k->name; *p && p != lt; p++)
 			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_'))
 				fail_msg("key '%s' has '%c'", k->name, *p);
 		for (size_t j = 0; j < i; j++)
@@ -186,19 +204,27 @@ static void table_is_sound(void **state)
 		assert_true(k->size > 0 && k->off + k->size <= sizeof(struct kiln_config));
 		assert_true(k->off2 + k->size2 <= sizeof(struct kiln_config));
 		assert_true(k->set == 0 || k->set - 1u + sizeof(bool) <= sizeof(struct kiln_config));
-		assert_true(k->min <= k->max || k->type == CFG_T_LIST || k->type == CFG_T_ENUM || k->type == CFG_T_RANGE ||
-			    k->type == CFG_T_IPV4_PORT);
+		assert_true(k->min <= k->max || k->type == CFG_T_LIST || k->type == CFG_T_ENUM ||
+			    k->type == CFG_T_PCI_CHOICE || k->type == CFG_T_RANGE || k->type == CFG_T_IPV4_PORT);
 		if (k->type == CFG_T_UINT || k->type == CFG_T_TIME || k->type == CFG_T_SIZE || k->type == CFG_T_THRESHOLD)
 			if (k->size < 8 && k->max >> (8 * k->size))
 				fail_msg("key '%s': max %llu does not fit its %u-byte field", k->name,
 					 (unsigned long long)k->max, k->size);
 		if (k->type == CFG_T_THRESHOLD && (k->size != 4 || k->max >= CFG_LIMIT_OFF || !k->unit))
 			fail_msg("key '%s': a threshold is a uint32_t below CFG_LIMIT_OFF with a unit", k->name);
-		if (k->type == CFG_T_ENUM && (!k->choices || !k->choices[0]))
+		if ((k->type == CFG_T_ENUM || k->type == CFG_T_PCI_CHOICE) && (!k->choices || !k->choices[0]))
 			fail_msg("key '%s': a choice without choices", k->name);
+		if (k->type == CFG_T_PCI_CHOICE && k->size2 != sizeof(struct cfg_pci_addr))
+			fail_msg("key '%s': its second field is not a struct cfg_pci_addr", k->name);
+		if (k->type == CFG_T_PCIE_RULE && (!k->size || k->size % sizeof(struct cfg_pcie_rule)))
+			fail_msg("key '%s': its field is not an array of struct cfg_pcie_rule", k->name);
+		if (k->type == CFG_T_MODULES && (k->size != sizeof(uint32_t) || k->size2 != sizeof(uint64_t) || !k->aux))
+			fail_msg("key '%s': modules take a uint32_t count and a uint64_t MiB with a largest size", k->name);
 		if (k->type == CFG_T_IPV4_LIST && k->max * sizeof(uint32_t) != k->size)
 			fail_msg("key '%s': max %llu addresses, field of %u bytes", k->name, (unsigned long long)k->max,
 				 k->size);
+		if (k->flags & CFG_F_FAMILY)
+			continue; /* no default; its members' round trip is in test_config.c */
 		/* the default goes through the handler, and formats back to a value that does too */
 		struct kiln_config c, d;
 		config_defaults(&c);

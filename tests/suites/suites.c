@@ -7,6 +7,7 @@
 #define KILN_SUITES(X)                                                                                         \
 	X(platform)                                                                                            \
 	X(pci)                                                                                                 \
+	X(pcie)                                                                                                \
 	X(queues)                                                                                              \
 	X(dma)                                                                                                 \
 	X(sync)                                                                                                \

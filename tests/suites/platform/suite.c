@@ -11,7 +11,8 @@
 	X(platform_exceptions, "platform-exceptions", 0)                                                       \
 	X(platform_pci_enumeration, "platform-pci-enumeration", 0)                                             \
 	X(platform_pci_capabilities, "platform-pci-capabilities", 0)                                           \
-	X(platform_msi_edu, "platform-msi-edu", 0)
+	X(platform_msi_edu, "platform-msi-edu", 0)                                                             \
+	X(platform_memory_modules, "platform-memory-modules", 0)
 
 KT_CASES_DECLARE(PLATFORM_CASES)
 static const struct kt_case cases[] = {KT_CASES_TABLE(PLATFORM_CASES)};
