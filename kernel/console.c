@@ -43,7 +43,29 @@ struct line {
 };
 static int multi;
 static struct spinlock lock = SPINLOCK_INIT;
+static volatile int lock_owner = -1; /* the CPU holding `lock`: an NMI or a fault on that CPU
+					 while it writes must not wait for itself */
 static struct line lines[SMP_MAX_CPUS];
+
+/* Take the console lock; false when this CPU already holds it (re-entered from an NMI or an
+ * exception in the middle of a write): the caller writes without it rather than hang. */
+static bool console_lock(void)
+{
+	int me = (int)this_cpu()->index;
+	if (lock_owner == me)
+		return false;
+	spin_lock(&lock);
+	lock_owner = me;
+	return true;
+}
+
+static void console_unlock(bool held)
+{
+	if (!held)
+		return;
+	lock_owner = -1;
+	spin_unlock(&lock);
+}
 
 static void reg_write(unsigned r, uint8_t v)
 {
@@ -110,12 +132,12 @@ void console_smp_on(void) { multi = 1; }
 
 static void emit_line(struct line *l)
 {
-	spin_lock(&lock);
+	bool held = console_lock();
 	busy++;
 	raw_write(l->b, l->n);
 	flush_pending();
 	busy--;
-	spin_unlock(&lock);
+	console_unlock(held);
 	l->n = 0;
 }
 
@@ -146,14 +168,12 @@ void console_write(const char *s, size_t n)
 void console_write_async(const char *s, size_t n)
 {
 	int on = irq_save();
-	if (multi)
-		spin_lock(&lock); /* never held with interrupts on: no deadlock with this CPU */
+	bool held = multi && console_lock(); /* never held with interrupts on: no deadlock with this CPU */
 	if (!busy && at_line_start) {
 		busy++;
 		raw_write(s, n);
 		busy--;
-		if (multi)
-			spin_unlock(&lock);
+		console_unlock(held);
 		irq_restore(on);
 		return;
 	}
@@ -164,8 +184,7 @@ void console_write_async(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		pending[i] = s[i];
 	pending_len = n;
-	if (multi)
-		spin_unlock(&lock);
+	console_unlock(held);
 	irq_restore(on);
 }
 
