@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
+// sources: tests/host/config_fixture.c kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c: kiln.cfg and the UEFI load options share one parser. Checks the
  * defaults, every key with good values, the file syntax (comments, blank lines, spaces,
  * CRLF), load options winning over the file, and that every bad input stops with a
@@ -10,37 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_fixture.h"
 #include "kernel/harness/config.h"
-
-/* The error buffer is exactly CFG_ERR_MAX bytes on the heap: ASan sees any overrun. */
-static char *err;
-
-static int setup(void **state)
-{
-	(void)state;
-	err = malloc(CFG_ERR_MAX);
-	if (!err)
-		return -1;
-	memset(err, 0x5a, CFG_ERR_MAX);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(err);
-	err = NULL;
-	return 0;
-}
 
 static int parse_file(struct kiln_config *c, const char *text)
 {
 	return config_parse_file(c, text, strlen(text), "kiln.cfg", err);
-}
-
-static int set(struct kiln_config *c, const char *key, const char *val)
-{
-	return config_set(c, key, strlen(key), val, strlen(val), "test", err);
 }
 
 /* `s` is `prefix`, or `prefix` followed by more words (keys added later extend lists and

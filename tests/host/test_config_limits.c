@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
+// sources: tests/host/config_fixture.c kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c, the device keys: thresholds temp_max / power_max / ecc_serr_max ("off"
  * or a number in range, with the unit in the message) and hbm_range ("all" or
  * offset:size with K/M/G suffixes, multiples of 8). Bad values change nothing. */
@@ -8,28 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_fixture.h"
 #include "kernel/harness/config.h"
-
-static char *err;
-
-static int setup(void **state)
-{
-	(void)state;
-	err = malloc(CFG_ERR_MAX);
-	return err ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(err);
-	return 0;
-}
-
-static int set(struct kiln_config *c, const char *key, const char *val)
-{
-	return config_set(c, key, strlen(key), val, strlen(val), "test", err);
-}
 
 static void defaults_are_off(void **state)
 {

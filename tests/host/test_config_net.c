@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
+// sources: tests/host/config_fixture.c kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c, the net.* keys (docs/config.md, docs/net.md) and the effective
  * configuration line: good values land in struct cfg_net and come back out of
  * config_format() only when set; "none" clears; bad values stop with the key, the value
@@ -10,28 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_fixture.h"
 #include "kernel/harness/config.h"
-
-static char *err;
-
-static int setup(void **state)
-{
-	(void)state;
-	err = malloc(CFG_ERR_MAX);
-	return err ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(err);
-	return 0;
-}
-
-static int set(struct kiln_config *c, const char *key, const char *val)
-{
-	return config_set(c, key, strlen(key), val, strlen(val), "test", err);
-}
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 

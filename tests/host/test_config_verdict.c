@@ -1,4 +1,4 @@
-// sources: kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
+// sources: tests/host/config_fixture.c kernel/harness/config.c kernel/harness/config_value.c kernel/harness/config_keys.c kernel/lib/fmt.c
 /* kernel/harness/config.c, the verdict keys: expected topology (expect.accels, expect.ports,
  * expect.hbm, expect.pcie, expect.cpus, expect.memory), the health limits (fan_min_rpm,
  * voltage_min, voltage_max, current_max, pcie_replay_max), the NIC thresholds (nic.flaps_max,
@@ -12,28 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_fixture.h"
 #include "kernel/harness/config.h"
-
-static char *err;
-
-static int setup(void **state)
-{
-	(void)state;
-	err = malloc(CFG_ERR_MAX);
-	return err ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(err);
-	return 0;
-}
-
-static int set(struct kiln_config *c, const char *key, const char *val)
-{
-	return config_set(c, key, strlen(key), val, strlen(val), "test", err);
-}
 
 static void defaults_are_off(void **state)
 {
