@@ -90,13 +90,20 @@ static void parse_fadt(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 	}
 }
 
-static void add_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t flags)
+/* Every processor entry is kept with its flags (disabled ones too: they are listed, and
+ * the start-up says what became of each); cpu_count counts the enabled ones. */
+static void add_cpu(struct acpi_info *ai, uint32_t apic_id, uint32_t flags, uint32_t kind)
 {
-	if (!(flags & (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE)))
-		return;
-	if (ai->cpu_count < ACPI_MAX_CPUS)
-		ai->cpu_apic_ids[ai->cpu_count] = apic_id;
-	ai->cpu_count++;
+	flags &= MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE;
+	if (ai->cpu_entries < ACPI_MAX_CPUS) {
+		ai->cpu_apic_ids[ai->cpu_entries] = apic_id;
+		ai->cpu_flags[ai->cpu_entries] = flags | kind;
+	}
+	ai->cpu_entries++;
+	if (flags & MADT_CPU_ENABLED)
+		ai->cpu_count++;
+	else if (flags & MADT_CPU_ONLINE_CAPABLE)
+		ai->cpu_online_capable++;
 }
 
 static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len)
@@ -110,9 +117,9 @@ static void parse_madt(struct acpi_info *ai, const uint8_t *t, uint32_t len)
 			break; /* malformed entry: stop rather than read past the table */
 		const uint8_t *e = t + off;
 		if (type == MADT_LAPIC && elen >= 8)
-			add_cpu(ai, e[3], rd32(e + 4));
+			add_cpu(ai, e[3], rd32(e + 4), 0);
 		else if (type == MADT_X2APIC && elen >= 16)
-			add_cpu(ai, rd32(e + 4), rd32(e + 8));
+			add_cpu(ai, rd32(e + 4), rd32(e + 8), ACPI_CPU_X2APIC);
 		else if (type == MADT_IOAPIC)
 			ai->ioapic_count++;
 		else if (type == MADT_LAPIC_OVERRIDE && elen >= 12)

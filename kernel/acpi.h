@@ -10,6 +10,11 @@
 #define ACPI_MAX_TABLES 64
 #define ACPI_MAX_MCFG 16
 #define ACPI_MAX_CPUS 1024
+/* A processor entry's flags (MADT Local APIC Flags, ACPI 6.5 §5.2.12.2 Table 5.40), and
+ * whether it came from a Local x2APIC entry (type 9). */
+#define ACPI_CPU_ENABLED 0x1u
+#define ACPI_CPU_ONLINE_CAPABLE 0x2u
+#define ACPI_CPU_X2APIC 0x80000000u
 
 struct acpi_table_ref {
 	char sig[5];
@@ -52,8 +57,11 @@ struct acpi_info {
 	unsigned mcfg_count;
 	/* MADT */
 	uint64_t lapic_base;
-	unsigned cpu_count;       /* enabled or online-capable processors */
-	uint32_t cpu_apic_ids[ACPI_MAX_CPUS];
+	unsigned cpu_count;       /* enabled processors: the ones present at boot */
+	unsigned cpu_online_capable; /* not enabled, but could be at runtime (ACPI 6.5 Table 5.40) */
+	unsigned cpu_entries;     /* every processor entry, xAPIC and x2APIC, whatever its flags */
+	uint32_t cpu_apic_ids[ACPI_MAX_CPUS]; /* of the first ACPI_MAX_CPUS entries, in MADT order */
+	uint32_t cpu_flags[ACPI_MAX_CPUS];    /* ACPI_CPU_* */
 	unsigned ioapic_count;
 	/* FADT */
 	int have_fadt;

@@ -170,29 +170,57 @@ static void upload(const struct kiln_config *c, int code)
 		kprintf("# kiln: upload failed: %s\n", why);
 }
 
-/* The APs (cpus=): started before any device, so every later lane can use them. */
+/* The APs (cpus=): started before any device, so every later lane can use them. Every
+ * MADT processor entry not started gets a line naming its APIC ids and why. */
+_Static_assert(ACPI_CPU_ENABLED == SMP_ENTRY_ENABLED && ACPI_CPU_ONLINE_CAPABLE == SMP_ENTRY_ONLINE_CAPABLE &&
+		       ACPI_CPU_X2APIC == SMP_ENTRY_X2APIC,
+	       "the MADT's processor flags and the CPU list's are the same bits");
+static struct smp_entry cpu_entries[SMP_MAX_ENTRIES];
+
 static void start_cpus(const struct boot_info *bi, const struct kiln_config *cfg)
 {
-	unsigned present = kernel_acpi.cpu_count < ACPI_MAX_CPUS ? kernel_acpi.cpu_count : ACPI_MAX_CPUS;
-	struct smp_start s = {bi, kernel_acpi.cpu_apic_ids, present, cfg->cpus, time_tsc_hz(), page_alloc};
+	unsigned n = kernel_acpi.cpu_entries < ACPI_MAX_CPUS ? kernel_acpi.cpu_entries : ACPI_MAX_CPUS;
+	if (n > SMP_MAX_ENTRIES)
+		n = SMP_MAX_ENTRIES;
+	for (unsigned i = 0; i < n; i++)
+		cpu_entries[i] = (struct smp_entry){kernel_acpi.cpu_apic_ids[i], kernel_acpi.cpu_flags[i]};
+	struct smp_start s = {bi, cpu_entries, n, cfg->cpus, time_tsc_hz(), page_alloc};
 	const char *why = 0;
 	console_smp_on();
-	int n = smp_start(&s, &why);
+	int r = smp_start(&s, &why);
 	char want[16] = "all";
 	if (cfg->cpus)
 		ksnprintf(want, sizeof want, "%u", cfg->cpus);
 	kprintf("# kiln: cpus %u online of %u present (cpus=%s)%s%s\n", smp_online(), kernel_acpi.cpu_count, want,
-		n < 0 ? ": APs not started: " : "", n < 0 ? why : "");
+		r < 0 ? ": APs not started: " : "", r < 0 ? why : "");
 	for (unsigned i = 1; i < smp_count(); i++)
 		if (smp_cpu(i)->state != CPU_ONLINE)
 			kprintf("# kiln: cpu %u (apic id %u) did not start: no answer to INIT-SIPI-SIPI\n", i,
 				smp_cpu(i)->apic_id);
-	const struct smp_skipped *k = smp_skipped();
-	if (k->duplicates)
-		kprintf("# kiln: cpus: %u MADT entr%s repeat an APIC id already listed; not started\n", k->duplicates,
-			k->duplicates == 1 ? "y" : "ies");
-	if (k->over_cap)
-		kprintf("# kiln: cpus: %u CPU(s) beyond the %u Kiln supports; not started\n", k->over_cap, SMP_MAX_CPUS);
+	static const struct {
+		enum smp_fate fate;
+		const char *what;
+	} lines[] = {
+		{SMP_FATE_DISABLED, "disabled in the MADT (not present); not started"},
+		{SMP_FATE_ONLINE_CAPABLE, "online-capable but not enabled in the MADT (hot-add only); not started"},
+		{SMP_FATE_DUPLICATE, "repeat an APIC id listed before; not started"},
+		{SMP_FATE_UNREACHABLE, "have an APIC id above 254 and the firmware left the LAPIC in xAPIC mode; not started"},
+		{SMP_FATE_OVER_CAP, 0},
+	};
+	char cap[64];
+	ksnprintf(cap, sizeof cap, "are beyond the %u CPUs Kiln supports; not started", SMP_MAX_CPUS);
+	for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++) {
+		char ids[160];
+		unsigned c = smp_fate_ids(lines[k].fate, ids, sizeof ids);
+		if (c)
+			kprintf("# kiln: cpus: %u MADT entr%s (apic id %s) %s\n", c, c == 1 ? "y" : "ies", ids,
+				lines[k].what ? lines[k].what : cap);
+	}
+	if (kernel_acpi.cpu_entries > n)
+		kprintf("# kiln: cpus: %u MADT processor entries beyond the first %u were not read\n",
+			kernel_acpi.cpu_entries - n, n);
+	if (!smp_fate_count(SMP_FATE_SELF))
+		kprintf("# kiln: cpus: the boot CPU (apic id %u) is not an enabled MADT entry\n", smp_cpu(0)->apic_id);
 }
 
 /* on_failure=halt: nothing is reset or torn down; the machine waits for a person. */

@@ -362,13 +362,20 @@ static void full_machine_every_field(void **state)
 	assert_int_equal(ai->reset_reg.address, 0xcf9);
 	assert_int_equal(ai->reset_value, 6);
 
-	/* MADT: two enabled LAPICs, one online-capable, one enabled x2APIC; the override wins */
+	/* MADT: two enabled LAPICs, one disabled, one online-capable, one enabled x2APIC and
+	 * one disabled x2APIC; every entry kept with its flags, the enabled ones counted; the
+	 * override wins */
 	assert_int_equal(ai->lapic_base, 0xfee0000000ull);
-	assert_int_equal(ai->cpu_count, 4);
-	assert_int_equal(ai->cpu_apic_ids[0], 0);
-	assert_int_equal(ai->cpu_apic_ids[1], 2);
-	assert_int_equal(ai->cpu_apic_ids[2], 6);
-	assert_int_equal(ai->cpu_apic_ids[3], 0x100);
+	assert_int_equal(ai->cpu_count, 3);
+	assert_int_equal(ai->cpu_online_capable, 1);
+	assert_int_equal(ai->cpu_entries, 6);
+	static const uint32_t ids[] = {0, 2, 4, 6, 0x100, 0x101};
+	static const uint32_t flags[] = {ACPI_CPU_ENABLED, ACPI_CPU_ENABLED, 0, ACPI_CPU_ONLINE_CAPABLE,
+					 ACPI_CPU_ENABLED | ACPI_CPU_X2APIC, ACPI_CPU_X2APIC};
+	for (unsigned i = 0; i < 6; i++) {
+		assert_int_equal(ai->cpu_apic_ids[i], ids[i]);
+		assert_int_equal(ai->cpu_flags[i], flags[i]);
+	}
 	assert_int_equal(ai->ioapic_count, 2);
 
 	/* MCFG: the entries with no base or an empty bus range are dropped */
@@ -465,7 +472,7 @@ static void rsdt_fallback(void **state)
 	expect_table(0, "RSDT", RSDT, 1);
 	expect_table(6, "HPET", HPET, 1);
 	assert_null(acpi_find(ai, "SSDT"));
-	assert_int_equal(ai->cpu_count, 4);
+	assert_int_equal(ai->cpu_count, 3);
 
 	place_rsdp(0x9fc00, 0, RSDT, 0, "OLDOEM");
 	assert_int_equal(acpi_parse(ai, 0x9fc00, map, NULL), 0);
@@ -503,7 +510,7 @@ static void bad_table_checksum_is_recorded_not_parsed(void **state)
 	assert_int_equal(ai->pm_timer_port, 0);
 	assert_false(ai->have_reset_reg);
 	assert_null(acpi_find(ai, "DSDT"));
-	assert_int_equal(ai->cpu_count, 4);
+	assert_int_equal(ai->cpu_count, 3);
 }
 
 static void bad_root_table_is_fatal(void **state)
@@ -663,6 +670,8 @@ static void more_than_the_arrays_hold(void **state)
 	assert_int_equal(acpi_parse(ai, RSDP, map, NULL), 0);
 	assert_int_equal(ai->table_count, ACPI_MAX_TABLES);
 	assert_int_equal(ai->cpu_count, 1100); /* counted, though only the first 1024 ids are kept */
+	assert_int_equal(ai->cpu_entries, 1100);
+	assert_int_equal(ai->cpu_flags[ACPI_MAX_CPUS - 1], ACPI_CPU_ENABLED | ACPI_CPU_X2APIC);
 	assert_int_equal(ai->cpu_apic_ids[ACPI_MAX_CPUS - 1], 1000 + ACPI_MAX_CPUS - 1);
 	assert_int_equal(ai->mcfg_count, ACPI_MAX_MCFG);
 	assert_int_equal(ai->mcfg[ACPI_MAX_MCFG - 1].segment, ACPI_MAX_MCFG - 1);
@@ -779,14 +788,17 @@ static void captured_tables(void **state)
 	}
 
 	/* MADT, walked here by the spec (§5.2.12) */
-	unsigned cpus = 0, ioapics = 0;
+	unsigned cpus = 0, entries = 0, ioapics = 0;
 	uint64_t lapic = le32(apic + 36);
 	for (size_t off = 44; off + 2 <= apic_len && apic[off + 1] >= 2; off += apic[off + 1]) {
 		const uint8_t *e = apic + off;
-		if (e[0] == 0 && (le32(e + 4) & 3))
-			assert_int_equal(ai->cpu_apic_ids[cpus++], e[3]);
-		else if (e[0] == 9 && (le32(e + 8) & 3))
-			assert_int_equal(ai->cpu_apic_ids[cpus++], le32(e + 4));
+		if (e[0] == 0 || e[0] == 9) {
+			uint32_t id = e[0] == 0 ? e[3] : le32(e + 4), fl = le32(e + (e[0] == 0 ? 4 : 8)) & 3;
+			assert_int_equal(ai->cpu_apic_ids[entries], id);
+			assert_int_equal(ai->cpu_flags[entries] & 3, fl);
+			entries++;
+			cpus += fl & 1;
+		}
 		else if (e[0] == 1)
 			ioapics++;
 		else if (e[0] == 5)
@@ -795,6 +807,7 @@ static void captured_tables(void **state)
 	printf("# captured MADT: %u CPUs, %u I/O APICs, local APIC at 0x%llx\n", cpus, ioapics, (unsigned long long)lapic);
 	assert_true(ai->cpu_count >= 1);
 	assert_int_equal(ai->cpu_count, cpus);
+	assert_int_equal(ai->cpu_entries, entries);
 	assert_int_equal(ai->ioapic_count, ioapics);
 	assert_int_equal(ai->lapic_base, lapic);
 	assert_int_equal(lapic & 0xfff, 0);

@@ -94,11 +94,70 @@ static void injected_flip_is_reported_exactly(void **state)
 	}
 }
 
+/* Flip once, right after the walk wrote the chosen word as its first address. */
+static void flip_when_walked(struct mt_run *r)
+{
+	(void)r;
+	if (!flipped && buf[flip_word] == (uint64_t)(uintptr_t)&buf[flip_word]) {
+		flipped = 1;
+		buf[flip_word] ^= 1ull << flip_bit;
+	}
+}
+/* The address walk: clean memory passes and touches only the walked words; a bit of a
+ * walked word flipped right after it was written with its address (the hook runs after
+ * each such write) is reported at exactly that word and bit. */
+static void address_walk(void **state)
+{
+	(void)state;
+	struct mt_run r;
+	init_run(&r, 1);
+	memset(buf, 0x5a, WORDS * 8);
+	mt_addr_walk1(&r);
+	assert_int_equal(r.errors, 0);
+	assert_true(r.bytes > 0 && r.bytes < WORDS * 8);
+	assert_int_equal(buf[3], 0x5a5a5a5a5a5a5a5aull); /* not a power of two: untouched */
+	assert_int_equal(buf[64], (uint64_t)(uintptr_t)&buf[64]); /* last written as another word was walked: ~(addr ^ ~0) */
+
+	/* every walked word, every bit: reported exactly */
+	rng = host_test_seed(0x77616c6b);
+	for (int k = 0; k < 40; k++) {
+		init_run(&r, 2);
+		unsigned e = (unsigned)(host_rand(&rng) % 13); /* 2^12 < WORDS / 2 */
+		flip_word = e == 12 ? 0 : 1ull << e;
+		flip_bit = (unsigned)(host_rand(&rng) % 64);
+		flipped = 0;
+		memset(buf, 0, WORDS * 8);
+		r.after_write = flip_when_walked;
+		mt_addr_walk1(&r);
+		assert_true(r.errors >= 1);
+		assert_int_equal(r.first[0].addr, (uint64_t)(uintptr_t)&buf[flip_word]);
+		assert_int_equal(r.first[0].expected ^ r.first[0].actual, 1ull << flip_bit);
+	}
+}
+
+/* The memcpy bound copies each range's first half to its second half. */
+static void copy_bound(void **state)
+{
+	(void)state;
+	struct mt_run r;
+	init_run(&r, 4);
+	for (uint64_t i = 0; i < WORDS; i++)
+		buf[i] = i * 0x9e3779b97f4a7c15ull;
+	mt_copy(&r);
+	for (unsigned k = 0; k < 2; k++) {
+		uint64_t half = r.ranges[k].words / 2;
+		assert_memory_equal(r.ranges[k].base + half, r.ranges[k].base, half * 8);
+	}
+	assert_int_equal(r.bytes, (WORDS / 2 / 2 + (WORDS - WORDS / 2) / 2) * 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(clean_memory_passes, setup, teardown),
 		cmocka_unit_test_setup_teardown(injected_flip_is_reported_exactly, setup, teardown),
+		cmocka_unit_test_setup_teardown(address_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(copy_bound, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("memtest", tests, NULL, NULL);
 }

@@ -54,6 +54,7 @@ static inline void irq_restore(int on)
 }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
+static inline void wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
 static inline void invlpg(uintptr_t a) { __asm__ volatile("invlpg (%0)" : : "r"(a) : "memory"); }
 
 #endif

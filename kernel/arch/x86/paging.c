@@ -15,6 +15,10 @@
 #define LARGE 0x200000ull
 #define ENTRIES 512
 #define CANONICAL_LIMIT (1ull << 47)
+#define MSR_PAT 0x277
+#define PAT_ENTRY3_SHIFT 24
+#define PAT_TYPE_MASK 0x7u
+#define CPUID_EDX_PAT (1u << 16)
 
 static uint64_t *pml4;
 static arch_page_alloc_fn table_alloc;
@@ -132,6 +136,38 @@ void paging_unmap_page(uint64_t addr)
 	}
 	*e = 0;
 	invlpg(addr);
+}
+
+void paging_flush_local(void)
+{
+	write_cr3(read_cr3());
+	wbinvd();
+}
+
+int paging_set_caching(uint64_t phys, uint64_t size, enum map_kind kind)
+{
+	if (paging_map(phys, size, kind) < 0)
+		return -1;
+	paging_flush_local();
+	return 0;
+}
+
+int paging_caching_of(uint64_t addr)
+{
+	int large;
+	uint64_t *e = walk(addr & ~(PAGE_SIZE - 1), &large);
+	if (!e)
+		return -1;
+	return (*e & (PTE_PCD | PTE_PWT)) == (PTE_PCD | PTE_PWT) ? MAP_UC : MAP_WB;
+}
+
+unsigned paging_uc_memory_type(void)
+{
+	uint32_t r[4];
+	cpuid(1, 0, r);
+	if (!(r[3] & CPUID_EDX_PAT))
+		return 0;
+	return (unsigned)(rdmsr(MSR_PAT) >> PAT_ENTRY3_SHIFT) & PAT_TYPE_MASK;
 }
 
 int paging_init(const struct boot_info *bi, arch_page_alloc_fn alloc)

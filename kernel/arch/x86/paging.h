@@ -25,6 +25,21 @@ int paging_map(uint64_t phys, uint64_t size, enum map_kind kind);
 /* Map a device region uncached and return a pointer to it (identity), or NULL. */
 void *mmio_map(uint64_t phys, uint64_t size);
 void paging_unmap_page(uint64_t addr);
+
+/* Change the caching of mapped memory in place (the memory suite's uncached case): the
+ * range is re-mapped as `kind` (MAP_UC: PCD|PWT, PAT entry 3) in the tables every CPU
+ * shares, then this CPU's TLB is flushed and its caches written back and invalidated.
+ * Every other CPU must run paging_flush_local() before it touches the range again, and
+ * a range made MAP_UC is given back as MAP_WB before the memory is used for anything
+ * else. Returns 0, or -1 when a table could not be allocated. */
+int paging_set_caching(uint64_t phys, uint64_t size, enum map_kind kind);
+/* This CPU: reload CR3 (every non-global TLB entry) and WBINVD. */
+void paging_flush_local(void);
+/* The caching the mapping of addr has: MAP_WB, MAP_UC, or -1 when it is not mapped. */
+int paging_caching_of(uint64_t addr);
+/* The memory type PCD|PWT selects: IA32_PAT entry 3 (0 = UC, its value after reset;
+ * 7 = UC-), or 0 when the CPU has no PAT (PCD alone then means uncached). */
+unsigned paging_uc_memory_type(void);
 /* 1 when a 4 KiB page at addr is mapped. */
 int paging_is_mapped(uint64_t addr);
 

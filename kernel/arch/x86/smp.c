@@ -13,8 +13,6 @@
 #define LOW_LIMIT 0xa0000ull       /* below the legacy video/ROM area */
 #define TRAMPOLINE_PAGES 2         /* the code and data, then the top-level table copy */
 #define AP_STACK_PAGES 32          /* 128 KiB like the boot CPU's, plus a guard page below */
-#define INIT_DELAY_US 10000        /* SDM §9.4.4.1: 10 ms after INIT */
-#define SIPI_DELAY_US 200          /* and 200 us after each SIPI */
 #define AP_REPORT_US 2000000       /* an AP reports in within 2 s, even under emulation */
 
 extern const char smp_trampoline[], smp_trampoline_end[];
@@ -24,14 +22,18 @@ extern const uint64_t smp_tr_gdt_off, smp_tr_pm32_off;
 
 struct cpu smp_cpus[SMP_MAX_CPUS];
 static unsigned count = 1, online = 1;
-static struct smp_skipped skipped;
-static uint64_t tr_page, tsc_hz;
+static uint8_t fates[SMP_MAX_ENTRIES];
+static unsigned fate_count[SMP_FATE_COUNT];
+static struct smp_entry entries[SMP_MAX_ENTRIES];
+static unsigned nentries;
+static uint64_t tr_page, tsc_hz, tsc_t0;
 static int wake_vec = -1;
 
 unsigned smp_count(void) { return count; }
 unsigned smp_online(void) { return atomic_load(&online); }
 struct cpu *smp_cpu(unsigned i) { return i < count ? &smp_cpus[i] : 0; }
-const struct smp_skipped *smp_skipped(void) { return &skipped; }
+unsigned smp_fate_count(enum smp_fate f) { return f < SMP_FATE_COUNT ? fate_count[f] : 0; }
+unsigned smp_fate_ids(enum smp_fate f, char *buf, size_t len) { return smp_plan_ids(entries, fates, nentries, f, buf, len); }
 uint64_t smp_trampoline_page(void) { return tr_page; }
 
 static void delay_us(uint64_t us)
@@ -65,8 +67,11 @@ static _Noreturn void ap_main(struct cpu *c)
 {
 	cpu_tables_load(c);
 	lapic_ap_init();
+	int starting = CPU_STARTING;
+	if (!atomic_cas(&c->state, &starting, CPU_ONLINE))
+		for (;;) /* too late: the boot CPU gave up on it and parks it with INIT */
+			__asm__ volatile("cli; hlt");
 	atomic_add(&online, 1);
-	atomic_store(&c->state, CPU_ONLINE);
 	for (;;) {
 		irq_disable();
 		uint32_t posted = atomic_load(&c->work_posted);
@@ -80,35 +85,16 @@ static _Noreturn void ap_main(struct cpu *c)
 	}
 }
 
-static bool dup_id(uint32_t id)
-{
-	for (unsigned i = 0; i < count; i++)
-		if (smp_cpus[i].apic_id == id)
-			return true;
-	return false;
-}
+static int hw_init(uint32_t id) { return lapic_send_init(id); }
+static int hw_sipi(uint32_t id, uint8_t page) { return lapic_send_sipi(id, page); }
+static uint64_t now_us(void) { return (rdtsc() - tsc_t0) / (tsc_hz >= 1000000 ? tsc_hz / 1000000 : 1); }
+static const struct smp_hw hw = {hw_init, hw_sipi, delay_us, now_us};
 
 static void start_one(struct cpu *c)
 {
 	*TR_FIELD(uint64_t, smp_tr_stack) = c->stack_top;
 	*TR_FIELD(uint64_t, smp_tr_arg) = (uint64_t)(uintptr_t)c;
-	atomic_store(&c->state, CPU_STARTING);
-	atomic_fence();
-	uint8_t vector_page = (uint8_t)(tr_page >> PAGE_SHIFT);
-	lapic_send_init(c->apic_id);
-	delay_us(INIT_DELAY_US);
-	for (int sipi = 0; sipi < 2 && atomic_load(&c->state) != CPU_ONLINE; sipi++) {
-		lapic_send_sipi(c->apic_id, vector_page);
-		delay_us(SIPI_DELAY_US);
-	}
-	uint64_t t0 = rdtsc(), limit = tsc_hz / 1000000 * AP_REPORT_US;
-	while (atomic_load(&c->state) != CPU_ONLINE && rdtsc() - t0 < limit)
-		cpu_relax();
-	if (atomic_load(&c->state) != CPU_ONLINE) {
-		/* Park it, so it can never run the trampoline with a later CPU's stack. */
-		lapic_send_init(c->apic_id);
-		atomic_store(&c->state, CPU_FAILED);
-	}
+	smp_start_one(&c->state, c->apic_id, (uint8_t)(tr_page >> PAGE_SHIFT), &hw, AP_REPORT_US);
 }
 
 static int prepare(struct cpu *c, arch_page_alloc_fn alloc)
@@ -124,15 +110,15 @@ static int prepare(struct cpu *c, arch_page_alloc_fn alloc)
 int smp_start(const struct smp_start *s, const char **why)
 {
 	tsc_hz = s->tsc_hz;
+	tsc_t0 = rdtsc();
 	uint32_t self = lapic_id();
 	smp_cpus[0].apic_id = self;
 	smp_cpus[0].state = CPU_ONLINE;
-	unsigned want = s->want ? s->want : s->present;
-	if (want <= 1) {
-		for (unsigned i = 0; i < s->present; i++)
-			skipped.not_wanted += s->apic_ids[i] != self;
+	nentries = s->present < SMP_MAX_ENTRIES ? s->present : SMP_MAX_ENTRIES;
+	memcpy(entries, s->entries, nentries * sizeof entries[0]);
+	unsigned to_start = smp_plan(entries, nentries, self, s->want, SMP_MAX_CPUS, lapic_x2apic(), fates, fate_count);
+	if (!to_start)
 		return (int)online;
-	}
 	tr_page = find_low_pages(s->bi, TRAMPOLINE_PAGES);
 	if (!tr_page) {
 		*why = "no free conventional memory below 640 KiB for the AP start-up trampoline";
@@ -153,25 +139,12 @@ int smp_start(const struct smp_start *s, const char **why)
 	*TR_FIELD(uint64_t, smp_tr_cr3) = read_cr3();
 	*TR_FIELD(uint64_t, smp_tr_entry) = (uint64_t)(uintptr_t)ap_main;
 
-	for (unsigned i = 0; i < s->present; i++) {
-		uint32_t id = s->apic_ids[i];
-		if (id == self)
+	for (unsigned i = 0; i < nentries; i++) {
+		if (fates[i] != SMP_FATE_START)
 			continue;
-		if (dup_id(id)) {
-			skipped.duplicates++;
-			continue;
-		}
-		if (count >= want) {
-			skipped.not_wanted++;
-			continue;
-		}
-		if (count >= SMP_MAX_CPUS) {
-			skipped.over_cap++;
-			continue;
-		}
 		struct cpu *c = &smp_cpus[count];
 		c->index = count;
-		c->apic_id = id;
+		c->apic_id = entries[i].apic_id;
 		count++;
 		if (prepare(c, s->alloc) < 0) {
 			c->state = CPU_FAILED;

@@ -9,13 +9,14 @@
 
 #include "kernel/arch/x86/paging.h"
 #include "kernel/arch/x86/percpu.h"
+#include "kernel/arch/x86/smp_plan.h"
 
 struct boot_info;
 
 struct smp_start {
 	const struct boot_info *bi;  /* its EFI map has the page for the trampoline */
-	const uint32_t *apic_ids;    /* every CPU the MADT lists, the boot CPU among them */
-	unsigned present;
+	const struct smp_entry *entries; /* every processor the MADT lists, with its flags */
+	unsigned present;                /* entries */
 	unsigned want;               /* CPUs to use, the boot CPU included; 0: all */
 	uint64_t tsc_hz;             /* for the start-up delays */
 	arch_page_alloc_fn alloc;
@@ -32,11 +33,10 @@ int smp_start(const struct smp_start *s, const char **why);
 unsigned smp_count(void);
 unsigned smp_online(void);
 struct cpu *smp_cpu(unsigned index);
-/* Why APs were not tried: over SMP_MAX_CPUS, duplicate APIC ids, beyond `want`. */
-struct smp_skipped {
-	unsigned over_cap, duplicates, not_wanted;
-};
-const struct smp_skipped *smp_skipped(void);
+/* What became of the MADT's entries (smp_plan.h): how many had fate f, and their APIC
+ * ids as text ("4, 5, ..."; the count is returned). */
+unsigned smp_fate_count(enum smp_fate f);
+unsigned smp_fate_ids(enum smp_fate f, char *buf, size_t len);
 /* The low page the trampoline was copied to (0 before smp_start). */
 uint64_t smp_trampoline_page(void);
 

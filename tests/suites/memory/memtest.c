@@ -199,6 +199,52 @@ static void modulo20(struct mt_run *r, uint64_t p)
 	}
 }
 
+/* Address lines: within each range, the words at offsets 0 and 8 << k (a one walking
+ * through the address bits above the word). Each in turn gets its own address (xor inv);
+ * after every write of the complement of its own address to each other word, it must
+ * still hold that: a stuck or shorted address line makes two offsets the same cell. */
+void mt_addr_walk1(struct mt_run *r)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t inv = pass ? ~0ull : 0;
+		for (unsigned k = 0; k < r->nranges; k++) {
+			volatile uint64_t *w = r->ranges[k].base;
+			uint64_t n = r->ranges[k].words;
+			for (uint64_t i1 = 0; i1 < n; i1 = i1 ? i1 << 1 : 1) {
+				volatile uint64_t *p1 = &w[i1];
+				uint64_t want = (uint64_t)(uintptr_t)p1 ^ inv;
+				*p1 = want;
+				hook(r);
+				r->bytes += 8;
+				for (uint64_t i2 = 0; i2 < n; i2 = i2 ? i2 << 1 : 1) {
+					if (i2 == i1)
+						continue;
+					w[i2] = ~((uint64_t)(uintptr_t)&w[i2] ^ inv);
+					uint64_t v = *p1;
+					r->bytes += 16;
+					if (v != want) {
+						error(r, p1, want, v);
+						*p1 = want; /* go on looking for more */
+					}
+				}
+			}
+		}
+	}
+}
+
+/* The memcpy bound: each range's first half copied to its second half with the string
+ * move block move uses (rep movsq: the fast copy on hardware, and under QEMU's TCG eight
+ * bytes per emulated iteration where rep movsb, Kiln's memcpy, takes one), bytes read
+ * plus bytes written counted. */
+void mt_copy(struct mt_run *r)
+{
+	for (unsigned k = 0; k < r->nranges; k++) {
+		uint64_t half = r->ranges[k].words / 2;
+		copy_words(r->ranges[k].base + half, r->ranges[k].base, half);
+		r->bytes += half * 16;
+	}
+}
+
 void mt_run_test(struct mt_run *r, enum mt_test t)
 {
 	uint64_t s = r->seed | 1;

@@ -51,6 +51,12 @@ enum mt_test {
 
 const char *mt_test_name(enum mt_test t);
 void mt_run_test(struct mt_run *r, enum mt_test t);
+/* Address test, walking ones (memtest86+ test 0, which it runs with the cache off: the
+ * suite maps the ranges uncached around it). */
+void mt_addr_walk1(struct mt_run *r);
+/* Not a test: a plain copy (rep movsq) of each range's first half to its second half, the
+ * bound the tests' bandwidth is compared with (bytes counts what was read and written). */
+void mt_copy(struct mt_run *r);
 /* Bit fade (memtest86+ test 10): fill with pattern, wait (the caller's hook), check. */
 void mt_fill(struct mt_run *r, uint64_t pattern);
 void mt_check(struct mt_run *r, uint64_t pattern);

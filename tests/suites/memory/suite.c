@@ -9,7 +9,9 @@
  * are suites of their own, also run only when named. */
 #include "boot/boot_info.h"
 #include "boot/efi_memtype.h"
+#include "kernel/arch/x86/paging.h"
 #include "kernel/arch/x86/smp.h"
+#include "kernel/lib/fmt.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/harness/lane.h"
 #include "kernel/lib/string.h"
@@ -28,14 +30,16 @@ extern struct boot_info *kiln_boot_info;
 #define FADE_TIMEOUT_S 3600
 #define INJECT_BYTES (64 * MiB)   /* the selftest's region */
 
-enum job_kind { JOB_TEST, JOB_FILL, JOB_CHECK };
+#define PROBE_BYTES (8 * MiB)   /* per CPU: the uncached case's cached-vs-uncached window */
+
+enum job_kind { JOB_TEST, JOB_FILL, JOB_CHECK, JOB_COPY, JOB_WALK, JOB_FLUSH, JOB_PROBE };
 
 struct job {
 	struct mt_run run;
 	enum job_kind kind;
 	enum mt_test test;
 	uint64_t pattern;
-	uint64_t ns;
+	uint64_t ns, bytes;       /* the last job's time and traffic */
 };
 
 /* Static, not on the stack: an AP may still use them if the case is aborted. */
@@ -52,13 +56,21 @@ static struct {
 static void job_run(void *arg)
 {
 	struct job *j = arg;
-	uint64_t t0 = time_ns();
+	uint64_t t0 = time_ns(), b0 = j->run.bytes;
 	switch (j->kind) {
 	case JOB_TEST: mt_run_test(&j->run, j->test); break;
 	case JOB_FILL: mt_fill(&j->run, j->pattern); break;
 	case JOB_CHECK: mt_check(&j->run, j->pattern); break;
+	case JOB_COPY: mt_copy(&j->run); break;
+	case JOB_WALK: mt_addr_walk1(&j->run); break;
+	case JOB_FLUSH: paging_flush_local(); break;
+	case JOB_PROBE:
+		mt_fill(&j->run, j->pattern);
+		mt_check(&j->run, j->pattern);
+		break;
 	}
 	j->ns = time_ns() - t0;
+	j->bytes = j->run.bytes - b0;
 }
 
 static bool prepare(struct kt *t)
@@ -182,8 +194,14 @@ static bool is_ram(uint32_t type)
 	}
 }
 
-static void report_coverage(struct kt *t)
+/* every_word: the case wrote and checked every word it holds (all but the address walk,
+ * which touches the power-of-two offsets of each range); only those count as host RAM
+ * tested in the run's coverage line. */
+static void report_coverage(struct kt *t, bool every_word)
 {
+	kt_cover(t, KT_COVER_CPUS, 0, P.ncpu);
+	if (every_word)
+		kt_cover(t, KT_COVER_HOST_RAM, 0, P.tested);
 	const struct boot_info *bi = kiln_boot_info;
 	uint64_t present = 0, firmware = 0, low = 0;
 	for (uint64_t off = 0; bi && off + bi->mmap_desc_size <= bi->mmap_size; off += bi->mmap_desc_size) {
@@ -213,19 +231,34 @@ static void report_coverage(struct kt *t)
 	kt_measure(t, "memory-tested", (int64_t)(P.tested / MiB), 0, "MiB");
 }
 
-static void report_bandwidth(struct kt *t)
+/* One figure per CPU and the aggregate (all bytes over the slowest CPU's time) of the
+ * last jobs, as diagnostics and `# measure` lines named <name>-cpuN and <name>-total. */
+static uint64_t report_bandwidth(struct kt *t, const char *name, const char *what)
 {
 	uint64_t bytes = 0, slowest = 0;
+	char m[64];
 	for (unsigned c = 0; c < P.ncpu; c++) {
-		bytes += P.jobs[c].run.bytes;
-		if (P.jobs[c].ns > slowest)
-			slowest = P.jobs[c].ns;
-		uint64_t mbs = P.jobs[c].ns ? P.jobs[c].run.bytes * 1000 / P.jobs[c].ns : 0;
-		kt_diag(t, "cpu %u (apic id %u): %llu MiB moved in %llu ms, %llu MB/s", P.cpu[c]->index, P.cpu[c]->apic_id,
-			(unsigned long long)(P.jobs[c].run.bytes / MiB), (unsigned long long)(P.jobs[c].ns / NS_PER_MS),
+		const struct job *j = &P.jobs[c];
+		bytes += j->bytes;
+		if (j->ns > slowest)
+			slowest = j->ns;
+		uint64_t mbs = j->ns ? j->bytes * 1000 / j->ns : 0;
+		kt_diag(t, "cpu %u (apic id %u): %s: %llu MiB moved in %llu ms, %llu MB/s", P.cpu[c]->index,
+			P.cpu[c]->apic_id, what, (unsigned long long)(j->bytes / MiB), (unsigned long long)(j->ns / NS_PER_MS),
 			(unsigned long long)mbs);
+		ksnprintf(m, sizeof m, "%s-cpu%u", name, P.cpu[c]->index);
+		kt_measure(t, m, (int64_t)mbs, 0, "MB/s");
 	}
-	kt_measure(t, "memory-bandwidth-total", slowest ? (int64_t)(bytes * 1000 / slowest) : 0, 0, "MB/s");
+	uint64_t total = slowest ? bytes * 1000 / slowest : 0;
+	ksnprintf(m, sizeof m, "%s-total", name);
+	kt_measure(t, m, (int64_t)total, 0, "MB/s");
+	return total;
+}
+
+static void set_kind(enum job_kind k)
+{
+	for (unsigned c = 0; c < P.ncpu; c++)
+		P.jobs[c].kind = k;
 }
 
 static void run_test(struct kt *t, enum mt_test test)
@@ -237,10 +270,18 @@ static void run_test(struct kt *t, enum mt_test test)
 		P.jobs[c].test = test;
 	}
 	run_jobs(t, LANE_TIMEOUT_S);
+	uint64_t test_mbs = report_bandwidth(t, "memory-bandwidth", mt_test_name(test));
+	/* the bound: a plain copy over the same memory on the same CPUs, right after */
+	set_kind(JOB_COPY);
+	run_jobs(t, LANE_TIMEOUT_S);
+	uint64_t copy_mbs = report_bandwidth(t, "memory-memcpy", "memcpy bound");
 	give_back();
 	uint64_t errors = report_errors(t);
-	report_coverage(t);
-	report_bandwidth(t);
+	report_coverage(t, true);
+	kt_diag(t, "%s: %llu MB/s aggregate, %llu.%llu%% of the memcpy bound (%llu MB/s) on the same memory and CPUs",
+		mt_test_name(test), (unsigned long long)test_mbs,
+		(unsigned long long)(copy_mbs ? test_mbs * 100 / copy_mbs : 0),
+		(unsigned long long)(copy_mbs ? test_mbs * 1000 / copy_mbs % 10 : 0), (unsigned long long)copy_mbs);
 	kt_diag(t, "%s: %llu error(s)", mt_test_name(test), (unsigned long long)errors);
 }
 
@@ -252,7 +293,113 @@ static void memory_block_move(struct kt *t) { run_test(t, MT_BLOCK_MOVE); }
 static void memory_random_seq(struct kt *t) { run_test(t, MT_RANDOM_SEQ); }
 static void memory_modulo20(struct kt *t) { run_test(t, MT_MODULO20); }
 
+/* ---- uncached: memtest86+ runs its test 0 (address test, walking ones) with the cache
+ * off (its tests/tests.c, test_list and run_test), and only that one. Here every CPU's
+ * share is mapped uncached in Kiln's own page tables (PCD|PWT), every CPU flushes its
+ * TLB and caches, the walk runs, and the memory goes back to write-back, flushed again.
+ * A window of each share is filled and checked both ways, so the figures show that the
+ * mapping took effect (on hardware; QEMU's TCG ignores caching). */
+
+/* Every range of every share re-mapped as kind and checked in the page tables, then
+ * flushed on every CPU. A range that fails is said and the others still go on (going back
+ * to write-back must reach every range it can); false when any failed. */
+static bool set_caching(struct kt *t, enum map_kind kind, uint64_t *pages)
+{
+	const char *what = kind == MAP_UC ? "uncached" : "write-back";
+	bool ok = true;
+	*pages = 0;
+	for (unsigned c = 0; c < P.ncpu; c++) {
+		const struct mt_run *r = &P.jobs[c].run;
+		for (unsigned k = 0; k < r->nranges; k++) {
+			uint64_t base = (uint64_t)(uintptr_t)r->ranges[k].base, len = r->ranges[k].words * 8;
+			if (paging_set_caching(base, len, kind) < 0) {
+				kt_fail(t, "could not map 0x%016llx+0x%llx %s (no page for a table)", (unsigned long long)base,
+					(unsigned long long)len, what);
+				ok = false;
+			} else if (paging_caching_of(base) != (int)kind || paging_caching_of(base + len - 1) != (int)kind) {
+				kt_fail(t, "0x%016llx+0x%llx is not %s after the re-mapping", (unsigned long long)base,
+					(unsigned long long)len, what);
+				ok = false;
+			} else {
+				*pages += len / PMM_PAGE;
+			}
+		}
+	}
+	set_kind(JOB_FLUSH); /* every CPU: TLB and caches, before anyone touches the range */
+	run_jobs(t, LANE_TIMEOUT_S);
+	return ok;
+}
+
+/* Fill and check the first PROBE_BYTES of every share on every CPU at once. */
+static uint64_t probe(struct kt *t, uint64_t pattern, const char *name, const char *what)
+{
+	unsigned saved_n[SMP_MAX_CPUS], cut[SMP_MAX_CPUS];
+	uint64_t saved_words[SMP_MAX_CPUS];
+	for (unsigned c = 0; c < P.ncpu; c++) {
+		struct mt_run *r = &P.jobs[c].run;
+		uint64_t left = PROBE_BYTES / 8;
+		unsigned k = 0;
+		while (k < r->nranges && r->ranges[k].words < left)
+			left -= r->ranges[k++].words;
+		saved_n[c] = r->nranges;
+		cut[c] = k;
+		if (k < r->nranges) { /* the share is larger than the window: cut it at range k */
+			saved_words[c] = r->ranges[k].words;
+			r->ranges[k].words = left;
+			r->nranges = k + 1;
+		}
+		P.jobs[c].kind = JOB_PROBE;
+		P.jobs[c].pattern = pattern;
+	}
+	run_jobs(t, LANE_TIMEOUT_S);
+	for (unsigned c = 0; c < P.ncpu; c++) {
+		struct mt_run *r = &P.jobs[c].run;
+		if (cut[c] < saved_n[c])
+			r->ranges[cut[c]].words = saved_words[c];
+		r->nranges = saved_n[c];
+	}
+	return report_bandwidth(t, name, what);
+}
+
+static void memory_addr_walk_uncached(struct kt *t)
+{
+	if (!prepare(t) || !take(t, kt_seed(t) ^ kt_rand(t), 0))
+		return;
+	unsigned type = paging_uc_memory_type();
+	uint64_t pages;
+	if (type != 0 && type != 7) /* UC, or UC- (UC for RAM, whose MTRR type is WB) */
+		kt_fail(t, "IA32_PAT entry 3 (PCD|PWT) is memory type %u, not UC (0) or UC- (7): the firmware changed the PAT",
+			type);
+	else {
+		uint64_t uc = 0;
+		if (set_caching(t, MAP_UC, &pages)) {
+			kt_diag(t, "uncached: %llu MiB in the CPUs' shares mapped PCD|PWT (PAT entry 3: %s), TLBs and caches "
+				   "flushed on %u CPU(s)",
+				(unsigned long long)(pages * PMM_PAGE / MiB), type ? "UC-" : "UC", P.ncpu);
+			set_kind(JOB_WALK);
+			run_jobs(t, LANE_TIMEOUT_S);
+			for (unsigned c = 0; c < P.ncpu; c++)
+				kt_diag(t, "cpu %u (apic id %u): address walk over %u range(s) in %llu ms", P.cpu[c]->index,
+					P.cpu[c]->apic_id, P.jobs[c].run.nranges, (unsigned long long)(P.jobs[c].ns / NS_PER_MS));
+			uc = probe(t, 0x5555aaaa5555aaaaull, "memory-uncached", "uncached fill+check");
+		}
+		/* always, even after a partial failure: no page goes back to the allocator uncached */
+		if (set_caching(t, MAP_WB, &pages)) {
+			uint64_t wb = probe(t, 0xaaaa5555aaaa5555ull, "memory-cached", "write-back fill+check");
+			kt_diag(t, "write-back restored on %llu MiB; the same %llu MiB window per CPU: uncached %llu MB/s, "
+				   "write-back %llu MB/s",
+				(unsigned long long)(pages * PMM_PAGE / MiB), (unsigned long long)(PROBE_BYTES / MiB),
+				(unsigned long long)uc, (unsigned long long)wb);
+		}
+	}
+	give_back();
+	uint64_t errors = report_errors(t);
+	report_coverage(t, false);
+	kt_diag(t, "address-walking-ones-uncached: %llu error(s)", (unsigned long long)errors);
+}
+
 static const struct kt_case cases[] = {
+	{"memory-address-walking-ones-uncached", memory_addr_walk_uncached, CASE_TIMEOUT_S},
 	{"memory-own-address", memory_own_address, CASE_TIMEOUT_S},
 	{"memory-moving-inversions-ones-zeros", memory_inv_ones_zeros, CASE_TIMEOUT_S},
 	{"memory-moving-inversions-walking-8bit", memory_inv_walk8, CASE_TIMEOUT_S},
@@ -287,7 +434,7 @@ static void memory_bit_fade(struct kt *t)
 	fade_phase(t, ~0ull);
 	give_back();
 	uint64_t errors = report_errors(t);
-	report_coverage(t);
+	report_coverage(t, true);
 	kt_diag(t, "bit-fade: %llu error(s)", (unsigned long long)errors);
 }
 
@@ -333,7 +480,7 @@ static void memory_selftest_bit_error(struct kt *t)
 	run_jobs(t, LANE_TIMEOUT_S);
 	give_back();
 	uint64_t errors = report_errors(t); /* fails the case, as a real error would */
-	report_coverage(t);
+	report_coverage(t, true);
 	if (r->kept && r->first[0].addr == (uint64_t)(uintptr_t)inject.word &&
 	    (r->first[0].expected ^ r->first[0].actual) == inject.bit)
 		kt_diag(t, "detection proven: the report names the injected address and bit (%llu error(s) in all)",

@@ -37,10 +37,10 @@ void platform_acpi_tables(struct kt *t)
 	}
 	uint32_t me = lapic_id();
 	int found = 0;
-	for (unsigned i = 0; i < ai->cpu_count && i < ACPI_MAX_CPUS; i++)
-		found |= ai->cpu_apic_ids[i] == me;
+	for (unsigned i = 0; i < ai->cpu_entries && i < ACPI_MAX_CPUS; i++)
+		found |= ai->cpu_apic_ids[i] == me && (ai->cpu_flags[i] & ACPI_CPU_ENABLED);
 	if (!found)
-		kt_fail(t, "the boot CPU's APIC id %u is not among the MADT's %u CPUs", me, ai->cpu_count);
+		kt_fail(t, "the boot CPU's APIC id %u is not among the MADT's %u enabled CPUs", me, ai->cpu_count);
 	kt_diag(t, "%u CPUs, %u I/O APICs, LAPIC at 0x%llx, %u ECAM region(s)", ai->cpu_count, ai->ioapic_count,
 		(unsigned long long)ai->lapic_base, ai->mcfg_count);
 }

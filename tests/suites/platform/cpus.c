@@ -88,16 +88,32 @@ void platform_cpus(struct kt *t)
 {
 	const struct acpi_info *ai = &kernel_acpi;
 	unsigned want = kiln_cfg && kiln_cfg->cpus ? kiln_cfg->cpus : ai->cpu_count;
-	kt_diag(t, "MADT lists %u CPU(s); %u wanted (cpus=); %u tried, %u online", ai->cpu_count, want, smp_count(),
-		smp_online());
-	const struct smp_skipped *k = smp_skipped();
-	if (k->duplicates)
-		kt_fail(t, "%u MADT entr%s repeat an APIC id; those CPUs were not started", k->duplicates,
-			k->duplicates == 1 ? "y" : "ies");
-	if (k->over_cap)
-		kt_fail(t, "%u CPU(s) beyond the %u Kiln supports were not started", k->over_cap, SMP_MAX_CPUS);
-	if (want > 1 && ai->cpu_count > 1 && smp_count() == 1)
-		kt_fail(t, "no AP was started (no trampoline page below 640 KiB?); %u CPU(s) unused", ai->cpu_count - 1);
+	kt_diag(t, "MADT lists %u processor entr%s, %u enabled; %u wanted (cpus=); %u tried, %u online", ai->cpu_entries,
+		ai->cpu_entries == 1 ? "y" : "ies", ai->cpu_count, want, smp_count(), smp_online());
+	/* What the firmware lists but does not claim is running: said, not failed. */
+	char ids[160];
+	unsigned n;
+	if ((n = smp_fate_ids(SMP_FATE_DISABLED, ids, sizeof ids)))
+		kt_diag(t, "%u disabled entr%s (apic id %s): not present, not started", n, n == 1 ? "y" : "ies", ids);
+	if ((n = smp_fate_ids(SMP_FATE_ONLINE_CAPABLE, ids, sizeof ids)))
+		kt_diag(t, "%u online-capable entr%s (apic id %s): not enabled at boot (hot-add only), not started", n,
+			n == 1 ? "y" : "ies", ids);
+	if ((n = smp_fate_ids(SMP_FATE_NOT_WANTED, ids, sizeof ids)))
+		kt_diag(t, "%u CPU(s) (apic id %s) beyond cpus=%u left parked", n, ids, want);
+	/* Enabled CPUs Kiln could not use: the machine is not fully tested. */
+	if ((n = smp_fate_ids(SMP_FATE_DUPLICATE, ids, sizeof ids)))
+		kt_fail(t, "%u MADT entr%s repeat an APIC id listed before (apic id %s); those CPUs were not started", n,
+			n == 1 ? "y" : "ies", ids);
+	if ((n = smp_fate_ids(SMP_FATE_UNREACHABLE, ids, sizeof ids)))
+		kt_fail(t, "%u CPU(s) with an APIC id above 254 (apic id %s) cannot be started: the LAPIC is in xAPIC mode",
+			n, ids);
+	if ((n = smp_fate_ids(SMP_FATE_OVER_CAP, ids, sizeof ids)))
+		kt_fail(t, "%u CPU(s) beyond the %u Kiln supports were not started (apic id %s)", n, SMP_MAX_CPUS, ids);
+	if (!smp_fate_count(SMP_FATE_SELF))
+		kt_fail(t, "the boot CPU (apic id %u) is not an enabled MADT entry", smp_cpu(0)->apic_id);
+	if (smp_fate_count(SMP_FATE_START) && smp_count() == 1)
+		kt_fail(t, "no AP was started (no trampoline page below 640 KiB?); %u CPU(s) unused",
+			smp_fate_count(SMP_FATE_START));
 
 	uint64_t ticks0[SMP_MAX_CPUS];
 	for (unsigned i = 0; i < smp_count(); i++)
@@ -111,6 +127,20 @@ void platform_cpus(struct kt *t)
 		else if (c->state == CPU_ONLINE)
 			check_ap(t, c);
 	}
+	char missing[160];
+	unsigned at = 0, nmiss = 0;
+	missing[0] = 0;
+	for (unsigned i = 1; i < smp_count(); i++) {
+		struct cpu *c = smp_cpu(i);
+		if (c->state == CPU_ONLINE)
+			continue;
+		nmiss++;
+		if (at + 16 < sizeof missing)
+			at += (unsigned)ksnprintf(missing + at, sizeof missing - at, "%s%u", at ? ", " : "", c->apic_id);
+	}
+	if (nmiss)
+		kt_fail(t, "%u of %u CPU(s) started are not working (apic id %s); the run uses the %u online", nmiss,
+			smp_count(), missing, smp_online());
 	check_console(t);
 	udelay(TICK_WAIT_MS * 1000);
 	unsigned ticking = 0;
