@@ -235,6 +235,16 @@ const struct cfg_key config_keys[] = {
 		 "physical slot (`expect.pcie.slot3=gen4x16`) must run at least this fast (gen1 2.5 GT/s .. gen6 "
 		 "64 GT/s) and wide; replaces the check against the device's own capability. A later key for the "
 		 "same target replaces the earlier (docs/pcie.md)"},
+	{.name = "stress.time", .type = CFG_T_TIME, FIELD(stress_time_s), .min = 1, .max = 86400, .def = "60",
+	 .flags = CFG_F_SECONDS, .show = CFG_SHOW_IF_SET,
+	 .help = "suite `stress` (run when named): how long each pass keeps every DMA stream of every "
+		 "accelerator, every cabled NIC pair and the host memory test running at once (docs/harness.md). "
+		 "With `duration=`, passes repeat until the duration is over"},
+	{.name = "stress.sample_ms", .type = CFG_T_UINT, FIELD(stress_sample_ms), .min = 100, .max = 3600000,
+	 .unit = "milliseconds", .def = "1000", .show = CFG_SHOW_IF_SET,
+	 .help = "suite `stress`: the period of the sensor samples (temperature, power, fan, HBM ECC counts, "
+		 "links up) printed as measurement series and judged against the thresholds during the load; "
+		 "under NIC traffic a sample waits for the burst round under way"},
 };
 
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];
