@@ -1,7 +1,9 @@
 /* The stress suite's host memory load: on each CPU that drives no device, the memtest86+
- * algorithms of the memory suite (tests/suites/memory/memtest.c) one after another over a
- * region of its own, round after round until the stress ends. An error is kept
- * memtest86+-style (address, expected, actual, bits, CPU) with the time into the stress. */
+ * algorithms of the memory suite (tests/suites/memory/memtest.c) over a region of its own,
+ * round after round until the stress ends: each round one algorithm over one chunk of the
+ * region (so the end of the stress is never more than a chunk away), the chunk and the
+ * algorithm moving on every round. An error is kept memtest86+-style (address, expected,
+ * actual, bits, CPU) with the time into the stress. */
 #include "kernel/arch/x86/percpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
@@ -22,7 +24,7 @@ bool stress_mem_init(struct stress_mem *m, uint64_t bytes, uint64_t seed)
 	if (!m->base)
 		return false;
 	m->bytes_region = m->pages * PMM_PAGE;
-	m->run.ranges[0] = (struct mt_range){(uint64_t *)m->base, m->bytes_region / 8};
+	m->chunks = (m->bytes_region + STRESS_MEM_CHUNK - 1) / STRESS_MEM_CHUNK;
 	m->run.nranges = 1;
 	m->run.seed = seed;
 	return true;
@@ -48,7 +50,13 @@ bool stress_mem_round(struct stress_mem *m)
 	struct cpu *c = this_cpu();
 	m->cpu = c->index;
 	m->apic_id = c->apic_id;
-	enum mt_test test = (enum mt_test)(m->rounds % MT_TEST_COUNT);
+	/* chunk k, algorithm (round + round / chunks): every chunk meets every algorithm */
+	uint64_t k = m->rounds % m->chunks, off = k * STRESS_MEM_CHUNK;
+	uint64_t len = m->bytes_region - off < STRESS_MEM_CHUNK ? m->bytes_region - off : STRESS_MEM_CHUNK;
+	enum mt_test test = (enum mt_test)((m->rounds + m->rounds / m->chunks) % MT_TEST_COUNT);
+	m->run.ranges[0] = (struct mt_range){(uint64_t *)((uint8_t *)m->base + off), len / 8};
+	if (m->rounds < m->chunks)
+		m->covered += len;
 	uint64_t t0 = time_ns();
 	mt_run_test(&m->run, test);
 	m->ns += time_ns() - t0;

@@ -57,9 +57,11 @@ uint64_t stress_dev_total(const struct stress_dev *d);
 uint64_t stress_dev_hbm_walked(const struct stress_dev *d);
 
 /* ---- host memory (hostmem.c) ---- */
+#define STRESS_MEM_CHUNK (64ull << 20) /* one algorithm round's share of a region */
 struct stress_mem {
 	struct mt_run run;
 	uint64_t bytes_region;       /* the region this CPU tests */
+	uint64_t chunks, covered;    /* chunks in it; bytes tested at least once */
 	void *base;
 	uint64_t pages;
 	unsigned rounds;
@@ -68,6 +70,7 @@ struct stress_mem {
 	volatile int failed;
 	char why[STRESS_WHY];
 };
+/* The largest region up to `bytes` the allocator has in one piece (1 MiB at least). */
 bool stress_mem_init(struct stress_mem *m, uint64_t bytes, uint64_t seed);
 void stress_mem_fini(struct stress_mem *m);
 /* One algorithm over the region; false after an error (m->why, memtest86+ style). */

@@ -23,7 +23,8 @@
 #define SAMPLE_DEFAULT_MS 1000
 #define CASE_TIMEOUT_S (86400 + 1800) /* stress.time is at most a day; every wait inside has its own deadline */
 #define LANE_GRACE_S 120              /* a worker's last round after the end, under emulation */
-#define MEM_PER_CPU (64 * MIB)        /* host memory each memory CPU tests, round after round */
+#define MEM_SHARE_DIV 2               /* the host memory test takes this part of the free RAM ... */
+#define MEM_PER_CPU_MAX (4096 * MIB)  /* ... split over its CPUs, at most this much each */
 #define MEM_BOOT (16 * MIB)           /* ... when the boot CPU has nothing else to do */
 
 struct stress_clock stress_clock;
@@ -114,11 +115,12 @@ static void figures(struct kt *t, unsigned ndev, unsigned nmem, struct stress_me
 		struct stress_mem *m = k < nmem ? &S.mem[k] : boot_mem;
 		if (!m || !m->rounds)
 			continue;
-		kt_diag(t, "host memory: cpu %u (apic id %u): %llu MiB region, %u algorithm round(s), %llu MiB moved, %lld MB/s",
-			m->cpu, m->apic_id, (unsigned long long)(m->bytes_region / MIB), m->rounds,
+		kt_diag(t, "host memory: cpu %u (apic id %u): %llu of its %llu MiB region tested, %u algorithm round(s) of "
+			"up to %llu MiB, %llu MiB moved, %lld MB/s", m->cpu, m->apic_id, (unsigned long long)(m->covered / MIB),
+			(unsigned long long)(m->bytes_region / MIB), m->rounds, (unsigned long long)(STRESS_MEM_CHUNK / MIB),
 			(unsigned long long)(m->run.bytes / MIB), (long long)mbps(m->run.bytes, ns));
 		moved += m->run.bytes;
-		tested += m->bytes_region;
+		tested += m->covered;
 		cpus++;
 	}
 	if (cpus) {
@@ -173,9 +175,12 @@ static void stress_all(struct kt *t)
 	njob = dev_cpus;
 	/* the host memory test on every AP left over */
 	unsigned nmem = 0;
+	uint64_t per_cpu = nap > dev_cpus ? kernel_pmm.free_pages * PMM_PAGE / MEM_SHARE_DIV / (nap - dev_cpus) : 0;
+	if (per_cpu > MEM_PER_CPU_MAX)
+		per_cpu = MEM_PER_CPU_MAX;
 	for (unsigned k = dev_cpus; k < nap; k++) {
 		struct stress_mem *m = &S.mem[nmem];
-		if (!stress_mem_init(m, MEM_PER_CPU, kt_rand(t))) {
+		if (!stress_mem_init(m, per_cpu, kt_rand(t))) {
 			kt_diag(t, "host memory: no region left for cpu %u; it stays idle", aps[k]->index);
 			continue;
 		}
