@@ -229,12 +229,6 @@ const struct cfg_key config_keys[] = {
 	 .help = "`platform-memory-modules` fails unless SMBIOS describes at least N populated memory modules of "
 		 "at least that size each: a smaller module is named by locator, bank, part and serial, missing "
 		 "ones by the empty slots"},
-	{.name = "expect.pcie.<target>", .type = CFG_T_PCIE_RULE, FIELD(pcie.rule), FIELD2(pcie.nrules), .min = 1,
-	 .max = 6, .aux = 32, .flags = CFG_F_FAMILY, .doc_default = "none", .show = CFG_SHOW_IF_SET,
-	 .help = "`pcie-link`: the link of that device (`expect.pcie.3b:00.0=gen5`) or of the device in that "
-		 "physical slot (`expect.pcie.slot3=gen4x16`) must run at least this fast (gen1 2.5 GT/s .. gen6 "
-		 "64 GT/s) and wide; replaces the check against the device's own capability. A later key for the "
-		 "same target replaces the earlier (docs/pcie.md)"},
 	{.name = "stress.time", .type = CFG_T_TIME, FIELD(stress_time_s), .min = 1, .max = 86400, .def = "60",
 	 .flags = CFG_F_SECONDS, .show = CFG_SHOW_IF_SET,
 	 .help = "suite `stress` (run when named): how long each pass keeps every DMA stream of every "
@@ -245,6 +239,12 @@ const struct cfg_key config_keys[] = {
 	 .help = "suite `stress`: the period of the sensor samples (temperature, power, fan, HBM ECC counts, "
 		 "links up) printed as measurement series and judged against the thresholds during the load; "
 		 "under NIC traffic a sample waits for the burst round under way"},
+	{.name = "expect.pcie.<target>", .type = CFG_T_PCIE_RULE, FIELD(pcie.rule), FIELD2(pcie.nrules), .min = 1,
+	 .max = 6, .aux = 32, .flags = CFG_F_FAMILY, .doc_default = "none", .show = CFG_SHOW_IF_SET,
+	 .help = "`pcie-link`: the link of that device (`expect.pcie.3b:00.0=gen5`) or of the device in that "
+		 "physical slot (`expect.pcie.slot3=gen4x16`) must run at least this fast (gen1 2.5 GT/s .. gen6 "
+		 "64 GT/s) and wide; replaces the check against the device's own capability. A later key for the "
+		 "same target replaces the earlier (docs/pcie.md)"},
 };
 
 const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];

@@ -84,7 +84,7 @@ static bool judge(struct kt *t, struct stress_sensors *s, struct accel *a, enum 
 	if (r == 0)
 		return true;
 	at(when, sizeof when);
-	kt_fail(t, "%s threshold: %s, %s", accel_check_name(c), why, when);
+	kt_fail(t, "%s, %s", why, when);
 	return false;
 }
 
@@ -101,6 +101,10 @@ bool stress_sensors_sample(struct kt *t, struct stress_sensors *s)
 			ok = false;
 			continue;
 		}
+		/* judged first, then read for the series: the series shows the value that failed */
+		ok &= judge(t, s, a, ACCEL_CHECK_TEMP);
+		ok &= judge(t, s, a, ACCEL_CHECK_POWER);
+		ok &= judge(t, s, a, ACCEL_CHECK_FAN);
 		uint64_t v;
 		if (read_value(t, a, ACCEL_SENSOR_TEMP, &v))
 			kt_series_add(t, &s->s[i][S_TEMP], (int64_t)v);
@@ -114,9 +118,6 @@ bool stress_sensors_sample(struct kt *t, struct stress_sensors *s)
 			kt_series_add(t, &s->s[i][S_FAN], (int64_t)v);
 		else
 			ok = false;
-		ok &= judge(t, s, a, ACCEL_CHECK_TEMP);
-		ok &= judge(t, s, a, ACCEL_CHECK_POWER);
-		ok &= judge(t, s, a, ACCEL_CHECK_FAN);
 		struct accel_ecc e;
 		accel_ecc_read(a, &e);
 		kt_series_add(t, &s->s[i][S_SERR], e.serr);

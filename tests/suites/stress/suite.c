@@ -77,6 +77,28 @@ static void idle_until(uint64_t until_ns)
 	}
 }
 
+/* A progress line every tenth of the stress (1 s .. 60 s apart): how far, and what each
+ * worker has verified so far (read while they run: a snapshot, not a total). */
+#define PROGRESS_MIN_MS 1000u
+#define PROGRESS_MAX_MS 60000u
+
+static void progress(struct kt *t, unsigned n, unsigned ndev, unsigned nmem, uint64_t time_s)
+{
+	char b[300];
+	uint64_t ms = stress_ms();
+	size_t used = (size_t)ksnprintf(b, sizeof b, "progress %u, %llu.%03llu s of %llu:", n, (unsigned long long)(ms / 1000),
+					(unsigned long long)(ms % 1000), (unsigned long long)time_s);
+	for (unsigned i = 0; i < ndev && used < sizeof b; i++)
+		used += (size_t)ksnprintf(b + used, sizeof b - used, " accel%u %llu MiB,", i,
+					  (unsigned long long)(stress_dev_total(&S.dev[i]) >> 20));
+	uint64_t moved = 0;
+	for (unsigned k = 0; k < nmem; k++)
+		moved += S.mem[k].run.bytes;
+	if (used < sizeof b)
+		ksnprintf(b + used, sizeof b - used, " host memory %llu MiB moved", (unsigned long long)(moved >> 20));
+	kt_diag(t, "%s", b);
+}
+
 static int64_t mbps(uint64_t bytes, uint64_t ns) { return ns ? (int64_t)(bytes * 1000u / ns) : 0; }
 
 static void figures(struct kt *t, unsigned ndev, unsigned nmem, struct stress_mem *boot_mem, uint64_t ns)
@@ -235,6 +257,10 @@ static void stress_all(struct kt *t)
 			kt_fail(t, "cpu %u (apic id %u) did not take its share of the stress", j->cpu->index, j->cpu->apic_id);
 	}
 	uint64_t next = stress_clock.start_ns + sample_ms * NS_PER_MS;
+	uint64_t every_ms = time_s * 1000 / 10;
+	every_ms = every_ms < PROGRESS_MIN_MS ? PROGRESS_MIN_MS : every_ms > PROGRESS_MAX_MS ? PROGRESS_MAX_MS : every_ms;
+	uint64_t next_progress = stress_clock.start_ns + every_ms * NS_PER_MS;
+	unsigned progressed = 0;
 	while (!stress_over()) {
 		for (unsigned i = 0; i < nboot && !stress_over(); i++)
 			stress_dev_round(boot_dev[i]);
@@ -243,7 +269,11 @@ static void stress_all(struct kt *t)
 		if (boot_mem && !stress_over())
 			stress_mem_round(boot_mem);
 		if (!nboot && !nic && !boot_mem)
-			idle_until(next);
+			idle_until(next < next_progress ? next : next_progress);
+		if (time_ns() >= next_progress && !stress_over()) {
+			progress(t, ++progressed, ndev, nmem, time_s);
+			next_progress += every_ms * NS_PER_MS;
+		}
 		if (time_ns() >= next) {
 			if (!stress_sensors_sample(t, sens))
 				stress_stop();
