@@ -164,6 +164,7 @@ bool stress_dev_round(struct stress_dev *d)
 		if (k != FILL)
 			pattern_fill(cpu_ptr(d, src[q]), len, seed[q], 0);
 	}
+	uint64_t e0 = time_ns();
 	for (unsigned q = 0; q < KILN_NUM_QUEUES; q++) {
 		bool fill = (q + d->round) % KINDS == FILL;
 		int r = accel_dma_start(a, q, &job[q], fill ? seed[q] : dev_addr(d, src[q]), dev_addr(d, dst[q]), len, fill);
@@ -171,16 +172,23 @@ bool stress_dev_round(struct stress_dev *d)
 		if (r)
 			fail(d, "%s %s: %s: starting the DMA: %s", a->bdf, accel_queue_name(q, qn), what[q], accel_strerror(r));
 	}
+	char why[KILN_NUM_QUEUES][300];
+	int res[KILN_NUM_QUEUES];
+	for (unsigned q = 0; q < KILN_NUM_QUEUES; q++) {
+		why[q][0] = 0;
+		if (started[q])
+			res[q] = accel_dma_finish(a, &job[q], accel_dma_timeout_ms(len * KILN_NUM_QUEUES), why[q], sizeof why[q]);
+	}
+	d->engine_ns += time_ns() - e0;
 	for (unsigned q = 0; q < KILN_NUM_QUEUES; q++) {
 		if (!started[q])
 			continue;
-		char why[300];
-		int r = accel_dma_finish(a, &job[q], accel_dma_timeout_ms(len * KILN_NUM_QUEUES), why, sizeof why);
+		int r = res[q];
 		if (r) {
-			fail(d, "%s %s: %s: %s", a->bdf, accel_queue_name(q, qn), what[q], why[0] ? why : accel_strerror(r));
+			fail(d, "%s %s: %s: %s", a->bdf, accel_queue_name(q, qn), what[q], why[q][0] ? why[q] : accel_strerror(r));
 			/* the stream is left working for the cases after this one */
 			if (r != ACCEL_ETIMEDOUT && accel_queue_reset(a, q))
-				accel_reset(a, why, sizeof why);
+				accel_reset(a, why[q], sizeof why[q]);
 			continue;
 		}
 		struct first_bad f = {0};

@@ -42,6 +42,7 @@ struct stress_dev {
 	/* figures */
 	uint64_t bytes[KILN_NUM_QUEUES]; /* verified bytes per stream */
 	uint64_t transfers, hbm_pattern_bytes, busy_ns;
+	uint64_t engine_ns;          /* first start to last completion of each round: the engines' share */
 	/* first failure */
 	volatile int failed;
 	char why[STRESS_WHY];

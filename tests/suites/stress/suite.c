@@ -125,6 +125,10 @@ static void figures(struct kt *t, unsigned ndev, unsigned nmem, struct stress_me
 		kt_measure(t, name, (int64_t)(b / MIB), 0, "MiB");
 		ksnprintf(name, sizeof name, "stress-accel%u-dma-bw", i);
 		kt_measure(t, name, mbps(b, ns), 0, "MB/s");
+		/* the same bytes over the time the engines had them (start to completion), without the
+		 * CPU's fills and checks */
+		ksnprintf(name, sizeof name, "stress-accel%u-dma-engine-bw", i);
+		kt_measure(t, name, mbps(b, d->engine_ns), 0, "MB/s");
 		total += b;
 	}
 	if (ndev) {
