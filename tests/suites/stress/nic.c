@@ -138,7 +138,7 @@ void stress_nic_down(struct kt *t, struct stress_nic *n, uint64_t ns)
 		ksnprintf(name, sizeof name, "stress-%s-rx-frames", nic_name(p));
 		kt_measure(t, name, (int64_t)n->frames[k], 0, "frames");
 		ksnprintf(name, sizeof name, "stress-%s-rx-mbps", nic_name(p));
-		kt_measure(t, name, ns ? (int64_t)(n->bytes[k] * 8000u / ns) : 0, 0, "Mb/s");
+		kt_measure(t, name, ns ? (int64_t)(n->bytes[k] * 80000u / ns) : 0, 1, "Mb/s");
 		kt_cover(t, KT_COVER_PORT, p->a->index, p->idx);
 		frames += n->frames[k];
 		bytes += n->bytes[k];
@@ -146,6 +146,6 @@ void stress_nic_down(struct kt *t, struct stress_nic *n, uint64_t ns)
 	kt_diag(t, "nic: %u burst round(s) on %u port(s): %llu frames (%llu bytes) verified", n->rounds, n->active,
 		(unsigned long long)frames, (unsigned long long)bytes);
 	kt_measure(t, "stress-nic-frames", (int64_t)frames, 0, "frames");
-	kt_measure(t, "stress-nic-mbps", ns ? (int64_t)(bytes * 8000u / ns) : 0, 0, "Mb/s");
+	kt_measure(t, "stress-nic-mbps", ns ? (int64_t)(bytes * 80000u / ns) : 0, 1, "Mb/s");
 	nic_set_close(&n->set);
 }
