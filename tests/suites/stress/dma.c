@@ -129,7 +129,7 @@ static void fail(struct stress_dev *d, const char *fmt, ...)
 	kvsnprintf(b, sizeof b, fmt, ap);
 	va_end(ap);
 	uint64_t ms = stress_ms();
-	ksnprintf(d->why, sizeof d->why, "%s at %llu.%03llu s into the stress", b, (unsigned long long)(ms / 1000),
+	ksnprintf(d->why, sizeof d->why, "%s, at %llu.%03llu s into the stress", b, (unsigned long long)(ms / 1000),
 		  (unsigned long long)(ms % 1000));
 	d->failed = 1;
 	stress_stop();
