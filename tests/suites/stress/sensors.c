@@ -4,8 +4,10 @@
  * measurementSeries records with ldjson=on), and are judged during the load: temperature,
  * power and fan against the tighter of the device's limit and the configured one
  * (temp_max, power_max, fan_min_rpm), any new uncorrected ECC error, corrected ones above
- * ecc_serr_max, a cabled port whose link dropped (more than nic.flaps_max times). A breach
- * fails at once with sensor, device, value, limit and time into the stress. */
+ * ecc_serr_max, a cabled port whose link dropped (more than nic.flaps_max times), and any
+ * error event the device raised (HBM DERR, DMA QM/core, NIC QM, power/thermal, sync
+ * manager, device CPU). A breach fails at once with sensor, device, value, limit and time
+ * into the stress. */
 #include "kernel/harness/config.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
@@ -21,13 +23,35 @@ static const struct {
 	[S_DERR] = {"hbm-ecc-uncorrected", "errors", 0}, [S_LINKS] = {"links-up", "ports", 0},
 };
 
+/* The device's error events (docs/device.md section 8): one raised during the load fails it. */
+#define ERROR_EVENTS (4u + 2u * KILN_NUM_DMA_ENGINES + KILN_EVENT_NIC_PORTS + 4u)
+
 struct stress_sensors {
 	struct stress_nic *nic;
 	struct accel_limits lim;
 	struct kt_series s[ACCEL_MAX][S_COUNT];
 	uint32_t derr0[ACCEL_MAX];
+	uint32_t ev[ERROR_EVENTS];               /* the error event ids */
+	uint64_t ev0[ACCEL_MAX][ERROR_EVENTS];   /* their counts when last looked at */
 	unsigned samples;
 };
+
+static void error_events(uint32_t *ev)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; k < 4; k++)
+		ev[n++] = KILN_EVENT_HBM_DERR(k);
+	for (unsigned e = 0; e < KILN_NUM_DMA_ENGINES; e++) {
+		ev[n++] = KILN_EVENT_DMA_QM(e);
+		ev[n++] = KILN_EVENT_DMA_CORE(e);
+	}
+	for (unsigned p = 0; p < KILN_EVENT_NIC_PORTS; p++)
+		ev[n++] = KILN_EVENT_NIC_QM(p);
+	ev[n++] = KILN_EVENT_POWER_ENV_S;
+	ev[n++] = KILN_EVENT_THERMAL_ENV_S;
+	ev[n++] = KILN_EVENT_SM_ERR;
+	ev[n++] = KILN_EVENT_CPUCP_ERR;
+}
 static struct stress_sensors sensors;
 
 struct stress_sensors *stress_sensors_start(struct kt *t, struct stress_nic *nic)
@@ -41,10 +65,15 @@ struct stress_sensors *stress_sensors_start(struct kt *t, struct stress_nic *nic
 	if (k)
 		s->lim = (struct accel_limits){k->temp_max_c, k->power_max_w, k->fan_min_rpm, k->voltage_min_mv,
 					       k->voltage_max_mv, k->current_max_a, k->pcie_replay_max};
+	error_events(s->ev);
 	for (unsigned i = 0; i < accel_count() && i < ACCEL_MAX; i++) {
 		struct accel_ecc e;
-		accel_ecc_read(accel_get(i), &e);
+		struct accel *a = accel_get(i);
+		accel_ecc_read(a, &e);
 		s->derr0[i] = e.derr;
+		accel_eq_poll(a);
+		for (unsigned k = 0; k < ERROR_EVENTS; k++)
+			s->ev0[i][k] = a->ev_count[s->ev[k]];
 		for (unsigned j = 0; j < S_COUNT; j++) {
 			if (j == S_LINKS && !nic)
 				continue;
@@ -101,7 +130,24 @@ bool stress_sensors_sample(struct kt *t, struct stress_sensors *s)
 			ok = false;
 			continue;
 		}
-		/* judged first, then read for the series: the series shows the value that failed */
+		/* error events the device raised since the last sample (the newest one described) */
+		accel_eq_poll(a);
+		for (unsigned k = 0; k < ERROR_EVENTS; k++) {
+			uint64_t n = a->ev_count[s->ev[k]] - s->ev0[i][k];
+			if (!n)
+				continue;
+			char text[200] = "";
+			const struct accel_event *ev = accel_event_find(a, s->ev[k], 0);
+			if (ev)
+				accel_event_describe(ev, text, sizeof text);
+			at(when, sizeof when);
+			kt_fail(t, "%s: %llu error event(s) %s during the stress%s%s, %s", a->bdf, (unsigned long long)n,
+				accel_event_name(s->ev[k]), text[0] ? ": " : "", text, when);
+			s->ev0[i][k] = a->ev_count[s->ev[k]];
+			ok = false;
+		}
+		/* events, then the limits, then the values for the series: a change that lands
+		 * mid-sample fails this sample or the next, and the series shows the failing value */
 		ok &= judge(t, s, a, ACCEL_CHECK_TEMP);
 		ok &= judge(t, s, a, ACCEL_CHECK_POWER);
 		ok &= judge(t, s, a, ACCEL_CHECK_FAN);
