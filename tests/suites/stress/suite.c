@@ -319,10 +319,11 @@ static void stress_all(struct kt *t)
 	if (boot_mem)
 		stress_mem_fini(boot_mem);
 out_fini:
-	/* a worker still out (hung) keeps its buffers: its CPU may yet touch them */
+	/* a worker that did not come back on its own keeps its buffers: its CPU, or a DMA it had
+	 * started, may yet write them (a small leak in a run that failed already) */
 	for (unsigned k = 0; k < njob; k++) {
 		struct job *j = &S.job[k];
-		if (j->started && j->result != LANE_DONE && j->result != LANE_CRASHED && j->result != LANE_TIMEOUT)
+		if (j->started && j->result != LANE_DONE)
 			continue;
 		for (unsigned i = 0; i < j->ndev; i++)
 			stress_dev_fini(j->dev[i]);
