@@ -126,6 +126,9 @@ struct kiln_config {
 	struct cfg_memory memory;
 	/* expect.fabric=mesh:NxK: the cabling suite fabric must find (N cards, K cables per pair); 0: any */
 	uint32_t fabric_accels, fabric_per_peer;
+	/* suite stress: how long each pass loads the machine, and the sensor sampling period */
+	uint32_t stress_time_s;
+	uint32_t stress_sample_ms;
 };
 
 /* The run's configuration, for cases that read their own keys (set by kernel/harness/main.c

@@ -229,6 +229,16 @@ const struct cfg_key config_keys[] = {
 	 .help = "`platform-memory-modules` fails unless SMBIOS describes at least N populated memory modules of "
 		 "at least that size each: a smaller module is named by locator, bank, part and serial, missing "
 		 "ones by the empty slots"},
+	{.name = "stress.time", .type = CFG_T_TIME, FIELD(stress_time_s), .min = 1, .max = 86400, .def = "60",
+	 .flags = CFG_F_SECONDS, .show = CFG_SHOW_IF_SET,
+	 .help = "suite `stress` (run when named): how long each pass keeps every DMA stream of every "
+		 "accelerator, every cabled NIC pair and the host memory test running at once (docs/harness.md). "
+		 "With `duration=`, passes repeat until the duration is over"},
+	{.name = "stress.sample_ms", .type = CFG_T_UINT, FIELD(stress_sample_ms), .min = 100, .max = 3600000,
+	 .unit = "milliseconds", .def = "1000", .show = CFG_SHOW_IF_SET,
+	 .help = "suite `stress`: the period of the sensor samples (temperature, power, fan, HBM ECC counts, "
+		 "links up) printed as measurement series and judged against the thresholds during the load; "
+		 "under NIC traffic a sample waits for the burst round under way"},
 	{.name = "expect.pcie.<target>", .type = CFG_T_PCIE_RULE, FIELD(pcie.rule), FIELD2(pcie.nrules), .min = 1,
 	 .max = 6, .aux = 32, .flags = CFG_F_FAMILY, .doc_default = "none", .show = CFG_SHOW_IF_SET,
 	 .help = "`pcie-link`: the link of that device (`expect.pcie.3b:00.0=gen5`) or of the device in that "

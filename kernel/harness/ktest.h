@@ -55,6 +55,21 @@ void kt_fail(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2
 void kt_skip(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "# measure <name> <value> <unit>"; value is in units of 10^-decimals. */
 void kt_measure(struct kt *t, const char *name, int64_t value, unsigned decimals, const char *unit);
+/* A measurement series: a value sampled over time (a sensor during a stress). Each element
+ * is a "# measure <name> <value> <unit>" line and, with ldjson=on, an OCP
+ * measurementSeriesElement of one measurementSeriesStart .. End. The caller keeps the
+ * struct; start, add and end from the case's own CPU. */
+struct kt_series {
+	char id[24];
+	char name[64];
+	char unit[16];
+	unsigned decimals;
+	unsigned count;
+	bool open;
+};
+void kt_series_start(struct kt *t, struct kt_series *s, const char *name, unsigned decimals, const char *unit);
+void kt_series_add(struct kt *t, struct kt_series *s, int64_t value);
+void kt_series_end(struct kt *t, struct kt_series *s);
 /* What a case exercised, for the coverage on the final result line (kernel/harness/coverage.c):
  * HBM bytes tested on device dev (the largest span counts), queue / NIC port number
  * `amount` of device dev used with success, CPUs that ran test code, host RAM bytes tested. */

@@ -229,6 +229,50 @@ void ocp_measure(unsigned step, const char *name, int64_t value, unsigned decima
 	step_finish(&j);
 }
 
+void ocp_series_start(unsigned step, const char *id, const char *name, const char *unit)
+{
+	if (!enabled)
+		return;
+	struct jbuf j;
+	step_begin(&j, step);
+	jb_obj_begin(&j, "measurementSeriesStart");
+	jb_str(&j, "measurementSeriesId", id);
+	jb_str(&j, "name", name);
+	jb_str(&j, "unit", unit);
+	jb_obj_end(&j);
+	step_finish(&j);
+}
+
+void ocp_series_element(unsigned step, const char *id, unsigned index, int64_t value, unsigned decimals)
+{
+	if (!enabled)
+		return;
+	struct jbuf j;
+	char ts[40];
+	wallclock_format_rfc3339(wallclock_now_ms(), ts, sizeof ts);
+	step_begin(&j, step);
+	jb_obj_begin(&j, "measurementSeriesElement");
+	jb_int(&j, "index", index);
+	jb_str(&j, "measurementSeriesId", id);
+	jb_fixed(&j, "value", value, decimals);
+	jb_str(&j, "timestamp", ts);
+	jb_obj_end(&j);
+	step_finish(&j);
+}
+
+void ocp_series_end(unsigned step, const char *id, unsigned count)
+{
+	if (!enabled)
+		return;
+	struct jbuf j;
+	step_begin(&j, step);
+	jb_obj_begin(&j, "measurementSeriesEnd");
+	jb_str(&j, "measurementSeriesId", id);
+	jb_int(&j, "totalCount", count);
+	jb_obj_end(&j);
+	step_finish(&j);
+}
+
 void ocp_diagnosis(unsigned step, const char *verdict, const char *type, const char *message)
 {
 	if (!enabled)

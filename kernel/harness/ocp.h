@@ -17,6 +17,11 @@ void ocp_run_start(const char *version, const char *cmdline, const struct kiln_c
 /* Steps are cases; ids are "1", "2", ... in run order. */
 unsigned ocp_step_start(const char *name);
 void ocp_measure(unsigned step, const char *name, int64_t value, unsigned decimals, const char *unit);
+/* A measurement series of step `step`: id unique in the run; elements indexed 0, 1, ...
+ * with their own timestamp; the end says how many there were. */
+void ocp_series_start(unsigned step, const char *id, const char *name, const char *unit);
+void ocp_series_element(unsigned step, const char *id, unsigned index, int64_t value, unsigned decimals);
+void ocp_series_end(unsigned step, const char *id, unsigned count);
 void ocp_diagnosis(unsigned step, const char *verdict, const char *type, const char *message);
 void ocp_step_log(unsigned step, const char *severity, const char *message);
 void ocp_step_error(unsigned step, const char *symptom, const char *message);

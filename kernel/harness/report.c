@@ -102,6 +102,21 @@ void report_case_measure(const char *name, int64_t value, unsigned decimals, con
 	ocp_measure(step, name, value, decimals, unit);
 }
 
+void report_series_start(const char *id, const char *name, const char *unit) { ocp_series_start(step, id, name, unit); }
+
+void report_series_element(const char *id, unsigned index, const char *name, int64_t value, unsigned decimals,
+			   const char *unit)
+{
+	char num[48], b[160];
+	kfmt_fixed(num, sizeof num, value, decimals);
+	ksnprintf(b, sizeof b, "measure %s %s %s", name, num, unit);
+	line_start();
+	ktap_diag(&out, case_depth, 0, b);
+	ocp_series_element(step, id, index, value, decimals);
+}
+
+void report_series_end(const char *id, unsigned count) { ocp_series_end(step, id, count); }
+
 /* What repeats one failing case: on hardware, the kiln.cfg lines (the selection and the
  * seed of the pass it failed in; the rest of the run's kiln.cfg stays as it was). */
 static void reproduce(char *buf, size_t len, const char *case_name)

@@ -21,6 +21,12 @@ void report_suite_end(unsigned num, const char *suite, enum ktap_result r, const
 void report_case_begin(const char *name);
 void report_case_diag(const char *name, const char *text, bool failure);
 void report_case_measure(const char *name, int64_t value, unsigned decimals, const char *unit);
+/* A measurement series of the running case (OCP measurementSeries records); each element
+ * is also a "# measure <name> <value> <unit>" line. */
+void report_series_start(const char *id, const char *name, const char *unit);
+void report_series_element(const char *id, unsigned index, const char *name, int64_t value, unsigned decimals,
+			   const char *unit);
+void report_series_end(const char *id, unsigned count);
 void report_case_end(unsigned num, const char *name, enum ktap_result r, const char *reason);
 /* KTAP depth of case lines (for crash records) and of suite lines. */
 unsigned report_case_depth(void);

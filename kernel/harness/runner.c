@@ -208,6 +208,40 @@ void kt_measure(struct kt *t, const char *name, int64_t value, unsigned decimals
 		report_case_measure(name, value, decimals, unit);
 }
 
+static unsigned series_ids; /* measurementSeriesId: unique in the run */
+
+void kt_series_start(struct kt *t, struct kt_series *s, const char *name, unsigned decimals, const char *unit)
+{
+	memset(s, 0, sizeof *s);
+	ksnprintf(s->id, sizeof s->id, "series-%u", ++series_ids);
+	ksnprintf(s->name, sizeof s->name, "%s", name);
+	ksnprintf(s->unit, sizeof s->unit, "%s", unit);
+	s->decimals = decimals;
+	s->open = true;
+	if (!t->dl)
+		report_series_start(s->id, s->name, s->unit);
+}
+
+void kt_series_add(struct kt *t, struct kt_series *s, int64_t value)
+{
+	if (!s->open)
+		return;
+	if (t->dl)
+		dev_record(t->dl, 'M', s->name, s->unit, value, s->decimals);
+	else
+		report_series_element(s->id, s->count, s->name, value, s->decimals, s->unit);
+	s->count++;
+}
+
+void kt_series_end(struct kt *t, struct kt_series *s)
+{
+	if (!s->open)
+		return;
+	s->open = false;
+	if (!t->dl)
+		report_series_end(s->id, s->count);
+}
+
 bool kt_failed(const struct kt *t) { return t->result == KTAP_FAIL || t->result == KTAP_TIMEOUT; }
 const char *kt_name(const struct kt *t) { return t->c->name; }
 uint64_t kt_seed(const struct kt *t) { return t->seed; }

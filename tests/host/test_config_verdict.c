@@ -181,6 +181,7 @@ static void lab_profile_parses(void **state)
 	assert_int_equal(c.expect_pcie_width, 16);
 	assert_int_equal(c.skips_fail, CFG_ON);
 	assert_true(c.duration_s == 8 * 3600);
+	assert_int_equal(c.stress_time_s, 600);
 }
 
 int main(void)

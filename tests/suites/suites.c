@@ -22,7 +22,8 @@
 	X(memory)                                                                                              \
 	X(memory_fade)                                                                                         \
 	X(memory_selftest)                                                                                     \
-	X(topology)
+	X(topology)                                                                                            \
+	X(stress)
 
 #define DECLARE(ident) extern const struct kt_suite kt_suite_##ident;
 #define ENTRY(ident) &kt_suite_##ident,
