@@ -7,7 +7,7 @@
 #include "kernel/lib/string.h"
 #include "net/l2frame.h"
 
-#define HELLO_LEN NET_ETH_MIN_FRAME
+#define CTL_LEN NET_ETH_MIN_FRAME   /* READY, DONE */
 #define HELLO_EVERY_MS 50u
 #define DONE_EVERY_MS 50u
 #define LINGER_MS 300u      /* keep answering a neighbour's DONE after ours is settled */
@@ -71,6 +71,9 @@ static void rx_frame(void *c, const uint8_t *buf, size_t len)
 			nb->heard = true;
 			nb->sender = info.sender;
 			memcpy(nb->mac, buf + NET_MAC_LEN, NET_MAC_LEN);
+			memcpy(nb->serial, info.serial, sizeof nb->serial);
+		} else if (info.sender == nb->sender && strcmp(info.serial, nb->serial)) {
+			nb->serial_changed = true;
 		}
 		if (info.sender == nb->sender && (info.aux & HEARD_YOU))
 			nb->acked = true;
@@ -125,8 +128,8 @@ static void send_hellos(struct net_l2_run *r)
 {
 	for (unsigned k = 0; k < r->n; k++) {
 		struct net_port *p = r->port[k];
-		net_l2_build(frame, HELLO_LEN, bcast, p->mac, NET_L2_HELLO, 0, r->id[k], r->nb[k].heard ? HEARD_YOU : 0, 0);
-		p->ops->tx(p, frame, HELLO_LEN, 0);
+		net_l2_build_hello(frame, bcast, p->mac, r->id[k], r->nb[k].heard ? HEARD_YOU : 0, r->serial[k]);
+		p->ops->tx(p, frame, NET_L2_HELLO_LEN, 0);
 	}
 }
 
@@ -176,12 +179,12 @@ static void send_control(struct net_l2_run *r, bool all_sent)
 			continue;
 		struct net_port *p = r->port[k];
 		if (all_sent)
-			net_l2_build(frame, HELLO_LEN, r->nb[k].mac, p->mac, NET_L2_DONE, r->round, r->id[k], r->st[k].sent, 0);
+			net_l2_build(frame, CTL_LEN, r->nb[k].mac, p->mac, NET_L2_DONE, r->round, r->id[k], r->st[k].sent, 0);
 		else if (!r->st[k].peer_ready)
-			net_l2_build(frame, HELLO_LEN, r->nb[k].mac, p->mac, NET_L2_READY, r->round, r->id[k], 0, 0);
+			net_l2_build(frame, CTL_LEN, r->nb[k].mac, p->mac, NET_L2_READY, r->round, r->id[k], 0, 0);
 		else
 			continue;
-		p->ops->tx(p, frame, HELLO_LEN, 0);
+		p->ops->tx(p, frame, CTL_LEN, 0);
 	}
 }
 
