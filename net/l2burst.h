@@ -47,7 +47,16 @@ struct net_l2_run {
 	struct net_l2_stats st[NET_L2_PORTS_MAX];
 	bool active[NET_L2_PORTS_MAX];   /* takes part in the burst */
 	uint32_t round;                  /* bursts since discovery: both ends count alike */
+	/* Scratch of this run (net_l2_prepare); NULL: the module's own, for one CPU at a time. */
+	uint8_t *frame;
+	uint8_t *seen[NET_L2_PORTS_MAX]; /* per port: the sequence bitmap of a burst */
 };
+
+/* Give the run scratch of its own (a frame buffer, a sequence bitmap per port), from the page
+ * allocator, so bursts of several runs can go on at once on different CPUs (each run's ports
+ * driven by one CPU only). Call on the boot CPU; kept for later bursts of the same run. Returns
+ * 0, or -1 when memory ran out. */
+int net_l2_prepare(struct net_l2_run *r);
 
 /* Send HELLOs on every port and listen until every port has heard its neighbour and been
  * heard by it, or the deadline passes. Returns the number of ports with a neighbour. */

@@ -4,10 +4,14 @@
  * serials the frames named and fails on a port that hears nobody, a serial no device here
  * reports (another machine) or two devices claim, an asymmetric or duplicated answer. fabric-links tests every discovered cable one at a time
  * (a raw L2 burst both ways, every frame verified) and then all of them at once, with per-link
- * and aggregate figures and the ratio of the two (make bench, docs/perf.md). fabric-tcp runs
+ * and aggregate figures and the ratio of the two (make bench, docs/perf.md); the all-at-once
+ * burst runs one CPU lane per accelerator when the APs are there. fabric-tcp runs
  * lwIP TCP over one cable per pair of cards, every byte verified. */
 #include "drivers/accel/accel.h"
+#include "kernel/arch/x86/smp.h"
 #include "kernel/harness/config.h"
+#include "kernel/harness/lane.h"
+#include "kernel/pmm.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
@@ -279,13 +283,118 @@ static void fabric_map(struct kt *t)
 	nic_set_close(&s);
 }
 
-/* One burst over the active ports; per direction: verified or failed naming both ends.
- * Returns the bytes received intact and the span of the burst in ns. */
-static bool burst(struct kt *t, unsigned dirs, uint64_t seed, uint64_t *bytes, uint64_t *ns)
+/* The all-links burst on the SMP lanes: when an idle AP is online for every accelerator with
+ * active ports, each accelerator's ports are a run of their own (sub[]) driven by its own CPU
+ * (kernel/harness/lane.h); the far ends are on other lanes, the rounds and DONE exchange go over
+ * the cables as before. The stats come back into `run` for the same per-link report. */
+#define LANE_GRACE_MS 5000u /* past the burst's own deadline and linger */
+
+struct burst_lane {
+	struct net_l2_run *r;
+	uint32_t ms;
+	uint64_t seed;
+	int rc;
+	struct lane lane;
+};
+static struct net_l2_run *sub[ACCEL_MAX]; /* from the page allocator, kept with their scratch */
+static struct burst_lane lanes[ACCEL_MAX];
+static int sub_slot[NET_L2_PORTS_MAX];
+
+static void burst_lane_run(void *arg)
+{
+	struct burst_lane *b = arg;
+	b->rc = net_l2_burst(b->r, LINK_FRAMES, FRAME_LEN, b->seed, deadline_in_ms(b->ms));
+}
+
+/* Returns the number of lanes used (0: not enough idle CPUs or memory; run it here), and in
+ * *rc the burst's result. */
+static unsigned burst_on_lanes(struct kt *t, uint64_t seed, uint32_t ms, int *rc)
+{
+	bool dev_active[ACCEL_MAX] = {false};
+	unsigned devs = 0;
+	for (unsigned k = 0; k < run.n; k++) {
+		unsigned d = nic_of(run.port[k])->a->index;
+		if (run.active[k] && d < ACCEL_MAX && !dev_active[d]) {
+			dev_active[d] = true;
+			devs++;
+		}
+	}
+	struct cpu *cpu[ACCEL_MAX];
+	unsigned m = 0;
+	for (unsigned i = 1; i < smp_count() && m < devs; i++)
+		if (smp_cpu(i)->state == CPU_ONLINE && smp_idle(smp_cpu(i)))
+			cpu[m++] = smp_cpu(i);
+	if (devs < 2 || m < devs)
+		return 0;
+	unsigned used = 0, dev_of_lane[ACCEL_MAX];
+	for (unsigned d = 0; d < ACCEL_MAX; d++) {
+		if (!dev_active[d])
+			continue;
+		if (!sub[d] && !(sub[d] = page_alloc((sizeof(struct net_l2_run) + PMM_PAGE - 1) / PMM_PAGE)))
+			return 0;
+		struct net_l2_run *r = sub[d];
+		r->n = 0;
+		r->round = run.round;
+		for (unsigned k = 0; k < run.n; k++) {
+			if (nic_of(run.port[k])->a->index != d)
+				continue;
+			sub_slot[k] = (int)r->n;
+			r->port[r->n] = run.port[k];
+			r->id[r->n] = run.id[k];
+			r->serial[r->n] = run.serial[k];
+			r->nb[r->n] = run.nb[k];
+			r->active[r->n] = run.active[k];
+			r->n++;
+		}
+		if (net_l2_prepare(r) < 0)
+			return 0;
+		dev_of_lane[used++] = d;
+	}
+	bool started[ACCEL_MAX];
+	for (unsigned i = 0; i < used; i++) {
+		struct burst_lane *b = &lanes[i];
+		b->r = sub[dev_of_lane[i]];
+		b->ms = ms;
+		b->seed = seed;
+		b->rc = -1;
+		started[i] = lane_start(&b->lane, cpu[i], burst_lane_run, b, (uint64_t)(ms + LANE_GRACE_MS) * NS_PER_MS) == 0;
+	}
+	*rc = 0;
+	for (unsigned i = 0; i < used; i++) {
+		enum lane_result lr = started[i] ? lane_wait(&lanes[i].lane) : LANE_HUNG;
+		if (!started[i])
+			kt_fail(t, "accel%u: its CPU lane could not be started", dev_of_lane[i]);
+		else if (lr != LANE_DONE)
+			kt_fail(t, "accel%u: the burst's CPU lane: %s", dev_of_lane[i], lanes[i].lane.why);
+		if (!started[i] || lr != LANE_DONE || lanes[i].rc < 0)
+			*rc = -1;
+	}
+	for (unsigned k = 0; k < run.n; k++) {
+		struct net_l2_run *r = sub[nic_of(run.port[k])->a->index];
+		if (dev_active[nic_of(run.port[k])->a->index]) {
+			run.st[k] = r->st[sub_slot[k]];
+			run.round = r->round;
+		}
+	}
+	return used;
+}
+
+/* One burst over the active ports (on the SMP lanes when `on_lanes` and they are there); per
+ * direction: verified or failed naming both ends. Returns the bytes received intact and the
+ * span of the burst in ns. */
+static bool burst(struct kt *t, unsigned dirs, uint64_t seed, uint64_t *bytes, uint64_t *ns, bool on_lanes)
 {
 	uint32_t ms = BURST_MS_BASE + BURST_MS_PER_DIRECTION * dirs;
 	bool ok = true;
-	if (net_l2_burst(&run, LINK_FRAMES, FRAME_LEN, seed, deadline_in_ms(ms)) < 0) {
+	int rc = 0;
+	unsigned lanes_used = on_lanes ? burst_on_lanes(t, seed, ms, &rc) : 0;
+	if (lanes_used)
+		kt_diag(t, "all links at once on %u CPU lane(s), one per accelerator", lanes_used);
+	else if (on_lanes)
+		kt_diag(t, "all links at once on this CPU (no idle CPU for every accelerator)");
+	if (!lanes_used)
+		rc = net_l2_burst(&run, LINK_FRAMES, FRAME_LEN, seed, deadline_in_ms(ms));
+	if (rc < 0) {
 		kt_fail(t, "burst of %u x %u B on %u direction(s): not finished within %u ms", LINK_FRAMES, FRAME_LEN, dirs, ms);
 		ok = false;
 	}
@@ -336,7 +445,7 @@ static void fabric_links(struct kt *t)
 		run.active[k] = run.active[peer_of[k]] = true;
 		uint64_t bytes, ns;
 		struct nic_port *a = nic_of(run.port[k]), *b = nic_of(run.port[peer_of[k]]);
-		if (!burst(t, 2, kt_rand(t), &bytes, &ns)) {
+		if (!burst(t, 2, kt_rand(t), &bytes, &ns, false)) {
 			bad++;
 			continue;
 		}
@@ -352,7 +461,7 @@ static void fabric_links(struct kt *t)
 			dirs++;
 		}
 	uint64_t bytes, ns;
-	bool all_ok = burst(t, dirs, kt_rand(t), &bytes, &ns);
+	bool all_ok = burst(t, dirs, kt_rand(t), &bytes, &ns, true);
 	uint64_t all = mbps(bytes, ns);
 	kt_diag(t, "%u of %u link(s) verified alone; all %u at once: %s, %llu Mb/s aggregate, sum of single links %llu Mb/s",
 		cables - bad, cables, cables, all_ok ? "every frame verified" : "FAILED", (unsigned long long)all,
