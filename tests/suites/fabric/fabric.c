@@ -2,19 +2,20 @@
  * all-to-all on a Gaudi-class server). fabric-map finds who is wired to whom by itself (HELLO
  * frames carrying the sending device's serial and port, net/l2burst.h), prints the map with the
  * serials the frames named and fails on a port that hears nobody, a serial no device here
- * reports (another machine) or two devices claim, an asymmetric or duplicated answer. fabric-links tests every discovered cable one at a time
- * (a raw L2 burst both ways, every frame verified) and then all of them at once, with per-link
- * and aggregate figures and the ratio of the two (make bench, docs/perf.md); the all-at-once
- * burst runs one CPU lane per accelerator when the APs are there. fabric-tcp runs
- * lwIP TCP over one cable per pair of cards, every byte verified. */
+ * reports (another machine) or two devices claim, an asymmetric or duplicated answer.
+ * fabric-links tests every discovered cable one at a time (a raw L2 burst both ways, every
+ * frame verified) and then all of them at once, with per-link and aggregate figures and the
+ * ratio of the two (make bench, docs/perf.md); the all-at-once burst runs one CPU lane per
+ * accelerator when the APs are there. fabric-tcp runs lwIP TCP over one cable per pair of
+ * cards, every byte verified. */
 #include "drivers/accel/accel.h"
 #include "kernel/arch/x86/smp.h"
 #include "kernel/harness/config.h"
-#include "kernel/harness/lane.h"
-#include "kernel/pmm.h"
 #include "kernel/harness/ktest.h"
+#include "kernel/harness/lane.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
+#include "kernel/pmm.h"
 #include "net/l2burst.h"
 #include "net/l2frame.h"
 #include "net/netif.h"
