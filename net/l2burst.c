@@ -7,7 +7,7 @@
 #include "kernel/lib/string.h"
 #include "net/l2frame.h"
 
-#define HELLO_LEN NET_ETH_MIN_FRAME
+#define CTL_LEN NET_ETH_MIN_FRAME   /* READY, DONE */
 #define HELLO_EVERY_MS 50u
 #define DONE_EVERY_MS 50u
 #define LINGER_MS 300u      /* keep answering a neighbour's DONE after ours is settled */
@@ -17,8 +17,22 @@
 #define BITMAP_BYTES (NET_L2_BURST_MAX / 8u)
 
 static const uint8_t bcast[NET_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-static uint8_t frame[NET_MTU_MAX + NET_ETH_OVERHEAD];
-static uint8_t *seen[NET_L2_PORTS_MAX]; /* bitmaps, from the page allocator, kept */
+#define FRAME_MAX (NET_MTU_MAX + NET_ETH_OVERHEAD)
+static uint8_t frame_own[FRAME_MAX];    /* runs without scratch of their own */
+static uint8_t *seen_own[NET_L2_PORTS_MAX]; /* bitmaps, from the page allocator, kept */
+
+static uint8_t *frame_of(struct net_l2_run *r) { return r->frame ? r->frame : frame_own; }
+static uint8_t **seen_of(struct net_l2_run *r) { return r->frame ? r->seen : seen_own; }
+
+int net_l2_prepare(struct net_l2_run *r)
+{
+	if (!r->frame && !(r->frame = page_alloc((FRAME_MAX + PMM_PAGE - 1) / PMM_PAGE)))
+		return -1;
+	for (unsigned k = 0; k < r->n; k++)
+		if (!r->seen[k] && !(r->seen[k] = page_alloc((BITMAP_BYTES + PMM_PAGE - 1) / PMM_PAGE)))
+			return -1;
+	return 0;
+}
 
 struct rx_ctx {
 	struct net_l2_run *r;
@@ -71,6 +85,9 @@ static void rx_frame(void *c, const uint8_t *buf, size_t len)
 			nb->heard = true;
 			nb->sender = info.sender;
 			memcpy(nb->mac, buf + NET_MAC_LEN, NET_MAC_LEN);
+			memcpy(nb->serial, info.serial, sizeof nb->serial);
+		} else if (info.sender == nb->sender && strcmp(info.serial, nb->serial)) {
+			nb->serial_changed = true;
 		}
 		if (info.sender == nb->sender && (info.aux & HEARD_YOU))
 			nb->acked = true;
@@ -99,7 +116,7 @@ static void rx_frame(void *c, const uint8_t *buf, size_t len)
 		s->foreign++;
 	} else {
 		s->peer_ready = true;
-		account_data(s, seen[k], info.seq, len);
+		account_data(s, seen_of(r)[k], info.seq, len);
 	}
 }
 
@@ -123,10 +140,11 @@ static bool discovered(const struct net_l2_run *r)
 
 static void send_hellos(struct net_l2_run *r)
 {
+	uint8_t *frame = frame_of(r);
 	for (unsigned k = 0; k < r->n; k++) {
 		struct net_port *p = r->port[k];
-		net_l2_build(frame, HELLO_LEN, bcast, p->mac, NET_L2_HELLO, 0, r->id[k], r->nb[k].heard ? HEARD_YOU : 0, 0);
-		p->ops->tx(p, frame, HELLO_LEN, 0);
+		net_l2_build_hello(frame, bcast, p->mac, r->id[k], r->nb[k].heard ? HEARD_YOU : 0, r->serial[k]);
+		p->ops->tx(p, frame, NET_L2_HELLO_LEN, 0);
 	}
 }
 
@@ -171,24 +189,26 @@ static bool burst_over(const struct net_l2_run *r, uint32_t count)
  * this round yet. */
 static void send_control(struct net_l2_run *r, bool all_sent)
 {
+	uint8_t *frame = frame_of(r);
 	for (unsigned k = 0; k < r->n; k++) {
 		if (!r->active[k])
 			continue;
 		struct net_port *p = r->port[k];
 		if (all_sent)
-			net_l2_build(frame, HELLO_LEN, r->nb[k].mac, p->mac, NET_L2_DONE, r->round, r->id[k], r->st[k].sent, 0);
+			net_l2_build(frame, CTL_LEN, r->nb[k].mac, p->mac, NET_L2_DONE, r->round, r->id[k], r->st[k].sent, 0);
 		else if (!r->st[k].peer_ready)
-			net_l2_build(frame, HELLO_LEN, r->nb[k].mac, p->mac, NET_L2_READY, r->round, r->id[k], 0, 0);
+			net_l2_build(frame, CTL_LEN, r->nb[k].mac, p->mac, NET_L2_READY, r->round, r->id[k], 0, 0);
 		else
 			continue;
-		p->ops->tx(p, frame, HELLO_LEN, 0);
+		p->ops->tx(p, frame, CTL_LEN, 0);
 	}
 }
 
 int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d)
 {
-	if (count > NET_L2_BURST_MAX || len < NET_L2_MIN_FRAME || len > sizeof frame)
+	if (count > NET_L2_BURST_MAX || len < NET_L2_MIN_FRAME || len > FRAME_MAX)
 		return -1;
+	uint8_t *frame = frame_of(r), **seen = seen_of(r);
 	r->round++;
 	for (unsigned k = 0; k < r->n; k++) {
 		memset(&r->st[k], 0, sizeof r->st[k]);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "kernel/time.h"
+#include "net/l2frame.h"
 #include "net/port.h"
 
 #define NET_L2_PORTS_MAX 192 /* eight accelerators x 24 ports */
@@ -19,6 +20,8 @@ struct net_l2_neighbor {
 	bool acked;               /* ... saying it had heard ours */
 	uint32_t sender;          /* NET_L2_SENDER of the port at the other end */
 	uint8_t mac[NET_MAC_LEN];
+	char serial[NET_L2_SERIAL_LEN]; /* its device serial, from its HELLO ("": none sent) */
+	bool serial_changed;      /* a later HELLO of the same sender named another serial */
 };
 
 struct net_l2_stats {        /* one port, receiving from its neighbour */
@@ -39,11 +42,21 @@ struct net_l2_run {
 	unsigned n;
 	struct net_port *port[NET_L2_PORTS_MAX];
 	uint32_t id[NET_L2_PORTS_MAX];   /* NET_L2_SENDER of each port */
+	const char *serial[NET_L2_PORTS_MAX]; /* each port's device serial, sent in its HELLOs */
 	struct net_l2_neighbor nb[NET_L2_PORTS_MAX];
 	struct net_l2_stats st[NET_L2_PORTS_MAX];
 	bool active[NET_L2_PORTS_MAX];   /* takes part in the burst */
 	uint32_t round;                  /* bursts since discovery: both ends count alike */
+	/* Scratch of this run (net_l2_prepare); NULL: the module's own, for one CPU at a time. */
+	uint8_t *frame;
+	uint8_t *seen[NET_L2_PORTS_MAX]; /* per port: the sequence bitmap of a burst */
 };
+
+/* Give the run scratch of its own (a frame buffer, a sequence bitmap per port), from the page
+ * allocator, so bursts of several runs can go on at once on different CPUs (each run's ports
+ * driven by one CPU only). Call on the boot CPU; kept for later bursts of the same run. Returns
+ * 0, or -1 when memory ran out. */
+int net_l2_prepare(struct net_l2_run *r);
 
 /* Send HELLOs on every port and listen until every port has heard its neighbour and been
  * heard by it, or the deadline passes. Returns the number of ports with a neighbour. */

@@ -39,11 +39,23 @@ void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t 
 	put32(buf + CRC_OFF, frame_crc(buf, len));
 }
 
+void net_l2_build_hello(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint32_t sender, uint32_t aux,
+			const char *serial)
+{
+	net_l2_build(buf, NET_L2_HELLO_LEN, dst, src, NET_L2_HELLO, 0, sender, aux, 0);
+	uint8_t *field = buf + NET_L2_MIN_FRAME;
+	memset(field, 0, NET_L2_SERIAL_LEN);
+	for (size_t i = 0; serial && serial[i] && i < NET_L2_SERIAL_LEN - 1; i++)
+		field[i] = (uint8_t)serial[i];
+	put32(buf + CRC_OFF, frame_crc(buf, NET_L2_HELLO_LEN));
+}
+
 bool net_l2_parse(const uint8_t *buf, size_t len, struct net_l2_info *info, bool *crc_ok)
 {
 	if (len < NET_L2_MIN_FRAME || get16(buf + NET_ETH_TYPE_OFF) != NET_L2_ETHERTYPE)
 		return false;
 	const uint8_t *h = buf + NET_L2_HDR_OFF;
+	info->serial[0] = 0;
 	if (get32(h + offsetof(struct net_l2_hdr, magic)) != NET_L2_MAGIC) {
 		/* our ethertype with a damaged header: a corrupted test frame */
 		info->kind = 0;
@@ -58,5 +70,12 @@ bool net_l2_parse(const uint8_t *buf, size_t len, struct net_l2_info *info, bool
 	info->sender = get32(h + offsetof(struct net_l2_hdr, sender));
 	info->aux = get32(h + offsetof(struct net_l2_hdr, aux));
 	*crc_ok = info->len == len && get32(buf + CRC_OFF) == frame_crc(buf, len);
+	if (*crc_ok && info->kind == NET_L2_HELLO && len >= NET_L2_HELLO_LEN) {
+		const uint8_t *field = buf + NET_L2_MIN_FRAME;
+		size_t i = 0;
+		for (; i < NET_L2_SERIAL_LEN - 1 && field[i]; i++)
+			info->serial[i] = field[i] >= 0x20 && field[i] < 0x7f ? (char)field[i] : '?';
+		info->serial[i] = 0;
+	}
 	return true;
 }

@@ -1,7 +1,8 @@
 /* Kiln's raw L2 test frames (bypassing lwIP): ethertype 0x88B5 (IEEE 802 local
  * experimental 1), then a 24-byte header carrying the frame's own length (so a receiver
  * whose NIC reports none can find it), the kind, a sequence number, the sender's
- * identity and a CRC-32 over the whole frame; the rest is a seeded pattern. */
+ * identity and a CRC-32 over the whole frame; the rest is a seeded pattern, except in a
+ * HELLO, whose 32 bytes after the header are the sending device's serial (docs/net.md). */
 #ifndef KILN_NET_L2FRAME_H
 #define KILN_NET_L2FRAME_H
 
@@ -31,6 +32,10 @@ struct net_l2_hdr {            /* after the 14-byte Ethernet header, big endian 
 #define NET_L2_HDR_OFF 14u
 #define NET_L2_MIN_FRAME (NET_L2_HDR_OFF + sizeof(struct net_l2_hdr))
 
+/* HELLO: the sender's device serial (ASCII, NUL-padded) right after the header. */
+#define NET_L2_SERIAL_LEN 32u
+#define NET_L2_HELLO_LEN (NET_L2_MIN_FRAME + NET_L2_SERIAL_LEN)
+
 #define NET_L2_SENDER(machine, accel, port) (((uint32_t)(machine) << 16) | ((uint32_t)(accel) << 8) | (uint32_t)(port))
 #define NET_L2_SENDER_MACHINE(s) ((s) >> 16)
 #define NET_L2_SENDER_ACCEL(s) (((s) >> 8) & 0xffu)
@@ -40,11 +45,16 @@ struct net_l2_info {
 	uint16_t kind;
 	uint32_t seq, sender, aux;
 	size_t len;
+	char serial[NET_L2_SERIAL_LEN]; /* HELLO: the sender's serial, NUL-terminated; "": none */
 };
 
 /* Build a frame of `len` bytes (>= NET_L2_MIN_FRAME) into buf. */
 void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint16_t kind, uint32_t seq,
 		  uint32_t sender, uint32_t aux, uint64_t seed);
+/* A HELLO (NET_L2_HELLO_LEN bytes) naming the sender's device serial (truncated to 31
+ * characters; NULL or "" when the device did not report one). */
+void net_l2_build_hello(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint32_t sender, uint32_t aux,
+			const char *serial);
 /* Check a received frame: true when it carries the Kiln test ethertype; *crc_ok says
  * whether it is intact (magic, length and CRC-32). The fields of a damaged frame are not
  * to be trusted. */

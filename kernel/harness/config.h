@@ -25,6 +25,18 @@ enum cfg_accel_irq { CFG_ACCEL_IRQ_MSIX, CFG_ACCEL_IRQ_SHARED, CFG_ACCEL_IRQ_POL
 #define CFG_PASSES_MAX 1000000u
 
 #define CFG_NET_PEERS_MAX 8
+#define CFG_FABRIC_LINKS_MAX 96 /* expect.fabric list: eight accelerators x 24 ports, two per cable */
+
+/* expect.fabric: mesh:NxK (accels = N, per_peer = K) or an explicit list of cables
+ * (nlinks > 0: accelerator a port p to accelerator b port q); all zero: nothing expected. */
+struct cfg_fabric_link {
+	uint8_t a, p, b, q;
+};
+struct cfg_fabric {
+	uint32_t accels, per_peer;
+	uint32_t nlinks;
+	struct cfg_fabric_link link[CFG_FABRIC_LINKS_MAX];
+};
 #define CFG_NET_ACCEL_MAX 15            /* net.uplink accelN: N <= this */
 #define CFG_NET_PORT_MAX 7              /* net.uplink portM: M <= this */
 #define CFG_NET_IPERF_PORT_DEFAULT 5001 /* iperf 2's port */
@@ -124,8 +136,8 @@ struct kiln_config {
 	struct cfg_net net;
 	struct cfg_pcie pcie;
 	struct cfg_memory memory;
-	/* expect.fabric=mesh:NxK: the cabling suite fabric must find (N cards, K cables per pair); 0: any */
-	uint32_t fabric_accels, fabric_per_peer;
+	/* expect.fabric: the cabling suite fabric must find; nothing set: any */
+	struct cfg_fabric fabric;
 	/* suite stress: how long each pass loads the machine, and the sensor sampling period */
 	uint32_t stress_time_s;
 	uint32_t stress_sample_ms;
@@ -161,7 +173,8 @@ enum cfg_type {
 			  * MiB 1..aux (uint64_t, off2) */
 	CFG_T_PCIE_RULE, /* a family (CFG_F_FAMILY): <prefix><target>=genN[xW], N 1..max, W 1..aux;
 			  * the field is struct cfg_pcie_rule[], off2 counts them */
-	CFG_T_MESH,      /* "none" or mesh:NxK, N in min..max, K >= 1, K x (N - 1) <= aux (2 x uint32_t) */
+	CFG_T_FABRIC,    /* "none", mesh:NxK (N in min..max, K >= 1, K x (N - 1) <= aux) or a list
+			  * A.P-B.Q,... (A, B < max, P, Q < aux, each port once) (struct cfg_fabric) */
 	CFG_T_PCIE_LINK, /* "off" or genNxW: N 1..5 (Link Status speed code), W a power of two 1..32 (2 x uint8_t) */
 };
 

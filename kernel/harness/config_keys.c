@@ -207,11 +207,13 @@ const struct cfg_key config_keys[] = {
 	 .help = "a lab collector (tools/kiln-collector) that receives the run's log at the end, over the "
 		 "management NIC `net.mgmt` chooses, else over `net.uplink` (docs/collector.md); an upload failure "
 		 "is printed and does not change the exit code"},
-	{.name = "expect.fabric", .type = CFG_T_MESH, FIELD(fabric_accels), FIELD2(fabric_per_peer), .min = 2, .max = 16,
+	{.name = "expect.fabric", .type = CFG_T_FABRIC, FIELD(fabric), .min = 2, .max = 16,
 	 .aux = 24, .def = "none", .show = CFG_SHOW_IF_SET,
-	 .help = "the cabling suite `fabric` must find (`fabric-map`): N accelerators bound, accelerator i's ports "
-		 "facing j as `TOPOLOGY=mesh` wires them (docs/device.md section 13), the other ports without a "
-		 "cable; a missing, crossed or extra link fails naming both ends"},
+	 .help = "the cabling suite `fabric` must find (`fabric-map`): `mesh:NxK` is N accelerators bound, "
+		 "accelerator i's ports facing j as `TOPOLOGY=mesh` wires them (docs/device.md section 13); a list "
+		 "`A.P-B.Q,...` names every cable (accelerator A port P to accelerator B port Q; `make run` "
+		 "prints its wiring as such a line and writes it to `wiring.txt`); the ports not named have no cable. A missing, crossed or "
+		 "extra link fails naming both ends"},
 	{.name = "net.mgmt", .type = CFG_T_PCI_CHOICE, FIELD(net.mgmt), FIELD2(net.mgmt_addr), .choices = mgmt_choices,
 	 .def = "auto", .show = CFG_SHOW_IF_SET,
 	 .help = "the server's own NIC (virtio-net, Intel 82574L/e1000e; docs/net.md) that carries DHCP and the "

@@ -837,42 +837,89 @@ static void allowed_pcie_rule(const struct cfg_key *k, struct cfg_out *o)
 		 (unsigned long long)k->aux, k->size / sizeof(struct cfg_pcie_rule));
 }
 
-static int set_mesh(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
+/* A decimal number of 1..2 digits at v[*i], below `below`; advances *i. */
+static int fabric_num(const char *v, size_t n, size_t *i, uint64_t below, uint8_t *out)
+{
+	size_t s = *i;
+	unsigned x = 0;
+	while (*i < n && *i - s < 3 && v[*i] >= '0' && v[*i] <= '9')
+		x = x * 10 + (unsigned)(v[(*i)++] - '0');
+	if (*i == s || *i - s > 2 || x >= below)
+		return -1;
+	*out = (uint8_t)x;
+	return 0;
+}
+
+/* "A.P-B.Q,...": every cable once, each port in at most one cable, no port cabled to itself. */
+static int set_fabric_list(const struct cfg_key *k, struct cfg_fabric *f, const char *v, size_t n, size_t *at)
+{
+	uint32_t used[16] = {0}; /* ports named so far, a mask per accelerator (aux <= 32, max <= 16) */
+	for (size_t i = 0; i < n;) {
+		struct cfg_fabric_link l;
+		*at = i;
+		if (f->nlinks == CFG_FABRIC_LINKS_MAX || fabric_num(v, n, &i, k->max, &l.a) < 0 || i == n ||
+		    v[i++] != '.' || fabric_num(v, n, &i, k->aux, &l.p) < 0 || i == n || v[i++] != '-' ||
+		    fabric_num(v, n, &i, k->max, &l.b) < 0 || i == n || v[i++] != '.' ||
+		    fabric_num(v, n, &i, k->aux, &l.q) < 0 || (i < n && v[i] != ','))
+			return CFG_W_NOT_FABRIC;
+		if ((l.a == l.b && l.p == l.q) || (used[l.a] >> l.p & 1) || (used[l.b] >> l.q & 1))
+			return CFG_W_NOT_FABRIC;
+		used[l.a] |= 1u << l.p;
+		used[l.b] |= 1u << l.q;
+		f->link[f->nlinks++] = l;
+		if (i < n && ++i == n)
+			return CFG_W_NOT_FABRIC; /* a trailing comma */
+	}
+	return f->nlinks ? CFG_W_OK : CFG_W_NOT_FABRIC;
+}
+
+static int set_fabric(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
 {
 	(void)at;
 	static const char m[] = "mesh:";
 	const size_t ml = sizeof m - 1;
-	uint64_t cards, per;
+	static struct cfg_fabric f; /* large: not on the stack; written to the config only when whole */
+	memset(&f, 0, sizeof f);
 	if (cfg_key_is("none", v, n)) {
 		clear(k, base);
 		return CFG_W_OK;
 	}
-	if (n <= ml || strncmp(v, m, ml))
-		return CFG_W_NOT_FABRIC;
-	size_t x = ml + cfg_find(v + ml, n - ml, 'x');
-	if (x == n || parse_u64(v + ml, x - ml, &cards) < 0 || parse_u64(v + x + 1, n - x - 1, &per) < 0 ||
-	    cards < k->min || cards > k->max || per < 1 || per * (cards - 1) > k->aux)
-		return CFG_W_NOT_FABRIC;
-	put_uint(base, k->off, k->size, cards);
-	put_uint(base, k->off2, k->size2, per);
+	if (n > ml && !strncmp(v, m, ml)) {
+		uint64_t cards, per;
+		size_t x = ml + cfg_find(v + ml, n - ml, 'x');
+		if (x == n || parse_u64(v + ml, x - ml, &cards) < 0 || parse_u64(v + x + 1, n - x - 1, &per) < 0 ||
+		    cards < k->min || cards > k->max || per < 1 || per * (cards - 1) > k->aux)
+			return CFG_W_NOT_FABRIC;
+		f.accels = (uint32_t)cards;
+		f.per_peer = (uint32_t)per;
+	} else {
+		size_t where = 0;
+		int w = set_fabric_list(k, &f, v, n, &where);
+		if (w != CFG_W_OK)
+			return w;
+	}
+	memcpy((char *)base + k->off, &f, sizeof f);
 	return CFG_W_OK;
 }
 
-static void fmt_mesh(const struct cfg_key *k, const void *base, struct cfg_out *o)
+static void fmt_fabric(const struct cfg_key *k, const void *base, struct cfg_out *o)
 {
-	uint64_t cards = get_uint(base, k->off, k->size);
-	if (!cards)
+	const struct cfg_fabric *f = (const struct cfg_fabric *)((const char *)base + k->off);
+	if (f->accels)
+		cfg_outf(o, "mesh:%ux%u", f->accels, f->per_peer);
+	else if (!f->nlinks)
 		cfg_outf(o, "none");
-	else
-		cfg_outf(o, "mesh:%llux%llu", (unsigned long long)cards,
-			 (unsigned long long)get_uint(base, k->off2, k->size2));
+	for (uint32_t i = 0; i < f->nlinks && i < CFG_FABRIC_LINKS_MAX; i++)
+		cfg_outf(o, "%s%u.%u-%u.%u", i ? "," : "", f->link[i].a, f->link[i].p, f->link[i].b, f->link[i].q);
 }
 
-static void allowed_mesh(const struct cfg_key *k, struct cfg_out *o)
+static void allowed_fabric(const struct cfg_key *k, struct cfg_out *o)
 {
 	cfg_outf(o, "none, or mesh:NxK (N = %llu..%llu accelerators, every pair joined by K cables, K x (N - 1) <= %llu "
-		    "ports)",
-		 (unsigned long long)k->min, (unsigned long long)k->max, (unsigned long long)k->aux);
+		    "ports), or the cables as A.P-B.Q,... (accelerator A 0..%llu port P 0..%llu to accelerator B port Q, "
+		    "e.g. 0.0-1.0,0.1-2.0; each port in one cable at most, at most %u cables)",
+		 (unsigned long long)k->min, (unsigned long long)k->max, (unsigned long long)k->aux,
+		 (unsigned long long)k->max - 1, (unsigned long long)k->aux - 1, CFG_FABRIC_LINKS_MAX);
 }
 
 /* The expected PCIe link: genN (Link Status speed code N: 2.5, 5, 8, 16, 32 GT/s) x width. */
@@ -928,7 +975,7 @@ const struct cfg_type_ops cfg_types[] = {
 	[CFG_T_MODULES] = {.name = "modules", .set = set_modules, .fmt = fmt_modules, .allowed = allowed_modules},
 	[CFG_T_PCIE_RULE] = {.name = "link rule", .fmt = fmt_pcie_rule,
 		.allowed = allowed_pcie_rule, .member = member_pcie_rule},
-	[CFG_T_MESH] = {.name = "fabric", .set = set_mesh, .fmt = fmt_mesh, .allowed = allowed_mesh},
+	[CFG_T_FABRIC] = {.name = "fabric", .set = set_fabric, .fmt = fmt_fabric, .allowed = allowed_fabric},
 	[CFG_T_PCIE_LINK] = {.name = "PCIe link", .set = set_pcie_link, .fmt = fmt_pcie_link, .allowed = allowed_pcie_link},
 };
 

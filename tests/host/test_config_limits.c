@@ -5,6 +5,7 @@
 #include "host_test.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,29 +101,69 @@ static void rate_threshold(void **state)
 	assert_non_null(strstr(err, "corrected errors per hour per device"));
 }
 
-/* expect.fabric: none, or mesh:NxK the fabric suite checks the discovered cabling against */
+/* expect.fabric: none, mesh:NxK or a list of cables the fabric suite checks the discovered
+ * cabling against; a bad value leaves the last good one and names key, value and allowed */
 static void fabric(void **state)
 {
 	(void)state;
 	struct kiln_config c;
 	config_defaults(&c);
-	assert_int_equal(c.fabric_accels, 0);
+	assert_int_equal(c.fabric.accels, 0);
+	assert_int_equal(c.fabric.nlinks, 0);
 	assert_int_equal(set(&c, "expect.fabric", "mesh:8x3"), 0);
-	assert_int_equal(c.fabric_accels, 8);
-	assert_int_equal(c.fabric_per_peer, 3);
+	assert_int_equal(c.fabric.accels, 8);
+	assert_int_equal(c.fabric.per_peer, 3);
 	assert_int_equal(set(&c, "expect.fabric", "mesh:2x24"), 0);
 	static const char *const bad[] = {"ring", "mesh", "mesh:", "mesh:8", "mesh:8x", "mesh:x3", "mesh:1x3", "mesh:17x1",
-					  "mesh:8x4", "mesh:4x0", "mesh:4x3x1", "MESH:4x3", "mesh:4X3", ""};
+					  "mesh:8x4", "mesh:4x0", "mesh:4x3x1", "MESH:4x3", "mesh:4X3", "",
+					  /* lists */
+					  "0.0", "0.0-", "0.0-1", "0.0-1.", "0.0-1.0,", ",0.0-1.0", "0.0-1.0,,1.1-2.1",
+					  "0.0-0.0", "0.0-1.0,0.0-2.0", "0.0-1.0,2.0-1.0", "16.0-1.0", "0.24-1.0", "0.0-1.100",
+					  "00.0-1.0x", "0.0 1.0", "0.0-1.0;", "a.0-1.0", "0.0--1.0", "-0.0-1.0", "0.0-1.0-2.0",
+					  "accel0.port0-accel1.port0"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (set(&c, "expect.fabric", bad[i]) != -1)
 			fail_msg("expect.fabric=%s was accepted", bad[i]);
 		assert_non_null(strstr(err, "key 'expect.fabric'"));
 		assert_non_null(strstr(err, "allowed: none, or mesh:NxK"));
-		assert_int_equal(c.fabric_accels, 2); /* the last good value stays */
-		assert_int_equal(c.fabric_per_peer, 24);
+		assert_non_null(strstr(err, "or the cables as A.P-B.Q,..."));
+		assert_int_equal(c.fabric.accels, 2); /* the last good value stays */
+		assert_int_equal(c.fabric.per_peer, 24);
+		assert_int_equal(c.fabric.nlinks, 0);
 	}
+	assert_int_equal(set(&c, "expect.fabric", "0.0-1.0,0.1-2.0,1.23-15.7,3.4-3.5"), 0);
+	assert_int_equal(c.fabric.accels, 0);
+	assert_int_equal(c.fabric.nlinks, 4);
+	assert_int_equal(c.fabric.link[2].a, 1);
+	assert_int_equal(c.fabric.link[2].p, 23);
+	assert_int_equal(c.fabric.link[2].b, 15);
+	assert_int_equal(c.fabric.link[2].q, 7);
+	assert_int_equal(c.fabric.link[3].a, 3); /* two ports of one device */
+	assert_int_equal(c.fabric.link[3].q, 5);
+	char buf[256];
+	const struct cfg_key *k = NULL;
+	for (size_t i = 0; i < config_nkeys; i++)
+		if (!strcmp(config_keys[i].name, "expect.fabric"))
+			k = &config_keys[i];
+	assert_non_null(k);
+	config_format_key(k, &c, buf, sizeof buf);
+	assert_string_equal(buf, "0.0-1.0,0.1-2.0,1.23-15.7,3.4-3.5"); /* what set takes back */
+	/* a list as long as a whole 8 x 24 box (96 cables), and one cable more refused */
+	char big[96 * 10 + 16];
+	size_t at = 0;
+	for (unsigned i = 0; i < 96; i++)
+		at += (size_t)snprintf(big + at, sizeof big - at, "%s%u.%u-%u.%u", i ? "," : "", i / 12, i % 12,
+				       i / 12 + 8 < 16 ? i / 12 + 8 : 0, i % 12 + 12);
+	assert_int_equal(set(&c, "expect.fabric", big), 0);
+	assert_int_equal(c.fabric.nlinks, 96);
+	snprintf(big + at, sizeof big - at, ",15.23-14.23");
+	assert_int_equal(set(&c, "expect.fabric", big), -1);
+	assert_int_equal(c.fabric.nlinks, 96);
+	assert_int_equal(set(&c, "expect.fabric", "mesh:4x3"), 0); /* a mesh replaces a list */
+	assert_int_equal(c.fabric.nlinks, 0);
 	assert_int_equal(set(&c, "expect.fabric", "none"), 0);
-	assert_int_equal(c.fabric_accels, 0);
+	assert_int_equal(c.fabric.accels, 0);
+	assert_int_equal(c.fabric.nlinks, 0);
 }
 
 static void known_keys_list_them(void **state)

@@ -10,6 +10,7 @@ Writes flat TAP (one line per test) and exits 1 if any test failed (`make test-t
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -220,6 +221,31 @@ class Commands(unittest.TestCase):
     def test_kiln_run_missing_image(self):
         p = sh([sys.executable, "tools/kiln-run", "--efi", "/nonexistent.efi", "ARGS=suites=platform"])
         self.assertEqual((p.returncode, len(p.stdout.strip().splitlines())), (2, 1), p.stdout)
+
+    def test_kiln_run_removes_link_sockets(self):
+        """A run whose link sockets went to /tmp/kiln-sock-* (run directory too long for a unix
+        socket path) leaves no such directory once QEMU has ended (here: killed by its budget)."""
+        sys.path.insert(0, os.path.join(TOP, "tools", "qemu"))
+        import topology  # noqa: E402
+        # a run directory too long for accel1p23.sock, short enough for QEMU's own qmp.sock
+        base = os.path.join(TOP, "build", "run", "")
+        if len(base) > 80:
+            self.skipTest(f"{base}: too long for a QMP socket with room for a name")
+        name = "sock-cleanup-".ljust(96 - len(base), "x")
+        run_dir = os.path.join(TOP, "build", "run", name)
+        sock_dir = topology.socket_dir(run_dir, 2, 24)
+        self.assertTrue(sock_dir.startswith("/tmp/kiln-sock-"), sock_dir)
+        built = os.path.join(TOP, "build", "qemu", "bin", "qemu-system-x86_64")
+        efi = os.path.join(TOP, "build", "kiln.efi")  # without it QEMU ends at once: the check still holds
+        with tempfile.NamedTemporaryFile(suffix=".efi") as empty:
+            p = sh([sys.executable, "tools/kiln-run", "--quiet", "--name", name, "--timeout", "3",
+                    "--efi", efi if os.path.exists(efi) else empty.name, "ACCELS=2", "PORTS=24", "TOPOLOGY=mesh"]
+                   + (["--qemu", built] if os.path.exists(built) else []))
+        self.assertNotIn("Traceback", p.stdout)
+        self.assertIn(p.returncode, (exitcodes.BUDGET, exitcodes.CRASH), p.stdout)
+        self.assertIn("expect.fabric=0.0-1.0,", p.stdout)
+        self.assertFalse(os.path.exists(sock_dir), f"{sock_dir} left behind")
+        shutil.rmtree(run_dir, ignore_errors=True)
 
     def test_summary_counts_every_broken_group(self):
         with tempfile.TemporaryDirectory() as d:

@@ -274,6 +274,8 @@ def test(t):
     t.ok("2 per peer, 1 scale-out" in table and "6 link(s)" in table and "accel1.port4  MAC loopback" in table,
          "topology mesh: 3 x 5 ports -> 6 links, 2 per peer, one scale-out port each (wiring.txt)", table)
     links, loopback, _ = topology.plan("mesh", 3, 5)
+    t.ok("expect.fabric=0.0-1.0,0.1-1.1,0.2-2.0,0.3-2.1,1.2-2.2,1.3-2.3\n" in table,
+         "topology mesh: wiring.txt ends with the cables as Kiln's expect.fabric list", table)
     m = Machine(args)
     acc = [Accel(m, 4 + i, i, hbm_size=64 << 20).setup() for i in range(3)]
     ram = Ram()
@@ -304,7 +306,9 @@ def test(t):
     paths = [o.split("=", 1)[1] for a in args for o in a.split(",") if o.startswith("local.path=")]
     t.ok(len(paths) == 8 * 21 and max(len(p) for p in paths) <= 107,
          "topology mesh 8 x 24 ports: 168 link sockets, every path within the unix limit", max(paths, key=len))
-    shutil.rmtree(topology.socket_dir(long_dir, 8, 24), ignore_errors=True)
+    topology.remove_sockets(long_dir, 8, 24)
+    t.ok(not os.path.exists(topology.socket_dir(long_dir, 8, 24)), "topology: remove_sockets() removes the /tmp "
+         "socket directory of a long run directory")
 
 
 if __name__ == "__main__":

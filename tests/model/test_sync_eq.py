@@ -196,6 +196,19 @@ def test(t):
     res, rc, fence = cpucp_request(a, ram, 0x77)
     t.eq((rc, fence), (H["KILN_CPUCP_RC_INVALID"], H["KILN_CPUCP_FENCE_VAL"]), "cpucp: unknown opcode completes with rc INVALID")
     t.eq(a.r(H["KILN_BLK_CPUCP"] + H["KILN_CPUCP_ANSWERED"]), 13, "cpucp: ANSWERED counts requests (heartbeat)")
+    # info-serial: the serial INFO_GET reports instead of the property (two devices claiming one)
+    a.knob("info-serial", "KILN-DUP")
+    cpucp_request(a, ram, H["KILN_CPUCP_INFO_GET"], value=info, index=512)
+    t.eq((m.read(info + 112, 32).split(b"\0")[0], a.knob_get("info-serial")), (b"KILN-DUP", "KILN-DUP"),
+         "knob info-serial: INFO_GET reports it")
+    try:
+        a.knob("info-serial", "X" * 32)
+        t.ok(False, "knob info-serial: 32 characters refused")
+    except Exception as e:  # QMP error
+        t.ok("longer than 31" in str(e), "knob info-serial: 32 characters refused", str(e))
+    a.knob("info-serial", "")
+    cpucp_request(a, ram, H["KILN_CPUCP_INFO_GET"], value=info, index=512)
+    t.eq(m.read(info + 112, 32).split(b"\0")[0], b"SN-0042", "knob info-serial: empty gives the property back")
     log = m.close()
     t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly", log[-2000:])
 

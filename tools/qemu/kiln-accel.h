@@ -147,6 +147,7 @@ typedef struct KilnFaults {
     uint32_t aer_cor_status, aer_uncor_status;
     uint32_t pcie_replay_count;
     uint64_t seed;
+    char info_serial[KILN_CPUCP_SERIAL_LEN]; /* INFO_GET's serial instead of the property; "": off */
 } KilnFaults;
 
 #define KILN_SYNC_STALL_ALL 65535

@@ -44,7 +44,7 @@ static void kiln_cpucp_info(KilnState *s, struct kiln_cpucp_info *info)
     pstrcpy(info->card_name, sizeof(info->card_name), KILN_CARD_NAME);
     pstrcpy(info->cpucp_version, sizeof(info->cpucp_version), KILN_CPUCP_FW_VERSION);
     pstrcpy(info->fw_version, sizeof(info->fw_version), KILN_CPUCP_FW_VERSION);
-    pstrcpy(info->serial, sizeof(info->serial), s->serial);
+    pstrcpy(info->serial, sizeof(info->serial), s->f.info_serial[0] ? s->f.info_serial : s->serial);
     for (unsigned p = 0; p < s->num_ports; p++) {
         memcpy(info->mac[p], s->port[p].mac, sizeof(s->port[p].mac));
     }

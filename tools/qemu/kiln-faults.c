@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
+#include "qemu/cutils.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pcie.h"
 #include "hw/qdev-core.h"
@@ -318,6 +319,25 @@ static void kiln_knob_set(Object *obj, Visitor *v, const char *name, void *opaqu
     }
 }
 
+/* info-serial: a string knob beside the numeric ones (two devices claiming one serial, a
+ * card of another box) */
+static char *kiln_info_serial_get(Object *obj, Error **errp)
+{
+    return g_strdup(KILN_ACCEL(obj)->f.info_serial);
+}
+
+static void kiln_info_serial_set(Object *obj, const char *value, Error **errp)
+{
+    KilnState *s = KILN_ACCEL(obj);
+
+    if (strlen(value) >= sizeof(s->f.info_serial)) {
+        error_setg(errp, "kiln-accel: info-serial is longer than %zu characters",
+                   sizeof(s->f.info_serial) - 1);
+        return;
+    }
+    pstrcpy(s->f.info_serial, sizeof(s->f.info_serial), value);
+}
+
 void kiln_faults_class_init(ObjectClass *oc)
 {
     static const char *const types[] = {
@@ -332,6 +352,9 @@ void kiln_faults_class_init(ObjectClass *oc)
         (void)op;
         object_class_property_set_description(oc, k->name, k->desc);
     }
+    object_class_property_add_str(oc, "info-serial", kiln_info_serial_get, kiln_info_serial_set);
+    object_class_property_set_description(oc, "info-serial",
+        "serial INFO_GET reports instead of the serial property (empty: off)");
 }
 
 void kiln_faults_defaults(KilnState *s)

@@ -57,7 +57,9 @@ KNOBS = {
     "aer-uncor-status": ("u32", "bits ORed into AER Uncorrectable Error Status"),
     "pcie-replay-count": ("u32", "PCIe replay counter value"),
     "fault-seed": ("u64", "seed of the generator behind the *-ppm knobs"),
+    "info-serial": ("str", "serial INFO_GET reports instead of the serial property (empty: off)"),
 }
+SERIAL_MAX = 31  # kiln_cpucp.h KILN_CPUCP_SERIAL_LEN - 1
 
 
 class QMPError(Exception):
@@ -145,6 +147,11 @@ def _parse_time(text):
 
 def _parse_value(knob, text):
     kind = KNOBS[knob][0]
+    if kind == "str":
+        if len(text) > SERIAL_MAX or not all(33 <= ord(c) < 127 for c in text):
+            raise ValueError(f"knob {knob} takes up to {SERIAL_MAX} printable characters without spaces, "
+                             f"not '{text}'")
+        return text
     if kind == "bool":
         low = text.lower()
         if low in ("1", "on", "true", "yes"):

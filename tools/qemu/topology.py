@@ -15,6 +15,8 @@ netdev to a second QEMU, or the host) and is left out of the wiring.
 
 import hashlib
 import os
+import re
+import shutil
 import zlib
 
 MAX_PORTS = 24
@@ -144,8 +146,16 @@ def plan(topology, accels, ports, external=()):
     return links, loopback, notes
 
 
+def fabric_line(links):
+    """The cables as Kiln's expect.fabric key takes them (docs/config.md): 'expect.fabric=A.P-B.Q,...'
+    (accelerator A port P to accelerator B port Q), or 'expect.fabric=none' without a cable. A lab
+    pastes it into kiln.cfg; fabric-map then fails on any missing, crossed or extra cable."""
+    return "expect.fabric=" + (",".join(f"{i}.{p}-{j}.{q}" for (i, p), (j, q) in links) or "none")
+
+
 def wiring_table(topology, accels, ports, links, loopback, notes):
-    """The wiring as text, one port per line (printed by kiln-run, written to wiring.txt)."""
+    """The wiring as text, one port per line and the expect.fabric line last (printed by kiln-run,
+    written to wiring.txt)."""
     kind, per_peer, scale_out = parse_topology(topology, accels, ports)
     head = f"wiring: {kind}, {accels} accelerator(s) x {ports} port(s)"
     if kind == "mesh":
@@ -160,6 +170,7 @@ def wiring_table(topology, accels, ports, links, loopback, notes):
                 lines.append(f"  {f'accel{i}.port{p}':<{w}}  MAC loopback" + (" (scale-out)" if kind == "mesh" else ""))
     for (i, p), what in sorted(notes.items()):
         lines.append(f"  {f'accel{i}.port{p}':<{w}}  {what}")
+    lines.append(fabric_line(links) + (" (external ports not included)" if notes else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -171,6 +182,21 @@ def socket_dir(run_dir, accels, ports):
     if len(os.path.join(run_dir, longest)) <= _UNIX_PATH_MAX:
         return run_dir
     return os.path.join("/tmp", "kiln-sock-" + hashlib.sha1(run_dir.encode()).hexdigest()[:12])
+
+
+def remove_sockets(run_dir, accels, ports):
+    """After QEMU has ended: remove the link sockets of a run (socket_dir()); a /tmp/kiln-sock-*
+    directory goes entirely, so runs leave nothing behind in /tmp."""
+    sock_dir = socket_dir(run_dir, accels, ports)
+    if sock_dir != os.path.abspath(run_dir):
+        shutil.rmtree(sock_dir, ignore_errors=True)
+        return
+    for name in os.listdir(sock_dir) if os.path.isdir(sock_dir) else ():
+        if re.fullmatch(r"accel\d+p\d+\.sock", name):
+            try:
+                os.unlink(os.path.join(sock_dir, name))
+            except OSError:
+                pass
 
 
 def _link_netdevs(a, b, sock_dir, hub, link):

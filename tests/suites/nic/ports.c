@@ -7,6 +7,8 @@
 
 #define MACHINE_ID_MASK 0xffffu
 
+_Static_assert(NET_L2_SERIAL_LEN == KILN_CPUCP_SERIAL_LEN, "a HELLO carries the whole device serial");
+
 unsigned nic_set_open(struct kt *t, struct nic_set *s, bool loopback)
 {
 	memset(s, 0, sizeof *s);
@@ -64,6 +66,7 @@ void nic_set_l2run(const struct nic_set *s, struct net_l2_run *r)
 			continue;
 		r->port[r->n] = &s->p[k]->port;
 		r->id[r->n] = NET_L2_SENDER(m, s->p[k]->a->index, s->p[k]->idx);
+		r->serial[r->n] = s->p[k]->a->info_ok ? s->p[k]->a->info.serial : 0;
 		r->n++;
 	}
 }

@@ -10,7 +10,7 @@
 	X(nic_counters, "nic-counters", 0)                                                                     \
 	X(nic_mac_filter, "nic-mac-filter", 0)                                                                 \
 	X(nic_interrupts, "nic-interrupts", 0)                                                                 \
-	X(nic_pair_burst, "nic-pair-burst", 120)
+	X(nic_pair_burst, "nic-pair-burst", 600)
 
 KT_CASES_DECLARE(NIC_CASES)
 static const struct kt_case cases[] = {KT_CASES_TABLE(NIC_CASES)};
