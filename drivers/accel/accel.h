@@ -77,7 +77,10 @@ struct accel {
 	enum accel_irq_mode irq_mode;
 	char irq_note[120];         /* why not MSI-X per source, if not */
 	int vector[KILN_MSIX_VECTORS];
-	volatile uint64_t irq_count[KILN_MSIX_VECTORS];
+	volatile uint64_t irq_count[KILN_MSIX_VECTORS];    /* atomic: any CPU may take a source */
+	uint32_t irq_apic;          /* APIC id every MSI-X entry delivers to (accel_irq_steer) */
+	bool irq_apic_set;          /* irq_apic chosen (the boot CPU's until steered) */
+	volatile uint32_t irq_last_apic[KILN_MSIX_VECTORS]; /* who took each source last */
 	/* queues */
 	struct accel_queue q[KILN_NUM_QUEUES];
 	/* event queue */
@@ -128,6 +131,12 @@ uint32_t accel_rd(struct accel *a, uint32_t off);
 void accel_wr(struct accel *a, uint32_t off, uint32_t v);
 /* ACCEL_OK, or ACCEL_EGONE when the identity register reads all-ones. */
 int accel_check_alive(struct accel *a);
+
+/* Steer every MSI-X entry of the device to the CPU with this APIC id: the CPU that drives
+ * it, a parallel lane's while the lane runs, the boot CPU's for serial work. Kept across
+ * device resets. ACCEL_OK (also in polling mode, where there is nothing to steer), or
+ * ACCEL_EINVAL for an APIC id an MSI cannot name (the entries stay where they were). */
+int accel_irq_steer(struct accel *a, uint32_t apic_id);
 
 /* Soft reset and bring-up again (rings, interrupts, channels): after a fatal error. */
 int accel_reset(struct accel *a, char *why, unsigned whylen);

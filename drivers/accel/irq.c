@@ -2,12 +2,17 @@
  * CQ, each NIC ring). When that is impossible — no MSI-X capability, a short table, no
  * free CPU vectors, or accel_irq=shared|poll — one shared vector demultiplexed through
  * IRQ_STATUS, or polling; the reason is kept in irq_note and printed. Waiters always
- * poll their rings with a deadline, so a lost interrupt is noticed, never waited on. */
+ * poll their rings with a deadline, so a lost interrupt is noticed, never waited on.
+ * Every entry delivers to one CPU, the one that drives the device (accel_irq_steer): the
+ * boot CPU, or a parallel lane's AP while the lane runs, so the waiter takes its own
+ * interrupts and never depends on another CPU being scheduled. */
 #include "drivers/accel/accel.h"
 
 #include "drivers/accel/accel_priv.h"
 #include "drivers/accel/hw/kiln_core.h"
+#include "kernel/arch/x86/atomic.h"
 #include "kernel/arch/x86/cpu.h"
+#include "kernel/arch/x86/percpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/arch/x86/irq.h"
 #include "kernel/pci/msi.h"
@@ -27,10 +32,18 @@ struct src_ctx {
 };
 static struct src_ctx ctx[ACCEL_MAX][KILN_MSIX_VECTORS];
 
+/* The CPU that took the source is stored before the count moves: a waiter that sees the
+ * count sees who took it. */
+static void took(struct accel *a, unsigned src)
+{
+	atomic_store(&a->irq_last_apic[src], this_cpu()->apic_id);
+	atomic_add(&a->irq_count[src], 1);
+}
+
 static void on_source(void *c, uint8_t vec)
 {
 	struct src_ctx *s = c;
-	s->a->irq_count[s->src]++;
+	took(s->a, s->src);
 }
 
 static void on_shared(void *c, uint8_t vec)
@@ -48,7 +61,7 @@ static void on_shared(void *c, uint8_t vec)
 	uint64_t all = (uint64_t)hi << 32 | st;
 	for (unsigned v = 0; v < KILN_MSIX_VECTORS; v++)
 		if (all & (1ull << v))
-			a->irq_count[v]++;
+			took(a, v);
 }
 
 void accel_irq_teardown(struct accel *a)
@@ -65,15 +78,37 @@ void accel_irq_teardown(struct accel *a)
 	}
 }
 
+/* Point entry v at CPU vector vec, delivered to the CPU that drives the device. */
+static void program(struct accel *a, unsigned v, int vec)
+{
+	a->vector[v] = vec;
+	pci_msix_set_vector(a->pci, v, vec);
+	if (a->irq_apic != irq_boot_apic_id())
+		pci_msix_set_dest(a->pci, v, a->irq_apic);
+}
+
+int accel_irq_steer(struct accel *a, uint32_t apic_id)
+{
+	if (!irq_msi_reachable(apic_id))
+		return ACCEL_EINVAL;
+	a->irq_apic = apic_id;
+	a->irq_apic_set = true;
+	if (a->irq_mode == ACCEL_IRQ_POLL)
+		return ACCEL_OK;
+	unsigned table = pci_msix_table_size(a->pci);
+	for (unsigned v = 0; v < table && v < KILN_MSIX_VECTORS; v++)
+		if (a->vector[v] > 0 && pci_msix_set_dest(a->pci, v, apic_id) == PCI_EGONE)
+			return ACCEL_EGONE;
+	return ACCEL_OK;
+}
+
 static int setup_shared(struct accel *a, unsigned table)
 {
 	int vec = irq_alloc(on_shared, a);
 	if (vec < 0)
 		return -1;
-	for (unsigned v = 0; v < table && v < KILN_MSIX_VECTORS; v++) {
-		a->vector[v] = vec;
-		pci_msix_set_vector(a->pci, v, vec);
-	}
+	for (unsigned v = 0; v < table && v < KILN_MSIX_VECTORS; v++)
+		program(a, v, vec);
 	a->irq_mode = ACCEL_IRQ_SHARED;
 	return 0;
 }
@@ -84,6 +119,11 @@ int accel_irq_setup(struct accel *a, char *why, unsigned len)
 	for (unsigned v = 0; v < KILN_MSIX_VECTORS; v++) {
 		a->vector[v] = 0;
 		a->irq_count[v] = 0;
+		a->irq_last_apic[v] = 0;
+	}
+	if (!a->irq_apic_set) {
+		a->irq_apic = irq_boot_apic_id();
+		a->irq_apic_set = true;
 	}
 	if (accel_irq_wanted == ACCEL_IRQ_POLL || !a->pci->cap_msix) {
 		a->irq_mode = ACCEL_IRQ_POLL;
@@ -121,8 +161,7 @@ int accel_irq_setup(struct accel *a, char *why, unsigned len)
 				ksnprintf(a->irq_note, sizeof a->irq_note, "(one shared vector: CPU vectors exhausted)");
 				break;
 			}
-			a->vector[v] = vec;
-			pci_msix_set_vector(a->pci, v, vec);
+			program(a, v, vec);
 		}
 	}
 	for (unsigned v = 0; v < table && v < accel_irq_sources(a); v++)
@@ -163,6 +202,16 @@ int accel_irq_selftest(struct accel *a, unsigned source, char *why, unsigned len
 			return ACCEL_EIRQ;
 		}
 		cpu_relax();
+	}
+	/* It arrived: on the CPU its entry names, and that is the CPU driving the device. */
+	uint32_t got = atomic_load(&a->irq_last_apic[source]), me = this_cpu()->apic_id, dest = 0;
+	pci_msix_dest(a->pci, source, &dest);
+	if (got != dest || dest != me) {
+		ksnprintf(why, len,
+			  "interrupt fault: MSI-X vector %u was taken by the CPU with APIC id %u; its entry names APIC id %u "
+			  "and the device is driven from APIC id %u",
+			  source, got, dest, me);
+		return ACCEL_EIRQ;
 	}
 	return ACCEL_OK;
 }

@@ -88,15 +88,15 @@ const struct cfg_key config_keys[] = {
 		 "(INIT-SIPI-SIPI, docs/harness.md). The header says `cpus N online of M present`; a CPU that does "
 		 "not report in is named by APIC id and fails `platform-cpus`. More than the MADT lists is not an "
 		 "error: every listed CPU is used"},
-	{.name = "parallel", .type = CFG_T_ENUM, FIELD(parallel), .choices = parallel_choices, .def = "off",
+	{.name = "parallel", .type = CFG_T_ENUM, FIELD(parallel), .choices = parallel_choices, .def = "devices",
 	 .help = "device suites (queues, dma, sync, events, hbm, sensors, pci) with more than one accelerator: "
 		 "`devices` runs each case once per accelerator, each on its own AP at the same time, with a view of "
-		 "only its device; every lane's diagnostics are kept and printed in device order when all are back, "
-		 "so the KTAP has the same cases in the same order and each device's lines together. A device whose "
-		 "lane faults, hangs or passes the case deadline is named by BDF while the others' results stand. "
-		 "Needs an idle AP per accelerator (`cpus=`), else the cases run one device after another (said once "
-		 "in the header). `off` (the default until each device's interrupts are steered to its lane's CPU): "
-		 "one CPU, one device after another"},
+		 "only its device and its MSI-X entries steered to that AP; every lane's diagnostics are kept and "
+		 "printed in device order when all are back, so the KTAP has the same cases in the same order and "
+		 "each device's lines together. A device whose lane faults, hangs or passes the case deadline is "
+		 "named by BDF while the others' results stand. Needs an idle AP per accelerator (`cpus=`), else the "
+		 "cases run one device after another (said once in the header); nic and net always do (cables join "
+		 "devices, lwIP is one stack). `off`: one CPU, one device after another"},
 	{.name = "temp_max", .type = CFG_T_THRESHOLD, FIELD(temp_max_c), .min = 1, .max = 200, .unit = "degrees C",
 	 .def = "off", .show = CFG_SHOW_NEVER,
 	 .help = "`sensors-thermal` fails when the device temperature is above the lower of this and the "

@@ -1,6 +1,8 @@
 #include "kernel/harness/coverage.h"
 
 #include "drivers/accel/accel.h"
+#include "kernel/arch/x86/atomic.h"
+#include "kernel/arch/x86/percpu.h"
 #include "kernel/harness/identity.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/fmt.h"
@@ -10,7 +12,10 @@
 static uint64_t hbm[ACCEL_MAX];
 static uint64_t queues[ACCEL_MAX], ports[ACCEL_MAX];
 static uint64_t host_ram;
-static unsigned cpus = 1; /* the bootstrap processor runs every case */
+/* CPUs (struct cpu index) that ran test code: the boot CPU runs every case; an AP counts
+ * once a lane (a device lane, a memory job, a selftest probe) ran on it. Set from any CPU. */
+#define CPU_WORDS ((SMP_MAX_CPUS + 63) / 64)
+static uint64_t cpus_ran[CPU_WORDS] = {1};
 
 void kt_cover(struct kt *t, enum kt_cover what, unsigned dev, uint64_t amount)
 {
@@ -31,8 +36,8 @@ void kt_cover(struct kt *t, enum kt_cover what, unsigned dev, uint64_t amount)
 			ports[dev] |= 1ull << amount;
 		break;
 	case KT_COVER_CPUS:
-		if (amount > cpus)
-			cpus = (unsigned)amount;
+		if (amount < SMP_MAX_CPUS)
+			__atomic_or_fetch(&cpus_ran[amount / 64], 1ull << (amount % 64), __ATOMIC_SEQ_CST);
 		break;
 	case KT_COVER_HOST_RAM:
 		if (amount > host_ram)
@@ -72,6 +77,9 @@ static size_t per_device(char *b, size_t len, const char *key, int kind)
 
 int coverage_format(char *buf, size_t len)
 {
+	unsigned cpus = 0;
+	for (unsigned w = 0; w < CPU_WORDS; w++)
+		cpus += bits(atomic_load(&cpus_ran[w]));
 	size_t n = (size_t)ksnprintf(buf, len, " coverage: devices=%u", accel_count());
 	if (n < len)
 		n += per_device(buf + n, len - n, "hbm", 0);

@@ -17,6 +17,10 @@ struct kt_case {
 
 #define KT_SUITE_EXPLICIT 1u /* runs only when its name is given in suites= exactly */
 #define KT_SUITE_DEVICE 2u   /* needs a device under test: none bound means exit 4 */
+/* parallel=devices may run each case once per accelerator, each on its own AP at once: a
+ * case of such a suite touches only the devices accel_get() gives it and no shared state
+ * (not nic/net: a cable joins two devices' ports, and lwIP is one global stack). */
+#define KT_SUITE_LANES 4u
 
 struct kt_suite {
 	const char *name;
@@ -72,7 +76,9 @@ void kt_series_add(struct kt *t, struct kt_series *s, int64_t value);
 void kt_series_end(struct kt *t, struct kt_series *s);
 /* What a case exercised, for the coverage on the final result line (kernel/harness/coverage.c):
  * HBM bytes tested on device dev (the largest span counts), queue / NIC port number
- * `amount` of device dev used with success, CPUs that ran test code, host RAM bytes tested. */
+ * `amount` of device dev used with success, the CPU (struct cpu index `amount`) that ran
+ * test code (every lane marks its own CPU; the boot CPU always counts), host RAM bytes
+ * tested. */
 enum kt_cover { KT_COVER_HBM, KT_COVER_QUEUE, KT_COVER_PORT, KT_COVER_CPUS, KT_COVER_HOST_RAM };
 void kt_cover(struct kt *t, enum kt_cover what, unsigned dev, uint64_t amount);
 bool kt_failed(const struct kt *t);

@@ -8,6 +8,7 @@
 #include "kernel/lib/glob.h"
 #include "drivers/accel/accel.h"
 #include "kernel/arch/x86/atomic.h"
+#include "kernel/arch/x86/irq.h"
 #include "kernel/arch/x86/smp.h"
 #include "kernel/lib/random.h"
 #include "kernel/harness/heartbeat.h"
@@ -294,15 +295,22 @@ static void dev_lane_run(void *arg)
 	d->kt.c->run(&d->kt);
 }
 
+/* An AP that can take a device lane: online, idle, and reachable by a device's MSI-X
+ * (its interrupts are steered to it while the lane runs). */
+static bool lane_cpu_ok(const struct cpu *c)
+{
+	return c->state == CPU_ONLINE && smp_idle(c) && irq_msi_reachable(c->apic_id);
+}
+
 /* Lanes for every device, or 0 when this case runs the usual way (one CPU, all devices). */
 static bool lanes_possible(const struct kiln_config *c, const struct kt_suite *s)
 {
 	unsigned n = accel_count();
-	if (c->parallel != CFG_PARALLEL_DEVICES || !(s->flags & KT_SUITE_DEVICE) || n < 2 || n > ACCEL_MAX)
+	if (c->parallel != CFG_PARALLEL_DEVICES || !(s->flags & KT_SUITE_LANES) || n < 2 || n > ACCEL_MAX)
 		return false;
 	unsigned idle = 0;
 	for (unsigned i = 1; i < smp_count(); i++)
-		idle += smp_cpu(i)->state == CPU_ONLINE && smp_idle(smp_cpu(i));
+		idle += lane_cpu_ok(smp_cpu(i));
 	if (idle < n)
 		return false;
 	if (!dev_lanes) {
@@ -332,10 +340,12 @@ static void run_lanes(const struct kt_case *k)
 		d->kt.dl = d;
 		d->kt.rng = cur.rng ^ (RAND_GOLDEN * (i + 1));
 		d->dev = i;
-		while (next < smp_count() && !(smp_cpu(next)->state == CPU_ONLINE && smp_idle(smp_cpu(next))))
+		while (next < smp_count() && !lane_cpu_ok(smp_cpu(next)))
 			next++;
 		cpus[i] = smp_cpu(next++);
 		accel_view_only(cpus[i]->index, (int)i);
+		/* the device's interrupts go to the CPU that drives it for the lane's time */
+		accel_irq_steer(accel_get(i), cpus[i]->apic_id);
 	}
 	/* The lanes' own deadlines (and the waiter's backstop) bound this case; the boot
 	 * CPU's tick must not unwind it while lanes still hold its state. */
@@ -352,6 +362,7 @@ static void run_lanes(const struct kt_case *k)
 		const char *bdf = accel_get(i)->bdf;
 		enum lane_result lr = started[i] ? lane_wait(&d->lane) : LANE_HUNG;
 		accel_view_only(cpus[i]->index, -1);
+		accel_irq_steer(accel_get(i), smp_cpu(0)->apic_id); /* serial work again: the boot CPU */
 		for (unsigned j = 0; j < d->nrec; j++) {
 			const struct dev_rec *x = &d->rec[j];
 			if (x->type == 'M')

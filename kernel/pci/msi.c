@@ -197,6 +197,29 @@ int pci_msix_set_vector(struct pci_dev *d, unsigned entry, int vector)
 	return PCI_OK;
 }
 
+int pci_msix_set_dest(struct pci_dev *d, unsigned entry, uint32_t apic_id)
+{
+	int e = entry_ok(d, entry);
+	if (e)
+		return e;
+	if (!irq_msi_reachable(apic_id))
+		return PCI_EINVAL;
+	uintptr_t r = entry_reg(d, entry, PCI_MSIX_ENTRY_CTRL);
+	uint32_t ctrl = mmio_read32(r);
+	if (ctrl == PCI_CFG_ALL_ONES && pci_check_present(d) != PCI_OK)
+		return PCI_EGONE;
+	uint64_t addr = irq_msi_address_to(apic_id);
+	bool was_masked = (ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT) != 0;
+	if (!was_masked)
+		mmio_write32(r, ctrl | PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	mmio_write32(entry_reg(d, entry, PCI_MSIX_ENTRY_ADDR_LO), (uint32_t)addr);
+	mmio_write32(entry_reg(d, entry, PCI_MSIX_ENTRY_ADDR_HI), (uint32_t)(addr >> 32));
+	if (!was_masked)
+		mmio_write32(r, ctrl);
+	(void)mmio_read32(r); /* flush the posted writes before the caller relies on them */
+	return PCI_OK;
+}
+
 int pci_msix_mask(struct pci_dev *d, unsigned entry, bool masked)
 {
 	int e = entry_ok(d, entry);
@@ -252,5 +275,16 @@ int pci_msix_entry(const struct pci_dev *d, unsigned entry, uint64_t *address, u
 	*address = mmio_read32(entry_reg(d, entry, PCI_MSIX_ENTRY_ADDR_LO)) |
 		   ((uint64_t)mmio_read32(entry_reg(d, entry, PCI_MSIX_ENTRY_ADDR_HI)) << 32);
 	*data = mmio_read32(entry_reg(d, entry, PCI_MSIX_ENTRY_DATA));
+	return PCI_OK;
+}
+
+int pci_msix_dest(const struct pci_dev *d, unsigned entry, uint32_t *apic_id)
+{
+	uint64_t addr;
+	uint32_t data;
+	int e = pci_msix_entry(d, entry, &addr, &data);
+	if (e)
+		return e;
+	*apic_id = irq_msi_address_dest(addr);
 	return PCI_OK;
 }

@@ -1,5 +1,6 @@
 /* Message-signalled interrupts (PCI 3.0 §6.8): MSI with one message, and MSI-X with a
- * table of vectors, each delivering a vector from irq_alloc() to the boot CPU. Enabling
+ * table of vectors, each delivering a vector from irq_alloc() to the boot CPU, or, once
+ * steered (pci_msix_set_dest), to the CPU that drives the device. Enabling
  * either also sets bus mastering (an MSI is a memory write the function issues) and
  * INTx disable (Kiln never uses INTx); enabling one turns the other off. */
 #ifndef KILN_MSI_H
@@ -32,11 +33,20 @@ void pci_msix_disable(struct pci_dev *d);
 bool pci_msix_enabled(const struct pci_dev *d);
 /* Point entry at `vector`; the entry is masked while it is written and stays masked. */
 int pci_msix_set_vector(struct pci_dev *d, unsigned entry, int vector);
+/* Deliver entry to the CPU with this APIC id instead (the vector is kept). The entry is
+ * masked while its address changes (PCI 3.0 §6.8.2.9: an unmasked entry must not be
+ * rewritten) and then left masked or unmasked as it was; a message the function raised
+ * meanwhile is held in the PBA and sent, to the new CPU, when the mask lifts. PCI_EINVAL
+ * for an APIC id an MSI cannot name (irq_msi_reachable), PCI_EGONE if the function
+ * vanished. */
+int pci_msix_set_dest(struct pci_dev *d, unsigned entry, uint32_t apic_id);
 int pci_msix_mask(struct pci_dev *d, unsigned entry, bool masked);
 int pci_msix_masked(const struct pci_dev *d, unsigned entry, bool *masked);
 int pci_msix_function_mask(struct pci_dev *d, bool masked);
 int pci_msix_pending(const struct pci_dev *d, unsigned entry, bool *pending);
 /* Read back an entry's address and data (for tests and diagnostics). */
 int pci_msix_entry(const struct pci_dev *d, unsigned entry, uint64_t *address, uint32_t *data);
+/* The APIC id entry delivers to, read back from its address. */
+int pci_msix_dest(const struct pci_dev *d, unsigned entry, uint32_t *apic_id);
 
 #endif

@@ -51,7 +51,7 @@ static void good_values(void **state)
 
 	char b[800];
 	config_format(&c, b, sizeof b);
-	assert_non_null(strstr(b, " accel_irq=msix cpus=all parallel=off net.uplink=accel3.port7 net.addr=10.77.0.1/24 "
+	assert_non_null(strstr(b, " accel_irq=msix cpus=all parallel=devices net.uplink=accel3.port7 net.addr=10.77.0.1/24 "
 				  "net.peers=10.77.0.2,10.77.0.3 net.iperf_server=10.0.2.100:5201 net.iperf_listen=on "
 				  "net.collector=10.0.2.2:8080"));
 
@@ -64,7 +64,7 @@ static void good_values(void **state)
 	config_format(&c, b, sizeof b);
 	assert_null(strstr(b, "net."));
 	size_t n = strlen(b);
-	const char *tail = " accel_irq=msix cpus=all parallel=off";
+	const char *tail = " accel_irq=msix cpus=all parallel=devices";
 	assert_true(n > strlen(tail) && !strcmp(b + n - strlen(tail), tail));
 
 	/* edges */
@@ -138,7 +138,7 @@ static void effective_line(void **state)
 	config_format(&c, b, sizeof b);
 	assert_string_equal(b, "suites=(default) cases=* exclude=(none) seed=0x0 timeout=60 exit=auto console=auto "
 			       "passes=1 duration=(none) on_failure=continue heartbeat=60 ldjson=off persist=on "
-			       "accel_irq=msix cpus=all parallel=off");
+			       "accel_irq=msix cpus=all parallel=devices");
 	assert_int_equal(config_parse_cmdline(&c, "suites=a,b cases=c* exclude=d seed=0xfeed timeout=600 exit=halt "
 						 "console=com4 passes=7 duration=90061 on_failure=halt heartbeat=0 "
 						 "ldjson=on persist=off accel_irq=poll temp_max=90 hbm_range=0:64M "
@@ -148,7 +148,7 @@ static void effective_line(void **state)
 	config_format(&c, b, sizeof b);
 	assert_string_equal(b, "suites=a,b cases=c* exclude=d seed=0xfeed timeout=600 exit=halt console=com4 passes=7 "
 			       "duration=1d1h1m1s on_failure=halt heartbeat=0 ldjson=on persist=off accel_irq=poll "
-			       "cpus=all parallel=off net.iperf_listen=on");
+			       "cpus=all parallel=devices net.iperf_listen=on");
 }
 
 int main(void)

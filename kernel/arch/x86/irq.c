@@ -1,6 +1,9 @@
 /* Vector allocation and dispatch for MSI, MSI-X and the LAPIC timer. The LAPIC is told
  * the interrupt is done before the handler runs, so a handler that never returns (the
- * runner aborting a timed-out case) leaves no interrupt in service. */
+ * runner aborting a timed-out case) leaves no interrupt in service. Every CPU loads an
+ * IDT with the same stubs and takes a vector the same way: the EOI goes to the local
+ * APIC of the CPU that took it, and the per-vector counts are atomic, so a device
+ * steered to an AP is dispatched there exactly as on the boot CPU. */
 #include "kernel/arch/x86/irq.h"
 
 #include "kernel/arch/x86/atomic.h"
@@ -40,11 +43,25 @@ void irq_free(int vector)
 		atomic_store(&slots[vector].fn, (irq_handler_fn)0);
 }
 
-uint64_t irq_count(int vector) { return (vector >= 0 && vector < 256) ? slots[vector].count : 0; }
+uint64_t irq_count(int vector) { return (vector >= 0 && vector < 256) ? atomic_load(&slots[vector].count) : 0; }
 
-/* The boot CPU's APIC id, whichever CPU asks: device interrupts are taken by the boot CPU. */
-static uint32_t boot_apic_id(void) { return smp_cpus[0].state == CPU_ONLINE ? smp_cpus[0].apic_id : lapic_id(); }
-uint64_t irq_msi_address(void) { return 0xfee00000ull | ((uint64_t)boot_apic_id() << 12); }
+/* MSI address format (SDM vol. 3 §11.11.1): 0xfee in bits 31:20, destination ID in bits
+ * 19:12, redirection hint (bit 3) and destination mode (bit 2) clear: physical, exactly
+ * the CPU named. */
+#define MSI_ADDR_BASE 0xfee00000ull
+#define MSI_ADDR_DEST_SHIFT 12
+#define MSI_ADDR_DEST_MASK 0xffull
+
+/* The boot CPU's APIC id, whichever CPU asks: device interrupts are taken by the boot CPU
+ * unless a driver steers them to the CPU that drives the device (a parallel lane's). */
+uint32_t irq_boot_apic_id(void) { return smp_cpus[0].state == CPU_ONLINE ? smp_cpus[0].apic_id : lapic_id(); }
+bool irq_msi_reachable(uint32_t apic_id) { return apic_id <= IRQ_MSI_DEST_MAX; }
+uint64_t irq_msi_address_to(uint32_t apic_id)
+{
+	return irq_msi_reachable(apic_id) ? MSI_ADDR_BASE | ((uint64_t)apic_id << MSI_ADDR_DEST_SHIFT) : 0;
+}
+uint32_t irq_msi_address_dest(uint64_t address) { return (uint32_t)((address >> MSI_ADDR_DEST_SHIFT) & MSI_ADDR_DEST_MASK); }
+uint64_t irq_msi_address(void) { return irq_msi_address_to(irq_boot_apic_id()); }
 uint32_t irq_msi_data(int vector) { return (uint32_t)vector & 0xff; /* fixed delivery, edge */ }
 
 void irq_dispatch(unsigned vector)

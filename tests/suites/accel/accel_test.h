@@ -17,10 +17,14 @@
 #define ACCEL_TEST_CB_BYTES 4096u /* a case's command buffer */
 #define ACCEL_TEST_WAIT_MS 2000u  /* how long a CB gets to complete */
 
-/* for each bound accelerator: `i` its index, `a` the device */
+/* for each bound accelerator: `a` the device, `i` its index among all of them (a->index),
+ * also in a parallel lane, whose view holds only its own device: what a case derives from
+ * `i` (a stream, a pattern) is the same serial or parallel. `break` and `continue` act on
+ * the current device only, as in a plain loop body. */
 #define FOR_EACH_ACCEL(i, a)                                                                                   \
-	for (unsigned i = 0; i < accel_count(); i++)                                                           \
-		for (struct accel *a = accel_get(i); a; a = 0)
+	for (unsigned i##_view = 0; i##_view < accel_count(); i##_view++)                                      \
+		for (struct accel *a = accel_get(i##_view); a; a = 0)                                          \
+			for (unsigned i = a->index, i##_once = 1; i##_once; i##_once = ((void)i, 0))
 
 /* True when the device answers; else fails the case with the diagnosis. */
 static inline bool accel_test_alive(struct kt *t, struct accel *a)

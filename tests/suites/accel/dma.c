@@ -490,4 +490,4 @@ static const struct kt_case cases[] = {
 	{"dma-soak", dma_soak, 0},
 };
 
-KT_SUITE(dma, KT_SUITE_DEVICE);
+KT_SUITE(dma, KT_SUITE_DEVICE | KT_SUITE_LANES);

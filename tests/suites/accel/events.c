@@ -354,4 +354,4 @@ static const struct kt_case cases[] = {
 	{"events-irq", events_irq, 0},
 };
 
-KT_SUITE(events, KT_SUITE_DEVICE);
+KT_SUITE(events, KT_SUITE_DEVICE | KT_SUITE_LANES);

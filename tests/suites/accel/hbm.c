@@ -554,4 +554,4 @@ static const struct kt_case cases[] = {
 	{"hbm-ecc", hbm_ecc, 0},
 };
 
-KT_SUITE(hbm, KT_SUITE_DEVICE);
+KT_SUITE(hbm, KT_SUITE_DEVICE | KT_SUITE_LANES);

@@ -252,4 +252,4 @@ static const struct kt_case cases[] = {
 	{"pci-aer", pci_aer, 0},
 };
 
-KT_SUITE(pci, KT_SUITE_DEVICE);
+KT_SUITE(pci, KT_SUITE_DEVICE | KT_SUITE_LANES);

@@ -23,4 +23,4 @@
 
 KT_CASES_DECLARE(QUEUES_CASES)
 static const struct kt_case cases[] = {KT_CASES_TABLE(QUEUES_CASES)};
-KT_SUITE(queues, KT_SUITE_DEVICE);
+KT_SUITE(queues, KT_SUITE_DEVICE | KT_SUITE_LANES);

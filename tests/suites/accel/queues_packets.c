@@ -32,7 +32,7 @@ void queues_nop_every_stream(struct kt *t)
 		for (unsigned q = 0; q < KILN_NUM_QUEUES; q++) {
 			char name[16];
 			volatile uint32_t *word = (volatile uint32_t *)b.host.host + q;
-			uint32_t value = 0x4b000000u | (i << 8) | q;
+			uint32_t value = 0x4b000000u | (a->index << 8) | q;
 			struct cb c;
 			cb_init(&c, b.cb.host, CB_BYTES);
 			cb_nop(&c, 0);
@@ -43,7 +43,7 @@ void queues_nop_every_stream(struct kt *t)
 				kt_fail(t, "%s %s: MSG_LONG wrote 0x%08x to host 0x%llx, expected 0x%08x", a->bdf,
 					accel_queue_name(q, name), *word, (unsigned long long)(b.host.dev + 4 * q), value);
 			else
-				good++, kt_cover(t, KT_COVER_QUEUE, i, q);
+				good++, kt_cover(t, KT_COVER_QUEUE, a->index, q);
 		}
 		kt_diag(t, "%s: %u of %u streams ran a NOP + MSG_LONG CB, irq mode %s", a->bdf, good, KILN_NUM_QUEUES,
 			a->irq_mode == ACCEL_IRQ_MSIX ? "msix" : (a->irq_mode == ACCEL_IRQ_SHARED ? "shared" : "poll"));

@@ -266,4 +266,4 @@ static const struct kt_case cases[] = {
 	{"sensors-pcie-replay", sensors_pcie_replay, 0},
 };
 
-KT_SUITE(sensors, KT_SUITE_DEVICE);
+KT_SUITE(sensors, KT_SUITE_DEVICE | KT_SUITE_LANES);

@@ -449,4 +449,4 @@ static const struct kt_case cases[] = {
 	{"sync-missing-signal-detected", sync_missing_signal_detected, 0},
 };
 
-KT_SUITE(sync, KT_SUITE_DEVICE);
+KT_SUITE(sync, KT_SUITE_DEVICE | KT_SUITE_LANES);
