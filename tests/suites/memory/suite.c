@@ -199,7 +199,6 @@ static bool is_ram(uint32_t type)
  * tested in the run's coverage line. */
 static void report_coverage(struct kt *t, bool every_word)
 {
-	kt_cover(t, KT_COVER_CPUS, 0, P.ncpu);
 	if (every_word)
 		kt_cover(t, KT_COVER_HOST_RAM, 0, P.tested);
 	const struct boot_info *bi = kiln_boot_info;
