@@ -52,6 +52,8 @@ struct accel *accel_get(unsigned i)
 		return i == 0 && v <= ndevs ? devs[v - 1] : 0;
 	return i < ndevs ? devs[i] : 0;
 }
+unsigned accel_count_all(void) { return ndevs; }
+struct accel *accel_get_all(unsigned i) { return i < ndevs ? devs[i] : 0; }
 const char *accel_probe_note(void) { return probe_note; }
 unsigned accel_failed_count(void) { return nfailed; }
 const struct accel_failed *accel_failed_get(unsigned i) { return i < nfailed ? &failed[i] : 0; }

@@ -117,6 +117,10 @@ struct accel *accel_get(unsigned i);
 /* Parallel device lanes: on CPU `cpu` (struct cpu index), accel_count() is 1 and
  * accel_get(0) is device `dev`; dev < 0 restores the view of every device. */
 void accel_view_only(unsigned cpu, int dev);
+/* Every bound device whatever this CPU's view (the health watch on the boot CPU's tick,
+ * which may come while the boot CPU drives one device's lane). */
+unsigned accel_count_all(void);
+struct accel *accel_get_all(unsigned i);
 /* Why no device was bound ("" if one was, or if none was found at all). */
 const char *accel_probe_note(void);
 /* Functions that matched the id table and failed to come up, in PCI order. */

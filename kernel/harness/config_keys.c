@@ -94,7 +94,8 @@ const struct cfg_key config_keys[] = {
 		 "only its device and its MSI-X entries steered to that AP; every lane's diagnostics are kept and "
 		 "printed in device order when all are back, so the KTAP has the same cases in the same order and "
 		 "each device's lines together. A device whose lane faults, hangs or passes the case deadline is "
-		 "named by BDF while the others' results stand. Needs an idle AP per accelerator (`cpus=`), else the "
+		 "named by BDF while the others' results stand. Needs an idle AP per accelerator, or one fewer (the "
+		 "boot CPU then drives the first device as a lane of its own; `cpus=`), else the "
 		 "cases run one device after another (said once in the header); nic and net always do (cables join "
 		 "devices, lwIP is one stack). `off`: one CPU, one device after another"},
 	{.name = "temp_max", .type = CFG_T_THRESHOLD, FIELD(temp_max_c), .min = 1, .max = 200, .unit = "degrees C",

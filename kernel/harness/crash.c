@@ -83,8 +83,10 @@ static void on_fault(const struct trap_frame *f, uint64_t cr2)
 	if (me)
 		on_ap_fault(f, what);
 	nesting[me]--;
-	if (f->vector != VEC_DF) /* after a double fault the stack cannot be trusted */
+	if (f->vector != VEC_DF) { /* after a double fault the stack cannot be trusted */
+		lane_crashed(what); /* the boot CPU's own device lane (does not return then) */
 		runner_case_crashed(what);
+	}
 	kprintf("# kiln: harness crash outside any case\n");
 	kiln_exit(KILN_EXIT_CRASH);
 }

@@ -50,6 +50,36 @@ int lane_start(struct lane *l, struct cpu *c, void (*fn)(void *), void *arg, uin
 	return smp_post(c, lane_entry, l);
 }
 
+enum lane_result lane_run_here(struct lane *l, void (*fn)(void *), void *arg, uint64_t timeout_ns)
+{
+	struct cpu *c = this_cpu();
+	memset(l, 0, sizeof *l);
+	l->cpu = c;
+	l->waiter = c;
+	l->fn = fn;
+	l->arg = arg;
+	l->timeout_ns = timeout_ns;
+	l->deadline = deadline_in_ns(timeout_ns);
+	bool on = irq_enabled();
+	c->harness = l;
+	kt_cover(0, KT_COVER_CPUS, 0, c->index);
+	if (kjmp_set(&l->jmp) == 0) {
+		atomic_store(&l->running, 1);
+		irq_enable(); /* the tick enforces the deadline */
+		l->fn(l->arg);
+		atomic_store(&l->running, 0);
+		l->result = LANE_DONE;
+	}
+	/* an aborted lane comes back here with interrupts off and l->result set */
+	c->harness = 0;
+	atomic_store(&l->finished, 1);
+	if (on)
+		irq_enable();
+	else
+		irq_disable();
+	return (enum lane_result)l->result;
+}
+
 enum lane_result lane_wait(struct lane *l)
 {
 	struct deadline backstop = deadline_in_ns(l->timeout_ns + LANE_GRACE_MS * NS_PER_MS);

@@ -38,6 +38,9 @@ int lane_start(struct lane *l, struct cpu *c, void (*fn)(void *), void *arg, uin
 /* Wait for the lane: its result (LANE_HUNG after the deadline plus a grace period, with
  * the CPU marked lost). */
 enum lane_result lane_wait(struct lane *l);
+/* Run fn(arg) on this CPU as a lane (the boot CPU driving one device beside the APs):
+ * the same deadline, crash and abort handling as on an AP; returns its result. */
+enum lane_result lane_run_here(struct lane *l, void (*fn)(void *), void *arg, uint64_t timeout_ns);
 /* The first online AP that is idle, or NULL. */
 struct cpu *lane_idle_cpu(void);
 

@@ -52,6 +52,7 @@ static void on_tick(void)
 		return;
 	}
 	heartbeat_tick();
+	lane_tick();   /* the boot CPU's own lane, when it drives a device beside the APs */
 	runner_tick();
 }
 
@@ -323,6 +324,10 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		unsigned aps = smp_online() - 1;
 		if (aps >= accel_count())
 			kprintf("# kiln: parallel=devices: each device case runs on %u lanes at once, one AP per device\n",
+				accel_count());
+		else if (aps + 1 >= accel_count())
+			kprintf("# kiln: parallel=devices: each device case runs on %u lanes at once, the boot CPU driving "
+				"the first device and one AP each the others\n",
 				accel_count());
 		else
 			kprintf("# kiln: parallel=devices: %u accelerator(s) but %u AP(s) online: device cases run one device "

@@ -302,16 +302,22 @@ static bool lane_cpu_ok(const struct cpu *c)
 	return c->state == CPU_ONLINE && smp_idle(c) && irq_msi_reachable(c->apic_id);
 }
 
+static unsigned idle_lane_cpus(void)
+{
+	unsigned idle = 0;
+	for (unsigned i = 1; i < smp_count(); i++)
+		idle += lane_cpu_ok(smp_cpu(i));
+	return idle;
+}
+
 /* Lanes for every device, or 0 when this case runs the usual way (one CPU, all devices). */
 static bool lanes_possible(const struct kiln_config *c, const struct kt_suite *s)
 {
 	unsigned n = accel_count();
 	if (c->parallel != CFG_PARALLEL_DEVICES || !(s->flags & KT_SUITE_LANES) || n < 2 || n > ACCEL_MAX)
 		return false;
-	unsigned idle = 0;
-	for (unsigned i = 1; i < smp_count(); i++)
-		idle += lane_cpu_ok(smp_cpu(i));
-	if (idle < n)
+	/* an AP per device, or one fewer: the boot CPU then drives the first device itself */
+	if (idle_lane_cpus() + 1 < n)
 		return false;
 	if (!dev_lanes) {
 		uint64_t pages = (ACCEL_MAX * sizeof(struct dev_lane) + PMM_PAGE - 1) / PMM_PAGE;
@@ -333,6 +339,9 @@ static void run_lanes(const struct kt_case *k)
 	unsigned n = accel_count();
 	struct cpu *cpus[ACCEL_MAX];
 	unsigned next = 1;
+	/* One AP short: the boot CPU drives device 0 as a lane of its own (same deadline and
+	 * crash handling), so every device still has a CPU of its own. */
+	bool here = idle_lane_cpus() < n;
 	for (unsigned i = 0; i < n; i++) {
 		struct dev_lane *d = &dev_lanes[i];
 		memset(d, 0, offsetof(struct dev_lane, pool));
@@ -340,6 +349,10 @@ static void run_lanes(const struct kt_case *k)
 		d->kt.dl = d;
 		d->kt.rng = cur.rng ^ (RAND_GOLDEN * (i + 1));
 		d->dev = i;
+		if (here && i == 0) {
+			cpus[i] = this_cpu(); /* its view is narrowed only while it runs the lane */
+			continue;
+		}
 		while (next < smp_count() && !lane_cpu_ok(smp_cpu(next)))
 			next++;
 		cpus[i] = smp_cpu(next++);
@@ -353,14 +366,23 @@ static void run_lanes(const struct kt_case *k)
 	case_running = 0;
 	uint64_t ns = (uint64_t)case_timeout_s * NS_PER_S;
 	int started[ACCEL_MAX];
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = here ? 1 : 0; i < n; i++)
 		started[i] = lane_start(&dev_lanes[i].lane, cpus[i], dev_lane_run, &dev_lanes[i], ns) == 0;
+	enum lane_result here_r = LANE_DONE;
+	if (here) {
+		struct accel *a0 = accel_get(0);
+		accel_irq_steer(a0, cpus[0]->apic_id);
+		accel_view_only(cpus[0]->index, 0);
+		here_r = lane_run_here(&dev_lanes[0].lane, dev_lane_run, &dev_lanes[0], ns);
+		accel_view_only(cpus[0]->index, -1);
+		started[0] = 1;
+	}
 	enum ktap_result r = KTAP_PASS;
 	char reason[sizeof cur.reason] = "";
 	for (unsigned i = 0; i < n; i++) {
 		struct dev_lane *d = &dev_lanes[i];
 		const char *bdf = accel_get(i)->bdf;
-		enum lane_result lr = started[i] ? lane_wait(&d->lane) : LANE_HUNG;
+		enum lane_result lr = here && i == 0 ? here_r : started[i] ? lane_wait(&d->lane) : LANE_HUNG;
 		accel_view_only(cpus[i]->index, -1);
 		accel_irq_steer(accel_get(i), smp_cpu(0)->apic_id); /* serial work again: the boot CPU */
 		for (unsigned j = 0; j < d->nrec; j++) {

@@ -61,8 +61,8 @@ static void link_read(struct accel *a, bool *have, uint8_t *speed, uint8_t *widt
 /* Presence, link, AER, ECC: plain register reads, safe from the timer interrupt. */
 static void read_registers(const char *when, bool baseline)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	for (unsigned i = 0; i < accel_count_all(); i++) {
+		struct accel *a = accel_get_all(i);
 		struct dev_state *s = &st[i];
 		if (s->gone)
 			continue;
@@ -126,8 +126,8 @@ static void read_registers(const char *when, bool baseline)
  * finding; one out of bounds from the start is the sensor cases' to judge. */
 static void read_sensors(const char *when, bool baseline)
 {
-	for (unsigned i = 0; i < accel_count(); i++) {
-		struct accel *a = accel_get(i);
+	for (unsigned i = 0; i < accel_count_all(); i++) {
+		struct accel *a = accel_get_all(i);
 		if (st[i].gone || a->gone)
 			continue;
 		for (unsigned c = 0; c < ACCEL_CHECKS; c++) {

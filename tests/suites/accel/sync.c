@@ -277,8 +277,17 @@ static void sync_monitor_fence(struct kt *t)
 				kt_fail(t, "%s %s: submit: %s", a->bdf, name, accel_strerror(r));
 				break;
 			}
-			r = accel_wait(a, q, ticket, QUIET_MS, why, sizeof why);
+			/* the stream must reach the FENCE and stay there: first wait (bounded) until it
+			 * reports FENCE_WAIT, however slowly the device picks the CB up, then give the
+			 * message QUIET_MS to land wrongly */
+			struct deadline held = deadline_in_ms(WAIT_MS);
 			uint32_t st = accel_queue_status(a, q);
+			while (!(st & KILN_QM_STS_FENCE_WAIT) && !w[q] && !deadline_passed(held)) {
+				cpu_relax();
+				st = accel_queue_status(a, q);
+			}
+			r = accel_wait(a, q, ticket, QUIET_MS, why, sizeof why);
+			st = accel_queue_status(a, q);
 			if (r != ACCEL_ETIMEDOUT || w[q] || !(st & KILN_QM_STS_FENCE_WAIT)) {
 				kt_fail(t, "%s %s: a FENCE on counter %u with target 1 did not hold the stream: wait '%s', status 0x%x, "
 					   "message %s",
