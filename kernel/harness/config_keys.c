@@ -118,10 +118,14 @@ const struct cfg_key config_keys[] = {
 		 "device's, docs/device.md UPTIME_GET): a run shorter than an hour may see this many, an 8-hour "
 		 "burn-in eight times as many. The diagnosis gives the count, the time and the rate"},
 	{.name = "hbm_range", .type = CFG_T_RANGE, FIELD(hbm_range_off), FIELD2(hbm_range_size), SET(hbm_range_set),
-	 .def = "all", .show = CFG_SHOW_NEVER,
-	 .help = "the HBM the `hbm` cases test, on every device. `all`: the DMA cases cover the whole HBM and the "
-		 "BAR cases (CPU loads/stores, slow under emulation) its first 1 GiB. A range beyond a device's "
-		 "HBM fails each case with the HBM size; every case prints the range it covered"},
+	 .def = "quick", .show = CFG_SHOW_NEVER,
+	 .help = "the HBM the `hbm` cases test, on every device. `quick`: the DMA cases cover the whole HBM, the "
+		 "BAR cases (CPU loads/stores through the sliding 256 MiB window, slow under emulation) its first "
+		 "1 GiB, and a BAR case on a larger HBM prints `partial coverage:` with the MiB it left out (a "
+		 "failure under `skips=fail`); `all`: every case covers the whole HBM; offset:size: that range. A "
+		 "range beyond a device's HBM fails each case with the HBM size; every case prints the range it "
+		 "covered. Each case's deadline is `timeout` plus the bytes it moves at a worst-case rate under "
+		 "emulation (docs/testing.md), printed as `deadline N s`"},
 	{.name = "fan_min_rpm", .type = CFG_T_THRESHOLD, FIELD(fan_min_rpm), .min = 1, .max = 100000, .unit = "rpm",
 	 .def = "off", .show = CFG_SHOW_IF_SET,
 	 .help = "`sensors-fan` and the health watch fail when a device's fan turns slower than the higher of this "

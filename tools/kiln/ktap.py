@@ -18,8 +18,9 @@ The console parser:
     run.verdict, run.exit_code, run.errors, run.passes, run.cases(), run.measurements()
 
 What it understands (docs/output.md, docs/lab-tools.md):
-  - the firmware prelude before the first column-0 'KTAP version 1' is ignored (ANSI escapes
-    and carriage returns are stripped everywhere);
+  - the prelude before the first column-0 'KTAP version 1' is the firmware's and Kiln's
+    start-up lines: only its '# kiln:' lines are read (the run header: version, config,
+    seed, identity, bring-up); ANSI escapes and carriage returns are stripped everywhere;
   - nesting of any depth by indentation: a subtest opens with an indented 'KTAP version 1'
     (or, older style, just indented lines) and closes with the result line one level out;
   - result lines 'ok N name', 'not ok N name', with '# SKIP|TODO|TIMEOUT reason' directives;
@@ -285,6 +286,11 @@ def parse(text):
                 add_ocp(run, ln, line)
             else:
                 run.prelude.append(line)
+                # Kiln's start-up lines come before its document opens (version line and
+                # plan once the selection and the devices are known): the run header
+                m = KILN.match(line)
+                if m and kiln_line(run, m.group(1), ln) == "other":
+                    run.header.append(m.group(1))
             continue
         if not line.strip():
             continue
@@ -300,7 +306,7 @@ def parse(text):
             kind = kiln_line(run, m.group(1), ln)
             if kind != "other":
                 continue
-            if not run.root.children and len(stack) == 1 and run.root.plan is None:
+            if not run.root.children and len(stack) == 1:
                 run.header.append(m.group(1))
             else:
                 run.footer.append(m.group(1))
