@@ -69,6 +69,7 @@ struct cfg_pcie {
 	unsigned nrules;
 	struct cfg_pcie_rule rule[CFG_PCIE_RULES_MAX];
 	uint32_t aer_cor_mask, aer_uncor_mask; /* AER status bits that do not fail pcie-aer */
+	uint32_t aer_cor_max, aer_uncor_max;   /* AER errors per device in the run (CFG_LIMIT_OFF: off) */
 };
 
 /* expect.dimms=<N>x<size>: at least N memory modules, each at least size MiB */

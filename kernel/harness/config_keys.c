@@ -228,6 +228,15 @@ const struct cfg_key config_keys[] = {
 	{.name = "pcie.aer_uncor_mask", .type = CFG_T_UINT, FIELD(pcie.aer_uncor_mask), .max = UINT32_MAX,
 	 .flags = CFG_F_HEX, .def = "0x0", .show = CFG_SHOW_IF_SET,
 	 .help = "AER uncorrectable status bits that do not fail `pcie-aer` (they are still printed)"},
+	{.name = "pcie.aer_cor_max", .type = CFG_T_THRESHOLD, FIELD(pcie.aer_cor_max), .min = 0, .max = 1000000,
+	 .unit = "correctable AER errors per device in the run", .def = "0", .show = CFG_SHOW_IF_SET,
+	 .help = "`pci-aer`, `pcie-aer` and the health watch fail when more correctable AER errors than this were "
+		 "counted on a device in the run. A count is one status bit seen set, then cleared by Kiln (RW1C) so "
+		 "its next occurrence counts again (PCIe defines no AER counter and no device limit: the threshold "
+		 "is this key's alone). 0: any error fails; `off`: counted and reported only"},
+	{.name = "pcie.aer_uncor_max", .type = CFG_T_THRESHOLD, FIELD(pcie.aer_uncor_max), .min = 0, .max = 1000000,
+	 .unit = "uncorrectable AER errors per device in the run", .def = "0", .show = CFG_SHOW_IF_SET,
+	 .help = "... the same for uncorrectable AER errors"},
 	{.name = "expect.dimms", .type = CFG_T_MODULES, FIELD(memory.modules), FIELD2(memory.module_mib), .min = 1,
 	 .max = 4096, .aux = 1u << 24, .def = "none", .show = CFG_SHOW_IF_SET,
 	 .help = "`platform-memory-modules` fails unless SMBIOS describes at least N populated memory modules of "
