@@ -93,8 +93,7 @@ static void say_range(struct kt *t, struct accel *a, const struct span *s, const
 		(unsigned long long)(ns / 1000000));
 	/* the quick default on a larger HBM: what the BAR did not reach is named */
 	if (range_quick() && s->off == 0 && s->size < a->hbm_size)
-		kt_partial(t, "%s: %llu MiB of %llu MiB not tested through the BAR (hbm+0x%llx..0x%llx; hbm_range=quick, "
-			   "the default: hbm_range=all covers it)",
+		kt_partial(t, "%s: %llu of %llu MiB not tested through the BAR (hbm+0x%llx..0x%llx; hbm_range=all covers it)",
 			   a->bdf, (unsigned long long)((a->hbm_size - s->size) / MIB), (unsigned long long)(a->hbm_size / MIB),
 			   (unsigned long long)s->size, (unsigned long long)a->hbm_size);
 }
