@@ -160,8 +160,10 @@ const struct cfg_key config_keys[] = {
 	 .show = CFG_SHOW_IF_SET,
 	 .help = "`fail` (burn-in profiles): a case that skips is failed with its reason, `skips=fail: the case "
 		 "skipped (…)`; leave out what you expect to skip with `exclude=`. Exempt: the explicit-only "
-		 "`selftest` suite and the cases `on_failure=stop` did not run. A skip without a reason is always a "
-		 "failure"},
+		 "`selftest` suite and the cases `on_failure=stop` did not run. A case that covered only part of "
+		 "what it tests (`partial coverage: …`, e.g. the `hbm` BAR cases under `hbm_range=quick` on an HBM "
+		 "above 1 GiB) fails the same way, `skips=fail: partial coverage: …`. A skip without a reason is "
+		 "always a failure"},
 	{.name = "expect.accels", .type = CFG_T_THRESHOLD, FIELD(expect_accels), .min = 0, .max = 64,
 	 .unit = "accelerators", .def = "off", .show = CFG_SHOW_IF_SET,
 	 .help = "`topology-accels` fails unless exactly this many accelerators are under test, naming the bound "
