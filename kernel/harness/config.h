@@ -81,6 +81,7 @@ struct cfg_pcie {
 	unsigned nrules;
 	struct cfg_pcie_rule rule[CFG_PCIE_RULES_MAX];
 	uint32_t aer_cor_mask, aer_uncor_mask; /* AER status bits that do not fail pcie-aer */
+	uint32_t aer_cor_max, aer_uncor_max;   /* AER errors per device in the run (CFG_LIMIT_OFF: off) */
 };
 
 /* expect.dimms=<N>x<size>: at least N memory modules, each at least size MiB */
@@ -130,7 +131,8 @@ struct kiln_config {
 	uint8_t expect_pcie_speed, expect_pcie_width; /* Link Status speed code (1..5) and width; 0: not set */
 	uint32_t expect_cpus;       /* CPUs in the ACPI MADT */
 	uint64_t expect_memory;     /* bytes of host RAM, at least; 0: not set */
-	/* HBM memory test range: hbm_range_set false means the default coverage */
+	/* HBM memory test range: hbm_range_set false is `quick` (the default coverage); set with
+	 * size 0 is `all` (offset 0 to the end of each device's HBM) */
 	bool hbm_range_set;
 	uint64_t hbm_range_off, hbm_range_size;
 	struct cfg_net net;
@@ -162,7 +164,7 @@ enum cfg_type {
 	CFG_T_ENUM,      /* one of choices[]; the field (an enum) takes the index */
 	CFG_T_THRESHOLD, /* "off" (CFG_LIMIT_OFF) or a number in min..max, in unit (uint32_t); with
 			    CFG_F_ALL: "all" (0) instead of "off" */
-	CFG_T_RANGE,     /* "all" or offset:size, sizes as CFG_T_SIZE, multiples of 8 (2 x uint64_t) */
+	CFG_T_RANGE,     /* "quick" (unset), "all" (set, size 0) or offset:size, sizes as CFG_T_SIZE, multiples of 8 (2 x uint64_t) */
 	CFG_T_NET_PORT,  /* "none" or accelN.portM, N <= max, M <= aux (2 x uint8_t) */
 	CFG_T_IPV4_CIDR, /* "none" or a.b.c.d/n, n in min..max (uint32_t address, uint8_t prefix) */
 	CFG_T_IPV4_LIST, /* "none" or 1..max addresses separated by commas (uint32_t[], unsigned count) */

@@ -119,10 +119,14 @@ const struct cfg_key config_keys[] = {
 		 "device's, docs/device.md UPTIME_GET): a run shorter than an hour may see this many, an 8-hour "
 		 "burn-in eight times as many. The diagnosis gives the count, the time and the rate"},
 	{.name = "hbm_range", .type = CFG_T_RANGE, FIELD(hbm_range_off), FIELD2(hbm_range_size), SET(hbm_range_set),
-	 .def = "all", .show = CFG_SHOW_NEVER,
-	 .help = "the HBM the `hbm` cases test, on every device. `all`: the DMA cases cover the whole HBM and the "
-		 "BAR cases (CPU loads/stores, slow under emulation) its first 1 GiB. A range beyond a device's "
-		 "HBM fails each case with the HBM size; every case prints the range it covered"},
+	 .def = "quick", .show = CFG_SHOW_NEVER,
+	 .help = "the HBM the `hbm` cases test, on every device. `quick`: the DMA cases cover the whole HBM, the "
+		 "BAR cases (CPU loads/stores through the sliding 256 MiB window, slow under emulation) its first "
+		 "1 GiB, and a BAR case on a larger HBM prints `partial coverage:` with the MiB it left out (a "
+		 "failure under `skips=fail`); `all`: every case covers the whole HBM; offset:size: that range. A "
+		 "range beyond a device's HBM fails each case with the HBM size; every case prints the range it "
+		 "covered. Each case's deadline is `timeout` plus the bytes it moves at a worst-case rate under "
+		 "emulation (docs/testing.md), printed as `deadline N s`"},
 	{.name = "fan_min_rpm", .type = CFG_T_THRESHOLD, FIELD(fan_min_rpm), .min = 1, .max = 100000, .unit = "rpm",
 	 .def = "off", .show = CFG_SHOW_IF_SET,
 	 .help = "`sensors-fan` and the health watch fail when a device's fan turns slower than the higher of this "
@@ -157,8 +161,10 @@ const struct cfg_key config_keys[] = {
 	 .show = CFG_SHOW_IF_SET,
 	 .help = "`fail` (burn-in profiles): a case that skips is failed with its reason, `skips=fail: the case "
 		 "skipped (…)`; leave out what you expect to skip with `exclude=`. Exempt: the explicit-only "
-		 "`selftest` suite and the cases `on_failure=stop` did not run. A skip without a reason is always a "
-		 "failure"},
+		 "`selftest` suite and the cases `on_failure=stop` did not run. A case that covered only part of "
+		 "what it tests (`partial coverage: …`, e.g. the `hbm` BAR cases under `hbm_range=quick` on an HBM "
+		 "above 1 GiB) fails the same way, `skips=fail: partial coverage: …`. A skip without a reason is "
+		 "always a failure"},
 	{.name = "expect.accels", .type = CFG_T_THRESHOLD, FIELD(expect_accels), .min = 0, .max = 64,
 	 .unit = "accelerators", .def = "off", .show = CFG_SHOW_IF_SET,
 	 .help = "`topology-accels` fails unless exactly this many accelerators are under test, naming the bound "
@@ -227,6 +233,15 @@ const struct cfg_key config_keys[] = {
 	{.name = "pcie.aer_uncor_mask", .type = CFG_T_UINT, FIELD(pcie.aer_uncor_mask), .max = UINT32_MAX,
 	 .flags = CFG_F_HEX, .def = "0x0", .show = CFG_SHOW_IF_SET,
 	 .help = "AER uncorrectable status bits that do not fail `pcie-aer` (they are still printed)"},
+	{.name = "pcie.aer_cor_max", .type = CFG_T_THRESHOLD, FIELD(pcie.aer_cor_max), .min = 0, .max = 1000000,
+	 .unit = "correctable AER errors per device in the run", .def = "0", .show = CFG_SHOW_IF_SET,
+	 .help = "`pci-aer`, `pcie-aer` and the health watch fail when more correctable AER errors than this were "
+		 "counted on a device in the run. A count is one status bit seen set, then cleared by Kiln (RW1C) so "
+		 "its next occurrence counts again (PCIe defines no AER counter and no device limit: the threshold "
+		 "is this key's alone). 0: any error fails; `off`: counted and reported only"},
+	{.name = "pcie.aer_uncor_max", .type = CFG_T_THRESHOLD, FIELD(pcie.aer_uncor_max), .min = 0, .max = 1000000,
+	 .unit = "uncorrectable AER errors per device in the run", .def = "0", .show = CFG_SHOW_IF_SET,
+	 .help = "... the same for uncorrectable AER errors"},
 	{.name = "expect.dimms", .type = CFG_T_MODULES, FIELD(memory.modules), FIELD2(memory.module_mib), .min = 1,
 	 .max = 4096, .aux = 1u << 24, .def = "none", .show = CFG_SHOW_IF_SET,
 	 .help = "`platform-memory-modules` fails unless SMBIOS describes at least N populated memory modules of "

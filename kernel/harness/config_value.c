@@ -514,8 +514,15 @@ static void allowed_threshold(const struct cfg_key *k, struct cfg_out *o)
 static int set_range(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)
 {
 	(void)at;
-	if (cfg_key_is("all", v, n)) {
+	/* quick (the default): unset, the case decides; all: offset 0, size 0 (to the end) */
+	if (cfg_key_is("quick", v, n)) {
 		clear(k, base);
+		return CFG_W_OK;
+	}
+	if (cfg_key_is("all", v, n)) {
+		put_uint(base, k->off, k->size, 0);
+		put_uint(base, k->off2, k->size2, 0);
+		put_set(k, base, true);
 		return CFG_W_OK;
 	}
 	uint64_t off, size;
@@ -531,8 +538,8 @@ static int set_range(const struct cfg_key *k, void *base, const char *v, size_t 
 
 static void fmt_range(const struct cfg_key *k, const void *base, struct cfg_out *o)
 {
-	if (!cfg_get_set(k, base)) {
-		cfg_outf(o, "all");
+	if (!cfg_get_set(k, base) || !get_uint(base, k->off2, k->size2)) {
+		cfg_outf(o, cfg_get_set(k, base) ? "all" : "quick");
 		return;
 	}
 	format_size(o, get_uint(base, k->off, k->size));
@@ -544,7 +551,7 @@ static void allowed_range(const struct cfg_key *k, struct cfg_out *o)
 {
 	(void)k;
 	cfg_outf(o, "all, or offset:size in bytes with an optional K/M/G suffix, both multiples of 8, size > 0 (e.g. "
-		"0:64M, 128M:16M)");
+		"0:64M, 128M:16M), or quick");
 }
 
 static int set_net_port(const struct cfg_key *k, void *base, const char *v, size_t n, size_t *at)

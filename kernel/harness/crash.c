@@ -9,6 +9,7 @@
 #include "kernel/harness/exit.h"
 #include "kernel/harness/ktap.h"
 #include "kernel/harness/lane.h"
+#include "kernel/harness/report.h"
 #include "kernel/harness/runner.h"
 #include "kernel/lib/fmt.h"
 
@@ -76,6 +77,7 @@ static void on_fault(const struct trap_frame *f, uint64_t cr2)
 			trap_name((unsigned)f->vector), (unsigned long long)f->rip);
 		kiln_exit(KILN_EXIT_CRASH);
 	}
+	report_document_empty(); /* a crash before the document opened still ends one */
 	print_record(f, cr2);
 	char what[120];
 	ksnprintf(what, sizeof what, "crashed: %s at rip 0x%llx", trap_name((unsigned)f->vector),

@@ -27,6 +27,12 @@ struct kt_suite {
 	const struct kt_case *cases;
 	unsigned count;
 	unsigned flags;
+	/* Optional: the seconds case k needs on accelerator dev on top of its timeout, for
+	 * work that grows with what is tested (the hbm cases: bytes moved at a documented
+	 * worst-case rate). The runner adds the sum over the devices (one CPU tests them one
+	 * after another) or the largest (parallel=devices: one lane per device); the case
+	 * reads the deadline chosen with kt_timeout_s and prints it. */
+	uint32_t (*sized_s)(const struct kt_case *k, unsigned dev);
 };
 
 #define KT_CASES(arr) (arr), (unsigned)(sizeof(arr) / sizeof((arr)[0]))
@@ -34,7 +40,10 @@ struct kt_suite {
 /* Define suite `ident` (its name is the identifier spelled out) over the file's `cases`
  * table: `KT_SUITE(queues, KT_SUITE_DEVICE);` defines kt_suite_queues, which
  * tests/suites/suites.c lists in run order. */
-#define KT_SUITE(ident, flags) const struct kt_suite kt_suite_##ident = {#ident, KT_CASES(cases), (flags)}
+#define KT_SUITE(ident, flags) const struct kt_suite kt_suite_##ident = {#ident, KT_CASES(cases), (flags), 0}
+/* The same with a sized deadline (struct kt_suite's sized_s). */
+#define KT_SUITE_SIZED(ident, flags, sized)                                                                     \
+	const struct kt_suite kt_suite_##ident = {#ident, KT_CASES(cases), (flags), (sized)}
 
 /* A suite whose cases live in several files lists them once, as X(function, "name",
  * timeout_s) entries of a list macro, and gets both the functions' declarations and the
@@ -57,6 +66,13 @@ void kt_diag(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2
 void kt_fail(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Skip the case with a reason (the case should return after this). */
 void kt_skip(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Partial coverage: the case passed over less than the whole of what it tests (the quick
+ * default of hbm_range, say) and says exactly what it left out. The case stays `ok` with a
+ * "# case: partial coverage: ..." line; under skips=fail it is a failure like an
+ * unrequested skip (a run that must cover everything never passes on a part). */
+void kt_partial(struct kt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The case's deadline in seconds (its timeout plus any sized part), for its diagnostics. */
+uint32_t kt_timeout_s(const struct kt *t);
 /* "# measure <name> <value> <unit>"; value is in units of 10^-decimals. */
 void kt_measure(struct kt *t, const char *name, int64_t value, unsigned decimals, const char *unit);
 /* A measurement series: a value sampled over time (a sensor during a stress). Each element

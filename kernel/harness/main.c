@@ -42,7 +42,6 @@
 struct boot_info *kiln_boot_info;
 const char kiln_version_string[] = KILN_GIT_VERSION;
 uint64_t kiln_kernel_entry_tsc;
-static int ktap_started; /* the document's one version line is out */
 
 /* Every timer tick: the heartbeat, then the running case's deadline (may not return). */
 static void on_tick(void)
@@ -56,18 +55,11 @@ static void on_tick(void)
 	runner_tick();
 }
 
-static void ktap_start(void)
-{
-	console_puts("KTAP version 1\n");
-	ktap_started = 1;
-}
-
-/* Before any case: a KTAP document with no tests (one version line, whenever it came). */
+/* Before any case: a KTAP document with no tests (report_document_empty). */
 static _Noreturn void early_fatal(const char *what)
 {
-	if (!ktap_started)
-		ktap_start();
-	kprintf("1..0\n# kiln: fatal: %s\n", what);
+	report_document_empty();
+	kprintf("# kiln: fatal: %s\n", what);
 	kiln_exit(KILN_EXIT_CRASH);
 }
 
@@ -124,7 +116,8 @@ static void print_run_header(const struct boot_info *bi, const struct kiln_confi
 
 static _Noreturn void config_error(const char *msg)
 {
-	kprintf("1..0\n# kiln: config error: %s\n", msg);
+	report_document_empty();
+	kprintf("# kiln: config error: %s\n", msg);
 	report_error("config-error", msg);
 	kiln_exit(KILN_EXIT_CONFIG);
 }
@@ -281,7 +274,8 @@ _Noreturn void kernel_main(struct boot_info *bi)
 	const char *console_note = platform_console_select(&cfg, &kernel_acpi);
 
 	console_log_start(); /* from here on the run's log is kept for a collector */
-	ktap_start();
+	/* The start-up lines: the KTAP document opens (version line, then its plan) once the
+	 * selection and the devices under test are known, below. */
 	print_run_header(bi, &cfg);
 	identity_collect(bi);
 	identity_print();
@@ -340,12 +334,16 @@ _Noreturn void kernel_main(struct boot_info *bi)
 		const char *note = accel_probe_note();
 		ksnprintf(why, sizeof why, "no device under test: the selected suites need an accelerator and none was bound (%s)",
 			  note[0] ? note : "no PCI function matches the driver's id table");
-		kprintf("1..0\n# kiln: %s\n", why);
+		report_document_empty();
+		kprintf("# kiln: %s\n", why);
 		report_error("no-device", why);
 		kiln_exit(KILN_EXIT_NO_DEVICE);
 	}
 	if (accel_failed_count())
 		runner_force_case("topology-accels"); /* a device dropped at bring-up is a failed case */
+	unsigned plan;
+	bool has_plan = runner_plan(&cfg, &plan);
+	report_document_begin(has_plan, plan);
 	watch_start(&cfg);
 	kprintf("# kiln: boot-to-first-case %llu us since efi_main\n",
 		(unsigned long long)tsc_to_ns(rdtsc() - bi->entry_tsc) / 1000);

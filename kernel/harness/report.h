@@ -12,9 +12,16 @@
 
 void report_configure(const struct kiln_config *c, bool burn_in);
 void report_run_start(const struct kiln_config *c, const char *cmdline);
-void report_plan(unsigned count);
-void report_plan_at(unsigned depth, unsigned count);
-void report_pass_begin(unsigned pass);
+/* The KTAP document: its one top-level version line with the plan right after it (the
+ * number of suites, or of passes in a burn-in; no plan when that is not known), printed
+ * once the selection and the devices under test are known. Start-up lines before it are
+ * outside the document. Once only; false when it was already open. */
+bool report_document_begin(bool has_plan, unsigned count);
+/* A run that ends before any case (config error, fatal start-up error, no device): the
+ * document with plan 1..0, unless it is open already. */
+void report_document_empty(void);
+/* A burn-in pass: its version, '# Subtest: pass-N' and plan (the suites of one pass). */
+void report_pass_begin(unsigned pass, unsigned nsuites);
 void report_pass_end(unsigned pass, bool failed, const char *summary);
 void report_suite_begin(const char *suite, unsigned cases);
 void report_suite_end(unsigned num, const char *suite, enum ktap_result r, const char *reason);

@@ -27,6 +27,7 @@ struct kt {
 	const struct kt_case *c;
 	enum ktap_result result;
 	char reason[160];
+	char partial[160];     /* kt_partial: what the case left out (empty: all of it covered) */
 	uint64_t seed;
 	uint64_t rng;
 	struct dev_lane *dl;   /* a device lane's context: diagnostics are kept, not printed */
@@ -200,6 +201,20 @@ void kt_skip(struct kt *t, const char *fmt, ...)
 	if (t->result == KTAP_PASS)
 		t->result = KTAP_SKIP;
 }
+
+void kt_partial(struct kt *t, const char *fmt, ...)
+{
+	char b[sizeof t->partial];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	kt_diag(t, "partial coverage: %s", b);
+	if (!t->partial[0])
+		memcpy(t->partial, b, sizeof b);
+}
+
+uint32_t kt_timeout_s(const struct kt *t) { return case_timeout_s; }
 
 void kt_measure(struct kt *t, const char *name, int64_t value, unsigned decimals, const char *unit)
 {
@@ -408,6 +423,8 @@ static void run_lanes(const struct kt_case *k)
 		}
 		if (lane_r == KTAP_SKIP && !reason[0])
 			ksnprintf(reason, sizeof reason, "%s", d->kt.reason);
+		if (d->kt.partial[0] && !cur.partial[0])
+			memcpy(cur.partial, d->kt.partial, sizeof cur.partial);
 		merge(&r, lane_r);
 	}
 	lanes_running = 0;
@@ -418,6 +435,22 @@ static void run_lanes(const struct kt_case *k)
 
 static void watch_fail(const char *text) { kt_fail(&cur, "%s", text); }
 
+/* A suite's sized deadline share (struct kt_suite's sized_s): summed over the devices one
+ * CPU tests in turn, the largest when each device has its own lane; at most a day. */
+static uint32_t sized_s(const struct kt_suite *s, const struct kt_case *k, bool lanes)
+{
+	if (!s->sized_s)
+		return 0;
+	uint64_t sum = 0, max = 0;
+	for (unsigned i = 0; i < accel_count(); i++) {
+		uint64_t x = s->sized_s(k, i);
+		sum += x;
+		max = x > max ? x : max;
+	}
+	uint64_t r = lanes ? max : sum;
+	return r > 86400 ? 86400 : (uint32_t)r;
+}
+
 static enum ktap_result run_case(const struct kiln_config *c, const struct kt_suite *s, const struct kt_case *k,
 				 unsigned num, unsigned pass, bool pass_end)
 {
@@ -427,10 +460,11 @@ static enum ktap_result run_case(const struct kiln_config *c, const struct kt_su
 	cur.result = KTAP_PASS;
 	cur.seed = pass_seed(c->seed, pass);
 	cur.rng = cur.seed ^ rand_hash(k->name);
+	bool lanes = lanes_possible(c, s);
 	case_timeout_s = k->timeout_s ? k->timeout_s : c->timeout_s;
+	case_timeout_s += sized_s(s, k, lanes);
 	report_case_begin(k->name);
 	case_deadline = deadline_in_ns((uint64_t)case_timeout_s * NS_PER_S);
-	bool lanes = lanes_possible(c, s);
 	if (kjmp_set(&case_jmp) == 0) {
 		case_running = 1;
 		irq_enable();
@@ -451,6 +485,10 @@ static enum ktap_result run_case(const struct kiln_config *c, const struct kt_su
 		cur.result = KTAP_FAIL;
 		ksnprintf(cur.reason, sizeof cur.reason, "skips=fail: the case skipped (%s); leave it out with exclude= if "
 			  "that is expected", why);
+	} else if (cur.result == KTAP_PASS && cur.partial[0] && c->skips_fail == CFG_ON && !(s->flags & KT_SUITE_EXPLICIT)) {
+		/* a part covered is a skip of the rest: the same rule */
+		cur.result = KTAP_FAIL;
+		ksnprintf(cur.reason, sizeof cur.reason, "skips=fail: partial coverage: %s", cur.partial);
 	}
 	watch_case_end(k->name, pass_end, pass, watch_fail);
 	report_case_end(num, k->name, cur.result, cur.reason[0] ? cur.reason : 0);
@@ -529,19 +567,13 @@ void runner_run(const struct kiln_config *c, struct run_totals *out_tot)
 	bool burn = runner_burn_in(c);
 	unsigned passes = c->passes ? c->passes : (c->duration_s ? UINT32_MAX : 1);
 	uint64_t end = c->duration_s ? start + c->duration_s * NS_PER_S : 0;
-	if (!burn)
-		report_plan(nsuites);
-	else if (!c->duration_s && c->on_failure == CFG_ON_FAILURE_CONTINUE)
-		report_plan(passes); /* with a duration, or a failure that may end the run early
-				      * (on_failure=stop|halt), the number of passes is not known: no plan */
 	int stop = 0;
 	for (unsigned pass = 1; pass <= passes; pass++) {
 		uint64_t pass_start = time_ns();
 		unsigned f0 = live.failed, p0 = live.passed, s0 = live.skipped;
 		heartbeat_progress(pass, pass == 1 ? HEARTBEAT_ETA_UNKNOWN : live.eta_s);
 		if (burn) {
-			report_pass_begin(pass);
-			report_plan_at(1, nsuites);
+			report_pass_begin(pass, nsuites);
 		}
 		bool pass_failed = false;
 		run_pass(c, pass, &stop, &pass_failed);
@@ -581,3 +613,19 @@ bool runner_selection_needs_device(const struct kiln_config *c)
 }
 
 bool runner_burn_in(const struct kiln_config *c) { return c->passes > 1 || c->duration_s > 0; }
+
+bool runner_plan(const struct kiln_config *c, unsigned *count)
+{
+	unsigned nsuites = 0;
+	for (unsigned i = 0; i < kiln_suite_count; i++)
+		nsuites += suite_case_count(c, kiln_suites[i]) > 0;
+	if (!runner_burn_in(c)) {
+		/* on_failure=halt stops mid-pass, leaving suites unreported: no plan then */
+		*count = nsuites;
+		return c->on_failure != CFG_ON_FAILURE_HALT;
+	}
+	/* with a duration, or a failure that may end the run early (on_failure=stop|halt),
+	 * the number of passes is not known: no plan */
+	*count = c->passes;
+	return !c->duration_s && c->on_failure == CFG_ON_FAILURE_CONTINUE;
+}

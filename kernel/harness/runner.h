@@ -27,6 +27,10 @@ unsigned runner_select_count(const struct kiln_config *c, char *err, unsigned er
 bool runner_selection_needs_device(const struct kiln_config *c);
 /* Report this case in every pass whatever the selection says (before runner_run). */
 void runner_force_case(const char *name);
+/* The top-level KTAP plan of runner_run: the number of suites of one pass, or the number
+ * of passes of a burn-in; false when that is not known in advance (duration=, or an
+ * on_failure= that may end the run early). Call after runner_force_case. */
+bool runner_plan(const struct kiln_config *c, unsigned *count);
 /* Burn-in: more than one pass, or a duration. */
 bool runner_burn_in(const struct kiln_config *c);
 /* Run the selection (every pass); prints through kernel/harness/report.c. */

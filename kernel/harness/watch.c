@@ -16,7 +16,8 @@ struct dev_state {
 	bool has_link;
 	uint8_t speed, width;       /* last link state seen (reported when it changed) */
 	bool aer_ok;
-	uint32_t aer_cor, aer_uncor; /* last status read: a bit set since is a new error */
+	uint32_t aer_cor, aer_uncor; /* bits left set at the last read: a bit set since is a new error */
+	uint32_t cor_count, uncor_count; /* AER errors counted in the run (bits seen set, then cleared) */
 	uint32_t derr;              /* uncorrected ECC errors already accounted for */
 	bool serr_over, rate_over;  /* reported */
 	bool over[ACCEL_CHECKS];    /* out of bounds at the last read (at the start: left to the sensor cases) */
@@ -25,6 +26,7 @@ struct dev_state {
 static struct dev_state st[ACCEL_MAX];
 static struct accel_limits limits;
 static uint32_t serr_max = CFG_LIMIT_OFF, serr_rate_max = CFG_LIMIT_OFF;
+static uint32_t aer_cor_max, aer_uncor_max;
 static volatile bool started, busy;
 static volatile bool sensors_due;
 static char findings[FINDINGS][FINDING_LEN];
@@ -89,12 +91,24 @@ static void read_registers(const char *when, bool baseline)
 		struct pci_aer_status aer;
 		if (pci_aer_read(a->pci, &aer) == PCI_OK) {
 			uint32_t nu = aer.uncor_status & ~s->aer_uncor, nc = aer.cor_status & ~s->aer_cor;
-			if (!baseline && s->aer_ok && nu)
-				add(when, "health: accel%u %s: PCIe AER uncorrectable error status bits 0x%08x newly set (status 0x%08x)",
-				    i, a->bdf, nu, aer.uncor_status);
-			if (!baseline && s->aer_ok && nc)
-				add(when, "health: accel%u %s: PCIe AER correctable error status bits 0x%08x newly set (status 0x%08x)",
-				    i, a->bdf, nc, aer.cor_status);
+			if (!baseline && s->aer_ok && (nu | nc)) {
+				/* each bit newly set is one error; cleared (RW1C) so its next occurrence
+				 * counts again. Bits set at the start are pci-aer's to judge and clear. */
+				struct pci_aer_status clr = {.uncor_status = nu, .cor_status = nc};
+				pci_aer_clear(a->pci, &clr);
+				aer.uncor_status &= ~nu;
+				aer.cor_status &= ~nc;
+				s->uncor_count += (uint32_t)__builtin_popcount(nu);
+				s->cor_count += (uint32_t)__builtin_popcount(nc);
+			}
+			if (!baseline && s->aer_ok && nu && s->uncor_count > aer_uncor_max)
+				add(when, "health: accel%u %s: PCIe AER uncorrectable error status bits 0x%08x newly set: %u "
+					  "uncorrectable error(s) in this run, above the limit %u (pcie.aer_uncor_max)",
+				    i, a->bdf, nu, s->uncor_count, aer_uncor_max);
+			if (!baseline && s->aer_ok && nc && s->cor_count > aer_cor_max)
+				add(when, "health: accel%u %s: PCIe AER correctable error status bits 0x%08x newly set: %u "
+					  "correctable error(s) in this run, above the limit %u (pcie.aer_cor_max)",
+				    i, a->bdf, nc, s->cor_count, aer_cor_max);
 			s->aer_uncor = aer.uncor_status;
 			s->aer_cor = aer.cor_status;
 			s->aer_ok = true;
@@ -170,6 +184,8 @@ void watch_start(const struct kiln_config *c)
 				       c->voltage_max_mv, c->current_max_a, c->pcie_replay_max};
 	serr_max = c->ecc_serr_max;
 	serr_rate_max = c->ecc_serr_rate_max;
+	aer_cor_max = c->pcie.aer_cor_max;
+	aer_uncor_max = c->pcie.aer_uncor_max;
 	busy = true;
 	read_registers("", true);
 	read_sensors("", true);
@@ -231,4 +247,20 @@ void watch_case_end(const char *case_name, bool pass_end, unsigned pass, void (*
 		f_lost = 0;
 		fail(text);
 	}
+}
+
+void watch_aer_add(unsigned dev, uint32_t cor_bits, uint32_t uncor_bits, uint32_t *cor_total, uint32_t *uncor_total)
+{
+	if (dev >= ACCEL_MAX) {
+		*cor_total = (uint32_t)__builtin_popcount(cor_bits);
+		*uncor_total = (uint32_t)__builtin_popcount(uncor_bits);
+		return;
+	}
+	int on = irq_save();
+	struct dev_state *s = &st[dev];
+	s->cor_count += (uint32_t)__builtin_popcount(cor_bits);
+	s->uncor_count += (uint32_t)__builtin_popcount(uncor_bits);
+	*cor_total = s->cor_count;
+	*uncor_total = s->uncor_count;
+	irq_restore(on);
 }

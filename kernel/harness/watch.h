@@ -21,4 +21,8 @@ void watch_tick(const char *running_case);
  * fail() once for every new finding. */
 void watch_case_end(const char *case_name, bool pass_end, unsigned pass, void (*fail)(const char *text));
 
+/* AER errors on accelerator dev: a case that read and cleared status bits the watch had
+ * not seen yet adds them (one per bit); returns the run's totals so far. */
+void watch_aer_add(unsigned dev, uint32_t cor_bits, uint32_t uncor_bits, uint32_t *cor_total, uint32_t *uncor_total);
+
 #endif

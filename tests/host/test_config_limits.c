@@ -81,7 +81,12 @@ static void ranges(void **state)
 		assert_int_equal(c.hbm_range_off, 0); /* the last good value stays */
 		assert_int_equal(c.hbm_range_size, 64ull << 30);
 	}
+	/* all: set, size 0 (each device's whole HBM); quick: the default, unset */
 	assert_int_equal(set(&c, "hbm_range", "all"), 0);
+	assert_true(c.hbm_range_set);
+	assert_int_equal(c.hbm_range_off, 0);
+	assert_int_equal(c.hbm_range_size, 0);
+	assert_int_equal(set(&c, "hbm_range", "quick"), 0);
 	assert_false(c.hbm_range_set);
 }
 

@@ -29,8 +29,9 @@ HEADER = [
 
 
 def burnin(passes, plan=True, duration="(none)", fail_pass=3, timeout_pass=5):
-    out = [PRELUDE + "KTAP version 1"]
-    out += [h.format(passes=passes if plan else "(none)", duration=duration) for h in HEADER]
+    out = [PRELUDE + HEADER[0].format(passes=passes if plan else "(none)", duration=duration)]
+    out += [h.format(passes=passes if plan else "(none)", duration=duration) for h in HEADER[1:]]
+    out.append("KTAP version 1")
     if plan:
         out.append(f"1..{passes}")
     ok_total = failed_total = 0
@@ -80,7 +81,7 @@ def burnin(passes, plan=True, duration="(none)", fail_pass=3, timeout_pass=5):
 
 def config_error():
     return PRELUDE + "\n".join([
-        "KTAP version 1", "# kiln: Kiln 1a2b3c4", "1..0",
+        "# kiln: Kiln 1a2b3c4", "KTAP version 1", "1..0",
         "# kiln: config error: load options: unknown key 'suite'; known keys: suites, cases",
         "# kiln: result ERROR passed=0 failed=0 skipped=0 duration=0.0s",
         "# kiln: exit 2 (config error)"]) + "\n"
@@ -88,7 +89,7 @@ def config_error():
 
 def crash_outside():
     return PRELUDE + "\n".join([
-        "KTAP version 1", "# kiln: Kiln 1a2b3c4", "1..1",
+        "# kiln: Kiln 1a2b3c4", "KTAP version 1", "1..1",
         "  KTAP version 1", "  # Subtest: platform", "  1..2",
         "  ok 1 platform-memory-map",
         "  # crash: exception #PF page fault (vector 14) error 0x2 outside any case",
@@ -108,7 +109,7 @@ def truncated():
 
 def plain():
     return PRELUDE + "\n".join([
-        "KTAP version 1", "# kiln: Kiln 1a2b3c4", "1..1",
+        "# kiln: Kiln 1a2b3c4", "KTAP version 1", "1..1",
         "  KTAP version 1", "  # Subtest: selftest", "  1..5",
         "  # selftest-pass: this case passes on purpose", "  ok 1 selftest-pass",
         "  # selftest-fail: this case fails on purpose: expected 1, got 2", "  not ok 2 selftest-fail",

@@ -23,9 +23,9 @@ from kiln import exitcodes, inject, ktap, kunit, repro  # noqa: E402
 
 GOOD = textwrap.dedent("""\
     BdsDxe: loading Boot0001
-    KTAP version 1
     # kiln: Kiln v1
     # kiln: seed 0x7 (seed=0x7 repeats this run)
+    KTAP version 1
     1..2
       KTAP version 1
       # Subtest: selftest
@@ -77,7 +77,20 @@ class Validator(unittest.TestCase):
         self.assertEqual(validate(GOOD), [])
 
     def test_config_error_document(self):
-        self.assertEqual(validate("KTAP version 1\n# kiln: x\n1..0\n# kiln: config error: y\n"), [])
+        self.assertEqual(validate("# kiln: x\nKTAP version 1\n1..0\n# kiln: config error: y\n"), [])
+
+    def test_plan_after_header(self):  # the order before: the kernel's parser never saw the plan
+        p = validate("KTAP version 1\n# kiln: x\n1..0\n# kiln: config error: y\n")
+        self.assertTrue(any("plan after other lines" in x for x in p), p)
+        p = validate(GOOD.replace("  # Subtest: platform\n  1..1\n", "  # Subtest: platform\n  # x\n  1..1\n"))
+        self.assertTrue(any("plan after other lines" in x for x in p), p)
+
+    def test_kernel_parser_sees_plan(self):
+        res = kunit.parse(GOOD)
+        if res is None:
+            self.skipTest("the kernel's parser is not installed (tools/deps.sh)")
+        self.assertEqual((res.plan, res.subtests), (2, 2))
+        self.assertEqual(ktap.parse(GOOD).header[:1], ["Kiln v1"])
 
     def test_duration_run_without_top_plan(self):
         self.assertEqual(validate("KTAP version 1\n  KTAP version 1\n  # Subtest: pass-1\n  1..1\n  ok 1 a\n"

@@ -18,8 +18,9 @@ The console parser:
     run.verdict, run.exit_code, run.errors, run.passes, run.cases(), run.measurements()
 
 What it understands (docs/output.md, docs/lab-tools.md):
-  - the firmware prelude before the first column-0 'KTAP version 1' is ignored (ANSI escapes
-    and carriage returns are stripped everywhere);
+  - the prelude before the first column-0 'KTAP version 1' is the firmware's and Kiln's
+    start-up lines: only its '# kiln:' lines are read (the run header: version, config,
+    seed, identity, bring-up); ANSI escapes and carriage returns are stripped everywhere;
   - nesting of any depth by indentation: a subtest opens with an indented 'KTAP version 1'
     (or, older style, just indented lines) and closes with the result line one level out;
   - result lines 'ok N name', 'not ok N name', with '# SKIP|TODO|TIMEOUT reason' directives;
@@ -285,6 +286,11 @@ def parse(text):
                 add_ocp(run, ln, line)
             else:
                 run.prelude.append(line)
+                # Kiln's start-up lines come before its document opens (version line and
+                # plan once the selection and the devices are known): the run header
+                m = KILN.match(line)
+                if m and kiln_line(run, m.group(1), ln) == "other":
+                    run.header.append(m.group(1))
             continue
         if not line.strip():
             continue
@@ -300,7 +306,7 @@ def parse(text):
             kind = kiln_line(run, m.group(1), ln)
             if kind != "other":
                 continue
-            if not run.root.children and len(stack) == 1 and run.root.plan is None:
+            if not run.root.children and len(stack) == 1:
                 run.header.append(m.group(1))
             else:
                 run.footer.append(m.group(1))
@@ -640,8 +646,10 @@ def validate(text):
     ('line N: ...'), empty when the document is valid. Lines before the first column-0
     version line are the firmware's and ignored. Rules (ktap.rst): one version line opens
     the document and each subtest, indented two spaces per level; a plan, when present,
-    follows the version line (or the '# Subtest:' line) and equals the number of results;
-    results are numbered 1, 2, ... per level; a result line is '<ok|not ok> <n>
+    follows the version line (or the '# Subtest:' line) right away, before any other line
+    of its level (where the kernel's parser looks for it; a column-0 '# kiln:' heartbeat
+    inside a subtest is not of its level), and equals the number of results; results are
+    numbered 1, 2, ... per level; a result line is '<ok|not ok> <n>
     [<description>][ # [<directive>] [<data>]]' with no '#' in the description; TIMEOUT
     and ERROR only on 'not ok'; a subtest ends with its result line one level out, whose
     description is the subtest's name. Diagnostic and unknown lines may be anywhere."""
@@ -658,6 +666,7 @@ def validate(text):
             self.name = None
             self.results = 0
             self.header_done = False   # a plan, a result or a subtest came: no more header lines
+            self.plan_slot = True      # the next line at this level may be the plan
 
     stack = [Level(0, start + 1)]
     for i in range(start + 1, len(lines)):
@@ -689,8 +698,12 @@ def validate(text):
             elif cur.plan is not None or cur.header_done:
                 problems.append(f"line {ln}: plan after {'another plan' if cur.plan is not None else 'results'}"
                                 f" at this level (the plan follows the version line)")
+            elif not cur.plan_slot:
+                problems.append(f"line {ln}: plan after other lines at this level: the plan comes right after "
+                                f"the version line (and '# Subtest:' line), where a parser looks for it")
             cur.plan = int(m.group(1))
             cur.header_done = True
+            cur.plan_slot = False
             continue
         if re.match(r"^(not ok|ok)\b", body):
             r = result_line(body)
@@ -718,6 +731,7 @@ def validate(text):
                 continue
             target.results += 1
             target.header_done = True
+            target.plan_slot = False
             if num is not None and num != target.results:
                 problems.append(f"line {ln}: result number {num}, expected {target.results}")
             continue
@@ -728,12 +742,16 @@ def validate(text):
                     problems.append(f"line {ln}: '# Subtest:' must follow the subtest's version line")
                 cur.name = s.group(1).strip()
                 continue
+            if indent == 2 * cur.depth:
+                cur.plan_slot = False
             d = re.match(r"^#\s*(SKIP|TODO|XFAIL|TIMEOUT|ERROR)\b", body)
             if d:
                 problems.append(f"line {ln}: directive '{d.group(1)}' on a diagnostic line: directives "
                                 f"belong to result lines")
             continue
-        # an unknown line: allowed anywhere by the spec
+        # an unknown line: allowed anywhere by the spec (but no longer before the plan)
+        if indent == 2 * cur.depth:
+            cur.plan_slot = False
     if len(stack) > 1:
         for lv in stack[1:]:
             problems.append(f"line {lv.ln}: subtest '{lv.name or '?'}' never got its result line")

@@ -6,6 +6,7 @@ it from Debian's linux-source package into build/src/kunit/ (see docs/testing.md
     res = kunit.parse(text)     # None when the parser is not installed
     res.errors                  # the parser's own '[ERROR] Test: ...' complaints
     res.status, res.counts      # 'SUCCESS', 'FAILURE', ...; passed/failed/skipped/crashed/errors
+    res.plan, res.subtests      # the top-level plan it saw (None: none) and the results it read
 """
 import glob
 import io
@@ -28,6 +29,8 @@ class Result:
                        "errors": c.errors}
         self.errors = [m.group(1) for m in (_ERROR.search(_ANSI.sub("", l)) for l in output.splitlines()) if m]
         self.output = output
+        self.plan = test.expected_count      # the top-level plan the parser saw (None: none)
+        self.subtests = len(test.subtests)   # top-level results it read
 
 
 def available():

@@ -441,7 +441,7 @@ static const struct kt_case fade_cases[] = {
 	{"memory-fade-bit-fade", memory_bit_fade, FADE_TIMEOUT_S},
 };
 /* a dash in the name: KT_SUITE spells the identifier, so this one is written out */
-const struct kt_suite kt_suite_memory_fade = {"memory-fade", KT_CASES(fade_cases), KT_SUITE_EXPLICIT};
+const struct kt_suite kt_suite_memory_fade = {"memory-fade", KT_CASES(fade_cases), KT_SUITE_EXPLICIT, 0};
 
 /* ---- proof of detection: one bit flipped in a tested page ----------------------------- */
 
@@ -492,4 +492,4 @@ static void memory_selftest_bit_error(struct kt *t)
 static const struct kt_case selftest_cases[] = {
 	{"memory-selftest-bit-error", memory_selftest_bit_error, CASE_TIMEOUT_S},
 };
-const struct kt_suite kt_suite_memory_selftest = {"memory-selftest", KT_CASES(selftest_cases), KT_SUITE_EXPLICIT};
+const struct kt_suite kt_suite_memory_selftest = {"memory-selftest", KT_CASES(selftest_cases), KT_SUITE_EXPLICIT, 0};

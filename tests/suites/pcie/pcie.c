@@ -6,7 +6,8 @@
  *   pcie-inventory      ids, class, port type, slot, link of every function
  *   pcie-link           negotiated speed/width against the function's capability, or an
  *                       expect.pcie.<BDF|slotN> rule; both ends named
- *   pcie-aer            AER correctable/uncorrectable status (minus pcie.aer_*_mask), header log
+ *   pcie-aer            AER correctable/uncorrectable status (minus pcie.aer_*_mask; one error per
+ *                       bit, pcie.aer_*_max tolerated per function), header log
  *   pcie-device-status  Device Status error bits of functions without AER */
 #include "kernel/harness/config.h"
 #include "kernel/harness/ktest.h"
@@ -190,6 +191,18 @@ static void pcie_aer(struct kt *t)
 		n++;
 		pci_bdf(d, bdf);
 		uint32_t u = s.uncor_status & ~umask, k = s.cor_status & ~cmask;
+		/* one error per status bit; pcie.aer_*_max errors per function are tolerated */
+		uint32_t umax = c ? c->pcie.aer_uncor_max : 0, cmax = c ? c->pcie.aer_cor_max : 0;
+		if (u && (uint32_t)__builtin_popcount(u) <= umax) {
+			kt_diag(t, "%s: AER uncorrectable status 0x%08x: %u error(s), within pcie.aer_uncor_max %u", bdf, u,
+				(unsigned)__builtin_popcount(u), umax);
+			u = 0;
+		}
+		if (k && (uint32_t)__builtin_popcount(k) <= cmax) {
+			kt_diag(t, "%s: AER correctable status 0x%08x: %u error(s), within pcie.aer_cor_max %u", bdf, k,
+				(unsigned)__builtin_popcount(k), cmax);
+			k = 0;
+		}
 		if (u) {
 			uint32_t log[PCI_ERR_HEADER_LOG_DWORDS];
 			uint8_t fep = 0;
