@@ -13,8 +13,11 @@
 #include "drivers/accel/hw/kiln_qman.h"
 
 #define ACCEL_MAX 8
-#define ACCEL_PQ_ENTRIES 256
-#define ACCEL_CQ_ENTRIES 256
+/* PQ depth: deep enough that the device, once rung, runs many bottom-half slices before it
+ * drains and the next doorbell has to wake QEMU's main loop again (docs/perf.md "Fast
+ * paths"); the CQ is as deep (the device does not flow-control it). */
+#define ACCEL_PQ_ENTRIES 512
+#define ACCEL_CQ_ENTRIES 512
 #define ACCEL_EQ_ENTRIES 256
 #define ACCEL_EVENT_LOG 128
 #define ACCEL_CPUCP_ENTRIES 8

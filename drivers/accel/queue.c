@@ -340,6 +340,8 @@ int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 	int r = irq_collect(a, q, false, why, len); /* an earlier CB's interrupt overdue */
 	if (r)
 		return r;
+	if ((int32_t)(ticket - qu->rung) > 0 && (int32_t)(qu->submitted - ticket) >= 0)
+		accel_doorbell(a, q); /* posted but not announced yet */
 	uint64_t c0 = prof_tsc(qu);
 	if (qu->prof.on)
 		qu->prof.waits++;
