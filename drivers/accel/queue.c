@@ -24,7 +24,7 @@
 #include "kernel/time.h"
 
 #define IRQ_GRACE_MS ACCEL_IRQ_GRACE_MS
-#define POLL_BURST 16u /* CQ polls between two looks at the clock */
+#define POLL_BURST 16u /* CQ polls between two looks at the clock (and, in a long wait, at the registers) */
 #define MSG_BASE_SM ACCEL_MSG_BASE_SM
 #define MSG_BASE_QMAN ACCEL_MSG_BASE_QMAN
 
@@ -375,14 +375,17 @@ int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 		}
 		if ((int64_t)(now - slow_at) < 0)
 			continue;
-		/* no progress for ACCEL_SLOW_CHECK_US: the slow path, at that pace */
+		/* No progress for ACCEL_SLOW_CHECK_US: a long wait (a big DMA, a stop, a hang). From
+		 * here on the registers are checked at every look at the clock, as the wait did
+		 * before the fast path: under TCG a register read that finds the model's bottom half
+		 * holding QEMU's global lock sleeps until it lets go, which leaves a shared host CPU
+		 * to the model instead of spinning against it. */
 		if ((r = slow_check(a, q, ev_before, why, len)))
 			return r;
 		if (deadline_passed(d)) {
 			describe_stuck(a, q, ticket, timeout_ms, why, len);
 			return ACCEL_ETIMEDOUT;
 		}
-		slow_at = now + slow_every;
 		cpu_relax();
 	}
 	if (qu->prof.on)
