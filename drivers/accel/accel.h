@@ -58,7 +58,6 @@ struct accel_queue_prof {
 	uint64_t irq_cyc;           /* waiting for completion interrupts after the CQ showed the CB */
 	uint32_t posts, doorbells, reaped, waits, spins;
 	uint32_t reg_reads;         /* register reads on the wait path (slow checks) */
-	uint64_t irqs;              /* CQ vector interrupts while on */
 };
 
 struct accel_queue {
