@@ -13,8 +13,11 @@
 #include "drivers/accel/hw/kiln_qman.h"
 
 #define ACCEL_MAX 8
-#define ACCEL_PQ_ENTRIES 64
-#define ACCEL_CQ_ENTRIES 64
+/* PQ depth: deep enough that the device, once rung, runs many bottom-half slices before it
+ * drains and the next doorbell has to wake QEMU's main loop again (docs/perf.md "Fast
+ * paths"); the CQ is as deep (the device does not flow-control it). */
+#define ACCEL_PQ_ENTRIES 512
+#define ACCEL_CQ_ENTRIES 512
 #define ACCEL_EQ_ENTRIES 256
 #define ACCEL_EVENT_LOG 128
 #define ACCEL_CPUCP_ENTRIES 8
@@ -44,16 +47,37 @@ struct accel_ring {             /* a ring in host memory the device reads or wri
 	uint32_t entries;
 };
 
+/* Where the submit path's time goes, in TSC cycles, gathered while `on` is set (the bench
+ * case's breakdown, docs/perf.md "Fast paths"). Off, it costs one branch per phase. */
+struct accel_queue_prof {
+	bool on;
+	uint64_t post_cyc;          /* writing PQ entries (BDs) */
+	uint64_t doorbell_cyc;      /* PI doorbell writes */
+	uint64_t cq_wait_cyc;       /* waiting for CQ entries: from the wait's start to the entry seen */
+	uint64_t reap_cyc;          /* checking and consuming CQ entries */
+	uint64_t irq_cyc;           /* waiting for completion interrupts after the CQ showed the CB */
+	uint32_t posts, doorbells, reaped, waits, spins;
+	uint32_t reg_reads;         /* register reads on the wait path (slow checks) */
+};
+
 struct accel_queue {
 	struct accel_ring pq, cq;
 	uint32_t pi;                /* producer index in [0, 2*entries) as the doorbell wants it */
+	uint32_t pi_rung;           /* the PI the last doorbell carried (pi != pi_rung: CBs posted, not rung) */
 	uint32_t cq_ci;             /* next CQ slot we expect, [0, entries) */
 	uint32_t submitted, completed; /* tickets: CB sequence numbers */
+	uint32_t rung;              /* the last ticket a doorbell announced */
 	uint32_t last_shadow;       /* shadow index of the last good completion */
 	bool stopped;
-	/* the CQ vector's interrupt count when each outstanding CB was submitted (by ticket %
+	/* the CQ vector's interrupt count when each outstanding CB was rung (by ticket %
 	 * entries): its completion interrupt may come before anyone waits for it */
 	uint64_t irq_mark[ACCEL_PQ_ENTRIES];
+	/* Interrupt check of reaped CBs, settled later (accel_irq_settle): the oldest CB whose
+	 * interrupt has not been seen (0: none owed), the count that must be passed and when it
+	 * was reaped; and the same for the newest reaped CB, whose interrupt covers all before. */
+	uint32_t irq_owed, irq_newest;
+	uint64_t irq_owed_mark, irq_owed_tsc, irq_newest_mark, irq_newest_tsc;
+	struct accel_queue_prof prof;
 };
 
 struct accel_event {
@@ -153,9 +177,27 @@ const char *accel_queue_name(unsigned q, char buf[16]);
 #define ACCEL_MSG_BASE_QMAN 1       /* the issuing engine's QMAN block */
 /* Submit a CB (device address and length); *ticket identifies it for accel_wait. */
 int accel_submit(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t *ticket);
-/* Wait for the completion of `ticket` (and all before it). On failure `why` says which
- * queue, the last completed CB, the queue's status and the error event if any. */
+/* Batches: post CBs into the PQ (no register access), then one doorbell announces every
+ * CB posted since the last one. ACCEL_EFULL when the PQ holds ACCEL_PQ_ENTRIES CBs not yet
+ * reaped. accel_submit is accel_post + accel_doorbell. */
+int accel_post(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t *ticket);
+void accel_doorbell(struct accel *a, unsigned q);
+/* Wait for the completion of `ticket` (and all before it) and for its interrupt. On failure
+ * `why` says which queue, the last completed CB, the queue's status and the error event if
+ * any; ACCEL_EIRQ when the CQ showed the CB but its MSI-X never came. */
 int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms, char *why, unsigned whylen);
+/* The fast path of accel_wait: polls the CQ in host memory alone (the queue's registers are
+ * read only after ACCEL_SLOW_CHECK_US without progress: stop, hang, device gone) and only
+ * notes which interrupts are owed. A later accel_reap fails with ACCEL_EIRQ once an owed
+ * interrupt is overdue; accel_irq_settle waits for them all (end of a batch or a case). */
+int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms, char *why, unsigned whylen);
+int accel_irq_settle(struct accel *a, unsigned q, char *why, unsigned whylen);
+/* Reap whatever the CQ shows complete, without waiting (host memory only); the tickets up
+ * to accel_completed() are done. Fails as accel_reap does (a bad entry, an overdue interrupt). */
+int accel_reap_ready(struct accel *a, unsigned q, char *why, unsigned whylen);
+static inline uint32_t accel_completed(const struct accel *a, unsigned q) { return a->q[q].completed; }
+#define ACCEL_SLOW_CHECK_US 50
+#define ACCEL_IRQ_GRACE_MS 200      /* how long an MSI-X may trail its CQ entry before it counts as lost */
 /* Submit and wait. */
 int accel_run(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t timeout_ms, char *why, unsigned whylen);
 /* Reset one stream (after a stop) and reprogram its rings. */

@@ -2,7 +2,16 @@
  * queue, both in host memory. A submitted CB gets a ticket (its sequence number); its
  * BD carries the ticket's low 12 bits as shadow index, which the completion entry must
  * echo (include/common/qman_if.h). Waiting polls the CQ with a deadline and, when it
- * does not come, says which queue, which CB, and what the queue and the EQ report. */
+ * does not come, says which queue, which CB, and what the queue and the EQ report.
+ *
+ * The fast path touches no register but the doorbell: CBs are posted into the PQ and one
+ * PI write announces a batch; completions are found in the CQ in host memory; the
+ * queue's registers are read only when the CQ has shown no progress for
+ * ACCEL_SLOW_CHECK_US (a stop, a hang, a device gone, a bad CQ entry). Every completion
+ * still owes its MSI-X: reaping notes the debt, a later reap or accel_irq_settle collects
+ * it, and one that never comes within ACCEL_IRQ_GRACE_MS is an interrupt fault. Under
+ * TCG a register read, and a PAUSE, take QEMU's global lock that the device model's
+ * bottom half needs to run the queue; so the poll spins on host memory without them. */
 #include "drivers/accel/accel.h"
 
 #include "drivers/accel/accel_priv.h"
@@ -14,9 +23,14 @@
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
 
-#define IRQ_GRACE_MS 200 /* how long an MSI-X may trail the CQ write before it counts as lost */
+#define IRQ_GRACE_MS ACCEL_IRQ_GRACE_MS
+#define POLL_BURST 16u /* CQ polls between two looks at the clock (and, in a long wait, at the registers) */
 #define MSG_BASE_SM ACCEL_MSG_BASE_SM
 #define MSG_BASE_QMAN ACCEL_MSG_BASE_QMAN
+
+static inline uint64_t prof_tsc(const struct accel_queue *qu) { return qu->prof.on ? rdtsc() : 0; }
+
+static uint64_t us_to_tsc(uint64_t us) { return time_tsc_hz() / 1000000u * us; }
 
 static uint32_t qreg(unsigned q, uint32_t reg)
 {
@@ -39,7 +53,8 @@ static int setup_one(struct accel *a, unsigned q)
 	if ((r = accel_ring_alloc(&qu->pq, ACCEL_PQ_ENTRIES, sizeof(struct kiln_bd))) ||
 	    (r = accel_ring_alloc(&qu->cq, ACCEL_CQ_ENTRIES, KILN_CQ_ENTRY_SIZE)))
 		return r;
-	qu->pi = qu->cq_ci = qu->submitted = qu->completed = qu->last_shadow = 0;
+	qu->pi = qu->pi_rung = qu->cq_ci = qu->submitted = qu->completed = qu->rung = qu->last_shadow = 0;
+	qu->irq_owed = qu->irq_newest = 0;
 	qu->stopped = false;
 	unsigned e = q / KILN_STREAMS_PER_ENGINE;
 	accel_wr(a, qreg(q, KILN_QM_CFG), 0);
@@ -76,7 +91,7 @@ int accel_queue_reset(struct accel *a, unsigned q)
 	return setup_one(a, q);
 }
 
-int accel_submit(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t *ticket)
+int accel_post(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t *ticket)
 {
 	if (q >= KILN_NUM_QUEUES)
 		return ACCEL_EINVAL;
@@ -85,17 +100,49 @@ int accel_submit(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_
 	struct accel_queue *qu = &a->q[q];
 	if (qu->submitted - qu->completed >= qu->pq.entries)
 		return ACCEL_EFULL;
+	uint64_t c0 = prof_tsc(qu);
 	uint32_t t = ++qu->submitted;
 	volatile struct kiln_bd *bd = (struct kiln_bd *)qu->pq.mem + kiln_ring_slot(qu->pi, qu->pq.entries);
 	bd->ptr = cb;
 	bd->len = len;
 	bd->ctl = (uint32_t)KILN_FIELD_PREP(KILN_BD_CTL_SHADOW_INDEX, t);
-	qu->irq_mark[t % ACCEL_PQ_ENTRIES] = a->irq_count[KILN_VEC_CQ(q)];
-	__asm__ volatile("" ::: "memory");
 	qu->pi = kiln_ring_next(qu->pi, qu->pq.entries);
-	accel_wr(a, qreg(q, KILN_QM_PQ_PI), qu->pi);
 	*ticket = t;
+	if (qu->prof.on) {
+		qu->prof.post_cyc += rdtsc() - c0;
+		qu->prof.posts++;
+	}
 	return ACCEL_OK;
+}
+
+void accel_doorbell(struct accel *a, unsigned q)
+{
+	if (q >= KILN_NUM_QUEUES)
+		return;
+	struct accel_queue *qu = &a->q[q];
+	if (qu->pi == qu->pi_rung)
+		return;
+	uint64_t c0 = prof_tsc(qu);
+	/* an interrupt counted from here on may be a rung CB's */
+	uint64_t mark = a->irq_count[KILN_VEC_CQ(q)];
+	for (uint32_t t = qu->rung + 1; (int32_t)(qu->submitted - t) >= 0; t++)
+		qu->irq_mark[t % ACCEL_PQ_ENTRIES] = mark;
+	qu->rung = qu->submitted;
+	__asm__ volatile("" ::: "memory"); /* the BDs are in memory before the doorbell (x86: stores in order) */
+	accel_wr(a, qreg(q, KILN_QM_PQ_PI), qu->pi);
+	qu->pi_rung = qu->pi;
+	if (qu->prof.on) {
+		qu->prof.doorbell_cyc += rdtsc() - c0;
+		qu->prof.doorbells++;
+	}
+}
+
+int accel_submit(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t *ticket)
+{
+	int r = accel_post(a, q, cb, len, ticket);
+	if (!r)
+		accel_doorbell(a, q);
+	return r;
 }
 
 static void describe_stuck(struct accel *a, unsigned q, uint32_t ticket, uint32_t ms, char *why, unsigned len)
@@ -145,57 +192,131 @@ static void describe_stop(struct accel *a, unsigned q, uint64_t ev_after, char *
 	a->q[q].stopped = true;
 }
 
-int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms, char *why, unsigned len)
+/* A CB was reaped from the CQ: its interrupt is seen already, or it is owed. */
+static void irq_note_reaped(struct accel *a, unsigned q, uint32_t ticket)
 {
-	char name[16];
+	struct accel_queue *qu = &a->q[q];
+	if (a->irq_mode == ACCEL_IRQ_POLL)
+		return;
+	uint64_t mark = (int32_t)(qu->rung - ticket) >= 0 ? qu->irq_mark[ticket % ACCEL_PQ_ENTRIES]
+							    : a->irq_count[KILN_VEC_CQ(q)];
+	if (a->irq_count[KILN_VEC_CQ(q)] > mark) {
+		qu->irq_owed = 0; /* an interrupt after this CB was rung covers it and every CB before */
+		return;
+	}
+	uint64_t now = rdtsc();
+	qu->irq_newest = ticket;
+	qu->irq_newest_mark = mark;
+	qu->irq_newest_tsc = now;
+	if (!qu->irq_owed) {
+		qu->irq_owed = ticket;
+		qu->irq_owed_mark = mark;
+		qu->irq_owed_tsc = now;
+	}
+}
+
+/* Collect owed interrupts: ACCEL_OK when none is owed any more (or, not waiting, none is
+ * overdue yet); ACCEL_EIRQ naming the oldest CB whose interrupt is ACCEL_IRQ_GRACE_MS late. */
+static int irq_collect(struct accel *a, unsigned q, bool wait, char *why, unsigned len)
+{
+	struct accel_queue *qu = &a->q[q];
+	uint64_t grace = us_to_tsc(IRQ_GRACE_MS * 1000u);
+	uint64_t c0 = prof_tsc(qu);
+	int r = ACCEL_OK;
+	while (qu->irq_owed) {
+		uint64_t n = a->irq_count[KILN_VEC_CQ(q)];
+		if (n > qu->irq_newest_mark) {
+			qu->irq_owed = 0;
+			break;
+		}
+		if (n > qu->irq_owed_mark) { /* the oldest is covered; the newest still owes */
+			qu->irq_owed = qu->irq_newest;
+			qu->irq_owed_mark = qu->irq_newest_mark;
+			qu->irq_owed_tsc = qu->irq_newest_tsc;
+		}
+		if (rdtsc() - qu->irq_owed_tsc >= grace) {
+			char name[16];
+			ksnprintf(why, len,
+				  "interrupt fault: CB %u on queue %s completed (found by polling the CQ) but its MSI-X "
+				  "vector %u never fired within %u ms",
+				  qu->irq_owed, accel_queue_name(q, name), KILN_VEC_CQ(q), IRQ_GRACE_MS);
+			qu->irq_owed = 0; /* reported once */
+			r = ACCEL_EIRQ;
+			break;
+		}
+		if (!wait)
+			break;
+		cpu_relax();
+	}
+	if (qu->prof.on)
+		qu->prof.irq_cyc += rdtsc() - c0;
+	return r;
+}
+
+int accel_irq_settle(struct accel *a, unsigned q, char *why, unsigned len)
+{
 	if (q >= KILN_NUM_QUEUES)
 		return ACCEL_EINVAL;
+	return irq_collect(a, q, true, why, len);
+}
+
+/* Consume the CQ entry at cq_ci (ready or not): ACCEL_OK, or ACCEL_ECOMPLETION when it is
+ * not the completion of the next CB. */
+static int reap_one(struct accel *a, unsigned q, uint32_t entry, char *why, unsigned len)
+{
+	char name[16];
 	struct accel_queue *qu = &a->q[q];
 	volatile uint32_t *cq = qu->cq.mem;
-	uint64_t ev_before = a->ev_seq;
-	/* the interrupt must come after the CB was submitted, not after we started waiting */
-	uint64_t irq_before = (int32_t)(qu->submitted - ticket) >= 0 && qu->submitted - ticket < ACCEL_PQ_ENTRIES
-				      ? qu->irq_mark[ticket % ACCEL_PQ_ENTRIES]
-				      : a->irq_count[KILN_VEC_CQ(q)];
-	struct deadline d = deadline_in_ms(timeout_ms);
-	while ((int32_t)(qu->completed - ticket) < 0) {
-		uint32_t entry = cq[qu->cq_ci];
-		if (entry & KILN_CQ_ENTRY_READY) {
-			uint32_t want = (uint32_t)KILN_FIELD_GET(KILN_CQ_ENTRY_SHADOW_INDEX, qu->completed + 1);
-			uint32_t got = (uint32_t)KILN_FIELD_GET(KILN_CQ_ENTRY_SHADOW_INDEX, entry);
-			if (!(entry & KILN_CQ_ENTRY_SHADOW_VALID) || got != want) {
-				ksnprintf(why, len,
-					  "completion mismatch on queue %s: CQ slot %u holds 0x%08x (shadow %u%s), expected "
-					  "shadow %u for CB %u",
-					  accel_queue_name(q, name), qu->cq_ci, entry, got,
-					  (entry & KILN_CQ_ENTRY_SHADOW_VALID) ? "" : ", shadow-valid bit clear", want,
-					  qu->completed + 1);
-				cq[qu->cq_ci] = 0;
-				qu->cq_ci = kiln_cring_next(qu->cq_ci, qu->cq.entries);
-				qu->completed++;
-				return ACCEL_ECOMPLETION;
-			}
-			cq[qu->cq_ci] = 0;
-			qu->cq_ci = kiln_cring_next(qu->cq_ci, qu->cq.entries);
-			qu->completed++;
-			qu->last_shadow = got;
-			continue;
-		}
-		if (accel_check_alive(a)) {
-			ksnprintf(why, len, "queue %s: %s", accel_queue_name(q, name), accel_strerror(ACCEL_EGONE));
-			return ACCEL_EGONE;
-		}
-		uint32_t st = accel_rd(a, qreg(q, KILN_QM_STATUS));
-		/* The device writes a CB's completion before it marks the stream stopped (a CB that
-		 * ends in STOP completes): look at the CQ once more before calling it a stop. */
-		if ((st & KILN_QM_STS_STOPPED) && (cq[qu->cq_ci] & KILN_CQ_ENTRY_READY))
-			continue;
-		if (st & KILN_QM_STS_STOPPED) {
-			describe_stop(a, q, ev_before, why, len);
-			return ACCEL_ESTOPPED;
-		}
-		if (entry && !(entry & KILN_CQ_ENTRY_READY) &&
-		    (int32_t)(accel_rd(a, qreg(q, KILN_QM_CB_COUNT)) - (int32_t)qu->completed) > 0) {
+	uint32_t want = (uint32_t)KILN_FIELD_GET(KILN_CQ_ENTRY_SHADOW_INDEX, qu->completed + 1);
+	uint32_t got = (uint32_t)KILN_FIELD_GET(KILN_CQ_ENTRY_SHADOW_INDEX, entry);
+	int r = ACCEL_OK;
+	if (!(entry & KILN_CQ_ENTRY_SHADOW_VALID) || got != want) {
+		ksnprintf(why, len,
+			  "completion mismatch on queue %s: CQ slot %u holds 0x%08x (shadow %u%s), expected shadow %u for "
+			  "CB %u",
+			  accel_queue_name(q, name), qu->cq_ci, entry, got,
+			  (entry & KILN_CQ_ENTRY_SHADOW_VALID) ? "" : ", shadow-valid bit clear", want, qu->completed + 1);
+		r = ACCEL_ECOMPLETION;
+	}
+	cq[qu->cq_ci] = 0;
+	qu->cq_ci = kiln_cring_next(qu->cq_ci, qu->cq.entries);
+	qu->completed++;
+	if (!r) {
+		qu->last_shadow = got;
+		irq_note_reaped(a, q, qu->completed);
+	}
+	if (qu->prof.on)
+		qu->prof.reaped++;
+	return r;
+}
+
+/* No progress on the CQ for a while: read the queue's registers. ACCEL_OK to go on
+ * polling, else the failure with `why` filled. */
+static int slow_check(struct accel *a, unsigned q, uint64_t ev_before, char *why, unsigned len)
+{
+	char name[16];
+	struct accel_queue *qu = &a->q[q];
+	volatile uint32_t *cq = qu->cq.mem;
+	if (qu->prof.on)
+		qu->prof.reg_reads += 2;
+	if (accel_check_alive(a)) {
+		ksnprintf(why, len, "queue %s: %s", accel_queue_name(q, name), accel_strerror(ACCEL_EGONE));
+		return ACCEL_EGONE;
+	}
+	uint32_t st = accel_rd(a, qreg(q, KILN_QM_STATUS));
+	/* The device writes a CB's completion before it marks the stream stopped (a CB that
+	 * ends in STOP completes): look at the CQ once more before calling it a stop. */
+	if ((st & KILN_QM_STS_STOPPED) && (cq[qu->cq_ci] & KILN_CQ_ENTRY_READY))
+		return ACCEL_OK;
+	if (st & KILN_QM_STS_STOPPED) {
+		describe_stop(a, q, ev_before, why, len);
+		return ACCEL_ESTOPPED;
+	}
+	uint32_t entry = cq[qu->cq_ci];
+	if (entry && !(entry & KILN_CQ_ENTRY_READY)) {
+		if (qu->prof.on)
+			qu->prof.reg_reads++;
+		if ((int32_t)(accel_rd(a, qreg(q, KILN_QM_CB_COUNT)) - (int32_t)qu->completed) > 0) {
 			ksnprintf(why, len,
 				  "completion mismatch on queue %s: CQ slot %u holds 0x%08x without the ready bit although "
 				  "the device counts CB %u done",
@@ -205,26 +326,97 @@ int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 			qu->completed++;
 			return ACCEL_ECOMPLETION;
 		}
+	}
+	return ACCEL_OK;
+}
+
+int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms, char *why, unsigned len)
+{
+	if (q >= KILN_NUM_QUEUES)
+		return ACCEL_EINVAL;
+	struct accel_queue *qu = &a->q[q];
+	volatile uint32_t *cq = qu->cq.mem;
+	uint64_t ev_before = a->ev_seq;
+	int r = irq_collect(a, q, false, why, len); /* an earlier CB's interrupt overdue */
+	if (r)
+		return r;
+	if ((int32_t)(ticket - qu->rung) > 0 && (int32_t)(qu->submitted - ticket) >= 0)
+		accel_doorbell(a, q); /* posted but not announced yet */
+	uint64_t c0 = prof_tsc(qu);
+	if (qu->prof.on)
+		qu->prof.waits++;
+	uint64_t slow_every = us_to_tsc(ACCEL_SLOW_CHECK_US), slow_at = 0;
+	struct deadline d = deadline_in_ms(timeout_ms);
+	unsigned polls = 0;
+	while ((int32_t)(qu->completed - ticket) < 0) {
+		uint32_t entry = cq[qu->cq_ci];
+		if (entry & KILN_CQ_ENTRY_READY) {
+			uint64_t c1 = prof_tsc(qu);
+			r = reap_one(a, q, entry, why, len);
+			if (qu->prof.on) {
+				uint64_t c2 = rdtsc();
+				qu->prof.cq_wait_cyc += c1 - c0;
+				qu->prof.reap_cyc += c2 - c1;
+				c0 = c2;
+			}
+			if (r)
+				return r;
+			slow_at = 0;
+			continue;
+		}
+		if (qu->prof.on)
+			qu->prof.spins++;
+		if (++polls % POLL_BURST)
+			continue;
+		uint64_t now = rdtsc();
+		if (!slow_at) { /* the start of a stretch without progress */
+			slow_at = now + slow_every;
+			continue;
+		}
+		if ((int64_t)(now - slow_at) < 0)
+			continue;
+		/* No progress for ACCEL_SLOW_CHECK_US: a long wait (a big DMA, a stop, a hang). From
+		 * here on the registers are checked at every look at the clock, as the wait did
+		 * before the fast path: under TCG a register read that finds the model's bottom half
+		 * holding QEMU's global lock sleeps until it lets go, which leaves a shared host CPU
+		 * to the model instead of spinning against it. */
+		if ((r = slow_check(a, q, ev_before, why, len)))
+			return r;
 		if (deadline_passed(d)) {
 			describe_stuck(a, q, ticket, timeout_ms, why, len);
 			return ACCEL_ETIMEDOUT;
 		}
 		cpu_relax();
 	}
-	if (a->irq_mode != ACCEL_IRQ_POLL) {
-		struct deadline g = deadline_in_ms(IRQ_GRACE_MS);
-		while (a->irq_count[KILN_VEC_CQ(q)] == irq_before) {
-			if (deadline_passed(g)) {
-				ksnprintf(why, len,
-					  "interrupt fault: CB %u on queue %s completed (found by polling the CQ) but its MSI-X "
-					  "vector %u never fired within %u ms",
-					  ticket, accel_queue_name(q, name), KILN_VEC_CQ(q), IRQ_GRACE_MS);
-				return ACCEL_EIRQ;
-			}
-			cpu_relax();
-		}
+	if (qu->prof.on)
+		qu->prof.cq_wait_cyc += rdtsc() - c0;
+	return irq_collect(a, q, false, why, len);
+}
+
+int accel_reap_ready(struct accel *a, unsigned q, char *why, unsigned len)
+{
+	if (q >= KILN_NUM_QUEUES)
+		return ACCEL_EINVAL;
+	struct accel_queue *qu = &a->q[q];
+	volatile uint32_t *cq = qu->cq.mem;
+	int r = ACCEL_OK;
+	uint64_t c0 = prof_tsc(qu);
+	/* only CBs the device was given can complete */
+	while (!r && qu->completed != qu->rung) {
+		uint32_t entry = cq[qu->cq_ci];
+		if (!(entry & KILN_CQ_ENTRY_READY))
+			break;
+		r = reap_one(a, q, entry, why, len);
 	}
-	return ACCEL_OK;
+	if (qu->prof.on)
+		qu->prof.reap_cyc += rdtsc() - c0;
+	return r ? r : irq_collect(a, q, false, why, len);
+}
+
+int accel_wait(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms, char *why, unsigned len)
+{
+	int r = accel_reap(a, q, ticket, timeout_ms, why, len);
+	return r ? r : accel_irq_settle(a, q, why, len);
 }
 
 int accel_run(struct accel *a, unsigned q, uint64_t cb, uint32_t len, uint32_t timeout_ms, char *why, unsigned whylen)

@@ -1,10 +1,12 @@
 /* queues: submission rate and latency, beside the device's own empty-CB rate. */
 #include "drivers/accel/accel.h"
 #include "drivers/accel/cb.h"
+#include "drivers/accel/hw/kiln_core.h"
 #include "drivers/accel/hw/kiln_eq.h"
 #include "drivers/accel/hw/kiln_packets.h"
 #include "drivers/accel/hw/kiln_qman.h"
 #include "drivers/accel/hw/kiln_sync.h"
+#include "kernel/arch/x86/cpu.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
@@ -14,8 +16,58 @@
 
 #define RATE_CBS 2000u
 #define LAT_CBS 200u
-#define DEV_CBS ACCEL_PQ_ENTRIES
+#define DEV_CBS 64u /* the model's bound: one PQ of 64 empty CBs, as before the PQ grew */
 #define RATE_FENCE 3u
+#define BUILD_CBS 200u
+#define DISPATCH_CBS 50u
+#define DISPATCH_TS 8u /* first host word of the dispatch timestamps */
+
+/* the median of n values (sorts them) */
+static uint64_t median(uint64_t *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	return v[n / 2];
+}
+#ifndef RATE_BATCH
+#define RATE_BATCH 256u /* CBs per doorbell in the rate loop */
+#endif
+
+/* Per CB, in ns: where the guest's time went in one phase of the case (the driver's
+ * cycle counts, accel_queue_prof), as `# measure queue-<phase>-<part>` lines and one
+ * diagnostic line that reads as a sentence (docs/perf.md "Fast paths"). */
+static void prof_report(struct kt *t, const char *phase, const struct accel_queue_prof *p, unsigned cbs,
+			uint64_t build_ns, uint64_t total_ns, uint64_t irqs)
+{
+	struct {
+		const char *part;
+		uint64_t ns;
+	} parts[] = {
+		{"build", build_ns},
+		{"pq-entry", tsc_to_ns(p->post_cyc) / cbs},
+		{"doorbell", tsc_to_ns(p->doorbell_cyc) / cbs},
+		{"cq-wait", tsc_to_ns(p->cq_wait_cyc) / cbs},
+		{"cq-reap", tsc_to_ns(p->reap_cyc) / cbs},
+		{"irq-check", tsc_to_ns(p->irq_cyc) / cbs},
+		{"total", total_ns / cbs},
+	};
+	char line[400], name[48];
+	unsigned n = (unsigned)ksnprintf(line, sizeof line, "profile %s, per CB:", phase);
+	for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		ksnprintf(name, sizeof name, "queue-%s-%s", phase, parts[i].part);
+		kt_measure(t, name, (int64_t)parts[i].ns, 0, "ns");
+		if (n < sizeof line)
+			n += (unsigned)ksnprintf(line + n, sizeof line - n, " %s %llu ns", parts[i].part,
+						 (unsigned long long)parts[i].ns);
+	}
+	kt_diag(t, "%s; %u CBs, %u doorbells, %u waits, %u empty polls, %u register reads while waiting, %llu CQ "
+		   "interrupts",
+		line, cbs, p->doorbells, p->waits, p->spins, p->reg_reads, (unsigned long long)irqs);
+}
 
 void queues_submit_rate(struct kt *t)
 {
@@ -27,26 +79,92 @@ void queues_submit_rate(struct kt *t)
 		char name[16], why[400];
 		accel_queue_name(q, name);
 		int r = accel_queue_reset(a, q);
-		/* latency: one empty CB (a NOP) at a time, submit to completion seen */
+		struct accel_queue_prof *prof = &a->q[q].prof;
+		volatile uint64_t *irqc = &a->irq_count[KILN_VEC_CQ(q)];
+		/* building an empty CB (the cases below reuse one) */
 		struct cb c;
-		cb_init(&c, b.cb.host, CB_BYTES);
-		cb_nop(&c, 0);
 		uint64_t t0 = time_ns();
+		for (unsigned k = 0; k < BUILD_CBS; k++) {
+			cb_init(&c, b.cb.host, CB_BYTES);
+			cb_nop(&c, 0);
+		}
+		uint64_t build_ns = (time_ns() - t0) / BUILD_CBS;
+		/* latency: one empty CB (a NOP) at a time, submit to completion seen on the CQ; the
+		 * interrupts are checked at the end (accel_irq_settle) */
+		memset(prof, 0, sizeof *prof);
+		prof->on = true;
+		uint64_t irq0 = *irqc;
+		uint32_t tk = 0;
+		uint64_t lat_cyc[LAT_CBS];
+		t0 = time_ns();
+		for (unsigned k = 0; k < LAT_CBS && !r; k++) {
+			uint64_t c0 = rdtsc();
+			r = accel_submit(a, q, b.cb.dev, cb_len(&c), &tk);
+			if (!r)
+				r = accel_reap(a, q, tk, WAIT_MS, why, sizeof why);
+			lat_cyc[k] = rdtsc() - c0;
+		}
+		uint64_t lat_total = time_ns() - t0, lat_ns = lat_total / LAT_CBS;
+		uint64_t lat_med_ns = r ? 0 : tsc_to_ns(median(lat_cyc, LAT_CBS));
+		if (!r)
+			r = accel_irq_settle(a, q, why, sizeof why);
+		struct accel_queue_prof lat_prof = *prof;
+		uint64_t lat_irqs = *irqc - irq0;
+		/* the same through the single-CB API: accel_run waits for each CB's interrupt too */
+		t0 = time_ns();
 		for (unsigned k = 0; k < LAT_CBS && !r; k++)
 			r = accel_run(a, q, b.cb.dev, cb_len(&c), WAIT_MS, why, sizeof why);
-		uint64_t lat_ns = (time_ns() - t0) / LAT_CBS;
-		/* rate: empty CBs with the PQ kept full */
-		uint32_t tickets[ACCEL_PQ_ENTRIES];
-		t0 = time_ns();
-		for (unsigned k = 0; k < RATE_CBS && !r; k++) {
-			if (k >= ACCEL_PQ_ENTRIES)
-				r = accel_wait(a, q, tickets[k % ACCEL_PQ_ENTRIES], WAIT_MS, why, sizeof why);
+		uint64_t run_ns = (time_ns() - t0) / LAT_CBS;
+		/* the model's own hand-off: from just before the doorbell to the CB's start, both on
+		 * the device's clock (TIMESTAMP register, MSG_LONG timestamp): the part of a round
+		 * trip that is QEMU waking its main loop, which no driver change removes */
+		volatile uint64_t *dts = (volatile uint64_t *)b.host.host + DISPATCH_TS;
+		uint64_t disp[DISPATCH_CBS];
+		for (unsigned k = 0; k < DISPATCH_CBS && !r; k++) {
+			struct cb d;
+			uint64_t slot = SLOT_BYTES * k;
+			cb_init(&d, (uint8_t *)b.aux.host + slot, SLOT_BYTES);
+			cb_msg_long_timestamp(&d, b.host.dev + 8 * (DISPATCH_TS + k));
+			dts[k] = 0;
+			r = accel_post(a, q, b.aux.dev + slot, cb_len(&d), &tk);
+			uint64_t lo = accel_rd(a, KILN_BLK_CORE + KILN_CORE_TIMESTAMP_LO);
+			uint64_t dev0 = lo | (uint64_t)accel_rd(a, KILN_BLK_CORE + KILN_CORE_TIMESTAMP_HI) << 32;
+			accel_doorbell(a, q);
 			if (!r)
-				r = accel_submit(a, q, b.cb.dev, cb_len(&c), &tickets[k % ACCEL_PQ_ENTRIES]);
+				r = accel_reap(a, q, tk, WAIT_MS, why, sizeof why);
+			disp[k] = dts[k] > dev0 ? dts[k] - dev0 : 0;
 		}
 		if (!r)
-			r = accel_wait(a, q, tickets[(RATE_CBS - 1) % ACCEL_PQ_ENTRIES], WAIT_MS, why, sizeof why);
+			r = accel_irq_settle(a, q, why, sizeof why);
+		uint64_t disp_ns = r ? 0 : median(disp, DISPATCH_CBS);
+		memset(prof, 0, sizeof *prof);
+		prof->on = true;
+		irq0 = *irqc;
+		/* rate: empty CBs with the PQ kept full: whatever the CQ shows done is reaped and
+		 * refilled at once, one doorbell for all the CBs posted since the last; the loop
+		 * waits only when the PQ is full */
+		unsigned posted = 0;
+		uint32_t base = accel_completed(a, q);
+		t0 = time_ns();
+		while (!r && accel_completed(a, q) - base < RATE_CBS) {
+			while (!r && posted < RATE_CBS && posted - (accel_completed(a, q) - base) < ACCEL_PQ_ENTRIES) {
+				r = accel_post(a, q, b.cb.dev, cb_len(&c), &tk);
+				posted++;
+			}
+			accel_doorbell(a, q);
+			uint32_t before = accel_completed(a, q);
+			if (!r)
+				r = accel_reap_ready(a, q, why, sizeof why);
+			if (!r && accel_completed(a, q) == before &&
+			    (posted == RATE_CBS || posted - (before - base) >= ACCEL_PQ_ENTRIES))
+				r = accel_reap(a, q, before + 1, WAIT_MS, why, sizeof why);
+		}
 		uint64_t rate_ns = time_ns() - t0;
+		if (!r)
+			r = accel_irq_settle(a, q, why, sizeof why);
+		struct accel_queue_prof rate_prof = *prof;
+		uint64_t rate_irqs = *irqc - irq0;
+		prof->on = false;
 		/* the device alone: a full PQ held behind a FENCE, released at once; the first and
 		 * last CBs write device timestamps */
 		volatile uint64_t *ts = b.host.host;
@@ -83,9 +201,16 @@ void queues_submit_rate(struct kt *t)
 		kt_measure(t, "queue-device-cb-rate", dev_rate, 0, "CB/s");
 		kt_measure(t, "queue-submit-ratio", dev_rate ? rate * 1000 / dev_rate : 0, 1, "%");
 		kt_measure(t, "queue-submit-latency", (int64_t)(lat_ns / 100), 1, "us");
+		kt_measure(t, "queue-submit-latency-median", (int64_t)(lat_med_ns / 100), 1, "us");
+		kt_measure(t, "queue-device-dispatch", (int64_t)(disp_ns / 100), 1, "us");
+		kt_measure(t, "queue-run-latency", (int64_t)(run_ns / 100), 1, "us");
 		kt_measure(t, "queue-device-cb-time", dev_ns ? (int64_t)(dev_ns * 10 / 1000 / (DEV_CBS - 1)) : 0, 1, "us");
-		kt_diag(t, "%s %s: %u empty CBs pipelined, %u one at a time, %u back to back inside the device", a->bdf, name,
-			RATE_CBS, LAT_CBS, DEV_CBS);
+		prof_report(t, "lat", &lat_prof, LAT_CBS, build_ns, lat_total, lat_irqs);
+		prof_report(t, "rate", &rate_prof, RATE_CBS, build_ns, rate_ns, rate_irqs);
+		kt_diag(t,
+			"%s %s: %u empty CBs pipelined through a %u-entry PQ, %u one at a time (and %u through accel_run), %u "
+			"back to back inside the device, %u timed from doorbell to start on the device's clock",
+			a->bdf, name, RATE_CBS, ACCEL_PQ_ENTRIES, LAT_CBS, LAT_CBS, DEV_CBS, DISPATCH_CBS);
 		test_bufs_put(&b);
 	}
 }
