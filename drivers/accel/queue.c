@@ -19,6 +19,7 @@
 #include "drivers/accel/hw/kiln_ring.h"
 #include "drivers/accel/hw/kiln_sync.h"
 #include "kernel/arch/x86/cpu.h"
+#include "kernel/arch/x86/percpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
@@ -215,6 +216,28 @@ static void irq_note_reaped(struct accel *a, unsigned q, uint32_t ticket)
 	}
 }
 
+/* A waiter may sleep (hlt) between looks once a wait has gone ACCEL_SLOW_CHECK_US without
+ * progress, when the device's interrupts come to this very CPU (its MSI-X entries name
+ * it: accel_irq_steer) and interrupts are on: the CQ vector, or at worst the CPU's own
+ * timer tick, wakes it. Under emulation this leaves the host CPU to the device model
+ * instead of spinning against it; the CQ is looked at again after every wake, and the
+ * deadline and register checks run as before. */
+static bool may_sleep(const struct accel *a)
+{
+	return a->irq_mode != ACCEL_IRQ_POLL && irq_enabled() && a->irq_apic == this_cpu()->apic_id;
+}
+
+/* Sleep until the next interrupt unless `word` already has `bit` (checked with
+ * interrupts off, so a completion that lands first is never slept through). */
+static void sleep_unless(volatile uint32_t *word, uint32_t bit)
+{
+	irq_disable();
+	if (!(*word & bit))
+		__asm__ volatile("sti; hlt" ::: "memory");
+	else
+		irq_enable();
+}
+
 /* Collect owed interrupts: ACCEL_OK when none is owed any more (or, not waiting, none is
  * overdue yet); ACCEL_EIRQ naming the oldest CB whose interrupt is ACCEL_IRQ_GRACE_MS late. */
 static int irq_collect(struct accel *a, unsigned q, bool wait, char *why, unsigned len)
@@ -348,6 +371,7 @@ int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 	uint64_t slow_every = us_to_tsc(ACCEL_SLOW_CHECK_US), slow_at = 0;
 	struct deadline d = deadline_in_ms(timeout_ms);
 	unsigned polls = 0;
+	bool sleep_ok = may_sleep(a);
 	while ((int32_t)(qu->completed - ticket) < 0) {
 		uint32_t entry = cq[qu->cq_ci];
 		if (entry & KILN_CQ_ENTRY_READY) {
@@ -386,7 +410,10 @@ int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 			describe_stuck(a, q, ticket, timeout_ms, why, len);
 			return ACCEL_ETIMEDOUT;
 		}
-		cpu_relax();
+		if (sleep_ok)
+			sleep_unless(&cq[qu->cq_ci], KILN_CQ_ENTRY_READY);
+		else
+			cpu_relax();
 	}
 	if (qu->prof.on)
 		qu->prof.cq_wait_cyc += rdtsc() - c0;
