@@ -17,13 +17,14 @@
 #define BITMAP_BYTES (NET_L2_BURST_MAX / 8u)
 
 static const uint8_t bcast[NET_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-static uint8_t frame[NET_MTU_MAX + NET_ETH_OVERHEAD];
+static _Alignas(8) uint8_t frame[NET_MTU_MAX + NET_ETH_OVERHEAD];
 static uint8_t *seen[NET_L2_PORTS_MAX]; /* bitmaps, from the page allocator, kept */
 
 struct rx_ctx {
 	struct net_l2_run *r;
 	unsigned k;
 	bool discovery;
+	uint64_t cb_tsc;   /* cycles spent in rx_frame */
 };
 
 static void account_data(struct net_l2_stats *s, uint8_t *bitmap, uint32_t seq, size_t len)
@@ -47,15 +48,28 @@ static void account_data(struct net_l2_stats *s, uint8_t *bitmap, uint32_t seq, 
 	s->unique++;
 }
 
+static void rx_account(struct rx_ctx *x, const uint8_t *buf, size_t len, struct net_l2_info info, bool ok);
+
 static void rx_frame(void *c, const uint8_t *buf, size_t len)
 {
 	struct rx_ctx *x = c;
-	struct net_l2_run *r = x->r;
-	unsigned k = x->k;
 	struct net_l2_info info;
 	bool ok;
-	if (!net_l2_parse(buf, len, &info, &ok))
-		return; /* not a Kiln test frame: not ours to count */
+	uint64_t t0 = rdtsc();
+	bool ours = net_l2_parse(buf, len, &info, &ok);
+	uint64_t t1 = rdtsc();
+	x->r->prof.verify += t1 - t0;
+	if (ours) /* else not a Kiln test frame: not ours to count */
+		rx_account(x, buf, len, info, ok);
+	uint64_t t2 = rdtsc();
+	x->r->prof.account += t2 - t1;
+	x->cb_tsc += t2 - t0;
+}
+
+static void rx_account(struct rx_ctx *x, const uint8_t *buf, size_t len, struct net_l2_info info, bool ok)
+{
+	struct net_l2_run *r = x->r;
+	unsigned k = x->k;
 	struct net_l2_stats *s = &r->st[k];
 	struct net_l2_neighbor *nb = &r->nb[k];
 	if (!ok) {
@@ -107,8 +121,15 @@ static unsigned poll_all(struct net_l2_run *r, bool discovery)
 {
 	unsigned got = 0;
 	for (unsigned k = 0; k < r->n; k++) {
-		struct rx_ctx x = {r, k, discovery};
-		got += r->port[k]->ops->rx_poll(r->port[k], RX_BUDGET, rx_frame, &x);
+		struct rx_ctx x = {r, k, discovery, 0};
+		uint64_t t0 = rdtsc();
+		unsigned n = r->port[k]->ops->rx_poll(r->port[k], RX_BUDGET, rx_frame, &x);
+		if (n) {
+			uint64_t spent = rdtsc() - t0;
+			r->prof.rx_driver += spent > x.cb_tsc ? spent - x.cb_tsc : 0;
+			r->prof.received += n;
+		}
+		got += n;
 	}
 	return got;
 }
@@ -197,6 +218,8 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 			return -1;
 		memset(seen[k], 0, BITMAP_BYTES);
 	}
+	memset(&r->prof, 0, sizeof r->prof);
+	uint64_t t_start = rdtsc();
 	struct deadline next_ctl = deadline_in_ms(0);
 	bool over = false;
 	while (!(over = burst_over(r, count)) && !deadline_passed(d)) {
@@ -213,8 +236,13 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 			if (!s->sent)
 				s->tx_start_ns = time_ns();
 			for (unsigned b = 0; b < TX_BATCH && s->sent < count; b++) {
+				uint64_t t0 = rdtsc();
 				net_l2_build(frame, len, r->nb[k].mac, p->mac, NET_L2_DATA, s->sent, r->id[k], r->round, seed);
+				uint64_t t1 = rdtsc();
 				int e = p->ops->tx(p, frame, len, NET_TX_MORE);
+				r->prof.build += t1 - t0;
+				r->prof.queue += rdtsc() - t1;
+				r->prof.built++;
 				if (e < 0) {
 					s->tx_err = e;
 					break;
@@ -222,7 +250,9 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 				s->sent++;
 				s->tx_bytes += len;
 			}
+			uint64_t t0 = rdtsc();
 			net_port_flush(p);
+			r->prof.doorbell += rdtsc() - t0;
 			if (s->sent == count)
 				s->tx_end_ns = time_ns();
 			else
@@ -230,10 +260,13 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 		}
 		poll_all(r, false);
 		if (deadline_passed(next_ctl)) {
+			uint64_t t0 = rdtsc();
 			send_control(r, all_sent);
+			r->prof.control += rdtsc() - t0;
 			next_ctl = deadline_in_ms(DONE_EVERY_MS);
 		}
 	}
+	r->prof.total = rdtsc() - t_start;
 	/* Our neighbours may still be waiting for our DONE. */
 	struct deadline linger = deadline_in_ms(LINGER_MS);
 	while (!deadline_passed(linger) && !deadline_passed(d)) {

@@ -35,6 +35,20 @@ struct net_l2_stats {        /* one port, receiving from its neighbour */
 	int64_t first_corrupt_seq; /* -1: none */
 };
 
+/* Where the guest's time went in the last burst, in TSC cycles summed over every port
+ * (issue 15 item 5: the largest figure is where the next step is). */
+struct net_l2_prof {
+	uint64_t built, received;   /* DATA frames built; frames the ports handed up */
+	uint64_t build;             /* net_l2_build: headers, key, pattern, CRC */
+	uint64_t queue;             /* the port's tx: copy into its ring, the entry */
+	uint64_t doorbell;          /* net_port_flush */
+	uint64_t rx_driver;         /* rx_poll minus the time in our callback */
+	uint64_t verify;            /* net_l2_parse: CRC of the headers, pattern compare */
+	uint64_t account;           /* the rest of the callback: bitmap, counters */
+	uint64_t control;           /* READY and DONE frames */
+	uint64_t total;             /* the whole burst, the linger after it left out */
+};
+
 struct net_l2_run {
 	unsigned n;
 	struct net_port *port[NET_L2_PORTS_MAX];
@@ -43,6 +57,7 @@ struct net_l2_run {
 	struct net_l2_stats st[NET_L2_PORTS_MAX];
 	bool active[NET_L2_PORTS_MAX];   /* takes part in the burst */
 	uint32_t round;                  /* bursts since discovery: both ends count alike */
+	struct net_l2_prof prof;         /* of the last burst */
 };
 
 /* Send HELLOs on every port and listen until every port has heard its neighbour and been

@@ -6,6 +6,7 @@
 #include "drivers/accel/hw/kiln_pci.h"
 #include "drivers/accel/hw/kiln_ring.h"
 #include "kernel/arch/x86/cpu.h"
+#include "kernel/lib/copy.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
@@ -130,7 +131,7 @@ static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned fl
 	}
 	uint32_t slot = kiln_ring_slot(n->tx_pi, NIC_TX_ENTRIES);
 	uint8_t *buf = (uint8_t *)n->tx_bufs.host + (size_t)slot * n->buf_size;
-	memcpy(buf, frame, len);
+	copy_fast(buf, frame, len);
 	volatile struct kiln_nic_tx_entry *e = (volatile struct kiln_nic_tx_entry *)n->tx_ring.host + slot;
 	e->addr = n->tx_bufs.dev + (uint64_t)slot * n->buf_size;
 	e->len = (uint32_t)len;
