@@ -126,7 +126,9 @@ static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned fl
 				n->sw.tx_busy++;
 				return NET_EBUSY;
 			}
-			cpu_relax();
+			/* Not back at the register at once: under emulation every read takes the
+			 * device's lock and stalls the very model that is to drain the ring. */
+			udelay(NIC_TX_FULL_POLL_US);
 		}
 	}
 	uint32_t slot = kiln_ring_slot(n->tx_pi, NIC_TX_ENTRIES);

@@ -18,6 +18,7 @@
 #define NIC_TX_ENTRIES 256u
 #define NIC_RX_ENTRIES 256u
 #define NIC_TX_WAIT_MS 200u      /* a full TX queue must drain within this */
+#define NIC_TX_FULL_POLL_US 5u   /* TX_CI read at most this often while the queue is full */
 #define NIC_LINK_WAIT_MS 2000u
 
 struct nic_open_cfg {
