@@ -20,6 +20,7 @@
 #define DHCP_SERVER_PORT 67u
 
 static struct net_if ifs[NET_IF_MAX];
+struct net_cycles net_cycles;
 
 const char *net_strerror(int err)
 {
@@ -47,7 +48,10 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 		frame = i->txbuf;
 	}
 	/* the doorbell waits for the end of this main-loop turn (net_if_flush_all): one per batch */
+	struct net_cycles_span sp = net_cycles_begin();
 	int r = i->port->ops->tx(i->port, frame, p->tot_len, NET_TX_MORE);
+	net_cycles_end(sp, &net_cycles.tx_queue);
+	net_cycles.tx_frames++;
 	if (r < 0) {
 		i->cnt.tx_errors++;
 		i->cnt.last_tx_err = r;
@@ -189,16 +193,21 @@ static void rx_frame(void *ctx, const uint8_t *frame, size_t len)
 		i->cnt.rx_filtered++;
 		return;
 	}
+	struct net_cycles_span sp = net_cycles_begin();
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 	if (!p) {
 		i->cnt.rx_nomem++;
 		return;
 	}
 	pbuf_take(p, frame, (u16_t)len);
+	net_cycles_end(sp, &net_cycles.rx_copy);
+	net_cycles.rx_frames++;
 	i->cnt.rx_frames++;
 	i->cnt.rx_bytes += len;
+	sp = net_cycles_begin();
 	if (i->nif.input(p, &i->nif) != ERR_OK)
 		pbuf_free(p);
+	net_cycles_end(sp, &net_cycles.rx_lwip);
 }
 
 unsigned net_if_poll_all(void)
@@ -216,16 +225,20 @@ unsigned net_if_poll_all(void)
 			else
 				netif_set_link_down(&i->nif);
 		}
+		struct net_cycles_span sp = net_cycles_begin();
 		n += i->port->ops->rx_poll(i->port, NET_IF_RX_BUDGET, rx_frame, i);
+		net_cycles_end(sp, &net_cycles.rx_driver);
 	}
 	return n;
 }
 
 void net_if_flush_all(void)
 {
+	struct net_cycles_span sp = net_cycles_begin();
 	for (unsigned k = 0; k < NET_IF_MAX; k++)
 		if (ifs[k].used)
 			net_port_flush(ifs[k].port);
+	net_cycles_end(sp, &net_cycles.doorbell);
 }
 
 bool net_if_idle_wait(void)

@@ -8,6 +8,7 @@
 
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
+#include "net/cycles.h"
 #include "net/port.h"
 
 #define NET_IF_MAX 20

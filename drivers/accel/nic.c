@@ -174,9 +174,20 @@ static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, v
 		n->rx_pi = kiln_ring_next(n->rx_pi, NIC_RX_ENTRIES);
 		got++;
 	}
-	if (got)
-		wr(n, KILN_NIC_RX_PI, n->rx_pi);
+	/* Buffers go back in batches (each RX_PI write takes the model's lock), at once when
+	 * the device is running short. */
+	if (kiln_ring_used(n->rx_pi, n->rx_pi_dev, NIC_RX_ENTRIES) >= NIC_RX_REFILL_BATCH ||
+	    (n->rx_pi != n->rx_pi_dev && kiln_ring_used(n->rx_pi_dev, dev_ci, NIC_RX_ENTRIES) < NIC_RX_REFILL_BATCH))
+		nic_rx_refill(n);
 	return got;
+}
+
+void nic_rx_refill(struct nic_port *n)
+{
+	if (!n->open || n->rx_pi == n->rx_pi_dev)
+		return;
+	wr(n, KILN_NIC_RX_PI, n->rx_pi);
+	n->rx_pi_dev = n->rx_pi;
 }
 
 uint32_t nic_rx_pending(struct nic_port *n)
@@ -286,7 +297,7 @@ int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsi
 	wr(n, KILN_NIC_RX_WB_HI, hi32(n->wb.dev));
 	n->tx_pi = n->tx_ci = n->tx_doorbell = 0;
 	n->rx_ci = 0;
-	n->rx_pi = NIC_RX_ENTRIES; /* every buffer posted */
+	n->rx_pi = n->rx_pi_dev = NIC_RX_ENTRIES; /* every buffer posted */
 	wr(n, KILN_NIC_RX_PI, n->rx_pi);
 	n->cfg = KILN_NIC_CFG_TX_EN | KILN_NIC_CFG_RX_EN | (n->loopback ? KILN_NIC_CFG_LOOPBACK : 0) |
 		 (cfg->promisc ? KILN_NIC_CFG_PROMISC : 0);

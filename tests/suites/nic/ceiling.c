@@ -33,6 +33,7 @@ static void drain_rx(struct net_port *rx)
 {
 	for (unsigned k = 0; k < 2 && rx->ops->rx_poll(rx, NIC_RX_ENTRIES, discard, 0); k++)
 		;
+	nic_rx_refill(nic_of(rx));
 }
 
 static void blast(struct kt *t, struct nic_port *tx, struct nic_port *rx, const uint8_t dst[6], unsigned size)
