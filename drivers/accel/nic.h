@@ -20,6 +20,8 @@
 #define NIC_TX_WAIT_MS 200u      /* a full TX queue must drain within this */
 #define NIC_TX_FULL_POLL_US 5u   /* TX_CI read at most this often while the queue is full */
 #define NIC_RX_REFILL_BATCH 32u  /* RX buffers given back per RX_PI write (fewer when short) */
+#define NIC_RX_SPARES 64u        /* RX buffers beyond the ring's, for frames lwIP keeps (zero copy) */
+#define NIC_RX_BUFS (NIC_RX_ENTRIES + NIC_RX_SPARES)
 #define NIC_LINK_WAIT_MS 2000u
 
 struct nic_open_cfg {
@@ -38,6 +40,7 @@ struct nic_hw_counters {
 struct nic_sw_counters {
 	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
 	uint64_t rx_unparsed;     /* RX buffers whose frame length could not be recovered */
+	uint64_t rx_kept;         /* frames whose buffer the stack kept (zero copy) */
 	uint64_t tx_busy;         /* frames refused: queue full past NIC_TX_WAIT_MS */
 	uint64_t link_up_events, link_down_events;
 	uint64_t events_missed;   /* status events that left the driver's log before it read them */
@@ -55,6 +58,9 @@ struct nic_port {
 	uint32_t tx_doorbell;     /* last PI written to the device */
 	uint32_t rx_ci, rx_pi;    /* consumed by us / given back (posted once written) */
 	uint32_t rx_pi_dev;       /* last RX_PI written to the device */
+	uint16_t rx_spare[NIC_RX_SPARES]; /* buffers in no ring slot and not kept: a stack */
+	uint32_t rx_nspare;
+	uint32_t rx_gen;          /* opens so far: the tag of kept buffers */
 	uint64_t ev_seen;         /* driver event sequence up to which status events were read */
 	uint64_t irq_tx0, irq_rx0; /* interrupt counts at open */
 	struct nic_sw_counters sw;
