@@ -49,7 +49,7 @@ static void report(struct kt *t, struct net_l2_run *r, unsigned k, unsigned size
 		kt_diag(t, "%s -> %s (%u B): loss %llu ppm, %s nic.loss_max_ppm=%u", from, to, size, (unsigned long long)ppm,
 			ppm > loss_max || !loss_max ? "above" : "within", loss_max);
 	if (s->corrupt)
-		kt_diag(t, "%s -> %s: %u frames failed their CRC (first claiming sequence %lld); %llu frames on %s had no "
+		kt_diag(t, "%s -> %s: %u frames failed their CRC or payload check (first claiming sequence %lld); %llu frames on %s had no "
 			"recoverable length", from, to, s->corrupt, (long long)s->first_corrupt_seq,
 			(unsigned long long)nic_of(r->port[k])->sw.rx_unparsed, to);
 	if (s->tx_err)
