@@ -47,6 +47,7 @@ struct net_l2_prof {
 	uint64_t account;           /* the rest of the callback: bitmap, counters */
 	uint64_t control;           /* READY and DONE frames */
 	uint64_t total;             /* the whole burst, the linger after it left out */
+	bool split;                 /* sender on another CPU: its parts ran beside the receiver's */
 };
 
 struct net_l2_run {
@@ -70,6 +71,20 @@ unsigned net_l2_discover(struct net_l2_run *r, struct deadline d);
  * machines drifting apart by a round cannot fake a loss or a duplicate. Returns 0 when
  * every active port finished sending and heard its neighbour's DONE before the deadline. */
 int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d);
+
+/* Another CPU for the sender (the harness's lanes: net/ cannot name them). start runs
+ * fn(arg) there and returns 0, or <0 when no CPU can take it; wait returns once fn has
+ * returned (<0 when it crashed, hung or ran out of time). */
+struct net_l2_cpu {
+	int (*start)(void *ctx, void (*fn)(void *), void *arg);
+	int (*wait)(void *ctx);
+	void *ctx;
+};
+
+/* net_l2_burst with the sender on another CPU when cpu can start one (this CPU receives),
+ * else interleaved on this one as net_l2_burst. */
+int net_l2_burst_on(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d,
+		    const struct net_l2_cpu *cpu);
 
 /* Frames the neighbour sent that never arrived, intact or damaged (0 before its DONE). */
 static inline uint32_t net_l2_lost(const struct net_l2_stats *s)
