@@ -18,7 +18,7 @@
 
 static const uint8_t bcast[NET_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 #define FRAME_MAX (NET_MTU_MAX + NET_ETH_OVERHEAD)
-static uint8_t frame_own[FRAME_MAX];    /* runs without scratch of their own */
+static _Alignas(8) uint8_t frame_own[FRAME_MAX];    /* runs without scratch of their own */
 static uint8_t *seen_own[NET_L2_PORTS_MAX]; /* bitmaps, from the page allocator, kept */
 
 static uint8_t *frame_of(struct net_l2_run *r) { return r->frame ? r->frame : frame_own; }
@@ -38,7 +38,12 @@ struct rx_ctx {
 	struct net_l2_run *r;
 	unsigned k;
 	bool discovery;
+	uint64_t cb_tsc;   /* cycles spent in rx_frame */
 };
+
+/* Sent counts and readiness cross CPUs when the sender runs on a lane: atomic loads and stores. */
+static uint32_t sent_of(const struct net_l2_stats *s) { return __atomic_load_n(&s->sent, __ATOMIC_ACQUIRE); }
+static bool ready_of(const struct net_l2_stats *s) { return __atomic_load_n(&s->peer_ready, __ATOMIC_ACQUIRE); }
 
 static void account_data(struct net_l2_stats *s, uint8_t *bitmap, uint32_t seq, size_t len)
 {
@@ -61,15 +66,28 @@ static void account_data(struct net_l2_stats *s, uint8_t *bitmap, uint32_t seq, 
 	s->unique++;
 }
 
+static void rx_account(struct rx_ctx *x, const uint8_t *buf, size_t len, struct net_l2_info info, bool ok);
+
 static void rx_frame(void *c, const uint8_t *buf, size_t len)
 {
 	struct rx_ctx *x = c;
-	struct net_l2_run *r = x->r;
-	unsigned k = x->k;
 	struct net_l2_info info;
 	bool ok;
-	if (!net_l2_parse(buf, len, &info, &ok))
-		return; /* not a Kiln test frame: not ours to count */
+	uint64_t t0 = rdtsc();
+	bool ours = net_l2_parse(buf, len, &info, &ok);
+	uint64_t t1 = rdtsc();
+	x->r->prof.verify += t1 - t0;
+	if (ours) /* else not a Kiln test frame: not ours to count */
+		rx_account(x, buf, len, info, ok);
+	uint64_t t2 = rdtsc();
+	x->r->prof.account += t2 - t1;
+	x->cb_tsc += t2 - t0;
+}
+
+static void rx_account(struct rx_ctx *x, const uint8_t *buf, size_t len, struct net_l2_info info, bool ok)
+{
+	struct net_l2_run *r = x->r;
+	unsigned k = x->k;
 	struct net_l2_stats *s = &r->st[k];
 	struct net_l2_neighbor *nb = &r->nb[k];
 	if (!ok) {
@@ -105,9 +123,9 @@ static void rx_frame(void *c, const uint8_t *buf, size_t len)
 		return;
 	}
 	if (info.kind == NET_L2_READY) {
-		s->peer_ready = true;
+		__atomic_store_n(&s->peer_ready, true, __ATOMIC_RELEASE);
 	} else if (info.kind == NET_L2_DONE) {
-		s->peer_ready = true;
+		__atomic_store_n(&s->peer_ready, true, __ATOMIC_RELEASE);
 		s->peer_done = true;
 		s->peer_sent = info.aux;
 	} else if (info.kind != NET_L2_DATA) {
@@ -115,7 +133,8 @@ static void rx_frame(void *c, const uint8_t *buf, size_t len)
 	} else if (info.seq >= NET_L2_BURST_MAX) {
 		s->foreign++;
 	} else {
-		s->peer_ready = true;
+		if (!s->peer_ready)
+			__atomic_store_n(&s->peer_ready, true, __ATOMIC_RELEASE);
 		account_data(s, seen_of(r)[k], info.seq, len);
 	}
 }
@@ -124,8 +143,15 @@ static unsigned poll_all(struct net_l2_run *r, bool discovery)
 {
 	unsigned got = 0;
 	for (unsigned k = 0; k < r->n; k++) {
-		struct rx_ctx x = {r, k, discovery};
-		got += r->port[k]->ops->rx_poll(r->port[k], RX_BUDGET, rx_frame, &x);
+		struct rx_ctx x = {r, k, discovery, 0};
+		uint64_t t0 = rdtsc();
+		unsigned n = r->port[k]->ops->rx_poll(r->port[k], RX_BUDGET, rx_frame, &x);
+		if (n) {
+			uint64_t spent = rdtsc() - t0;
+			r->prof.rx_driver += spent > x.cb_tsc ? spent - x.cb_tsc : 0;
+			r->prof.received += n;
+		}
+		got += n;
 	}
 	return got;
 }
@@ -196,7 +222,7 @@ static void send_control(struct net_l2_run *r, bool all_sent)
 		struct net_port *p = r->port[k];
 		if (all_sent)
 			net_l2_build(frame, CTL_LEN, r->nb[k].mac, p->mac, NET_L2_DONE, r->round, r->id[k], r->st[k].sent, 0);
-		else if (!r->st[k].peer_ready)
+		else if (!ready_of(&r->st[k]))
 			net_l2_build(frame, CTL_LEN, r->nb[k].mac, p->mac, NET_L2_READY, r->round, r->id[k], 0, 0);
 		else
 			continue;
@@ -204,11 +230,103 @@ static void send_control(struct net_l2_run *r, bool all_sent)
 	}
 }
 
+/* One turn of the sender: a batch of DATA to every active port whose neighbour is ready.
+ * True when every active port has sent all. */
+static bool send_turn(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed)
+{
+	uint8_t *frame = frame_of(r);
+	bool all_sent = true;
+	for (unsigned k = 0; k < r->n; k++) {
+		struct net_l2_stats *s = &r->st[k];
+		uint32_t sent = sent_of(s);
+		if (!r->active[k] || sent >= count)
+			continue;
+		if (!ready_of(s)) {
+			all_sent = false;
+			continue;
+		}
+		struct net_port *p = r->port[k];
+		if (!sent)
+			s->tx_start_ns = time_ns();
+		for (unsigned b = 0; b < TX_BATCH && sent < count; b++) {
+			uint64_t t0 = rdtsc();
+			net_l2_build(frame, len, r->nb[k].mac, p->mac, NET_L2_DATA, sent, r->id[k], r->round, seed);
+			uint64_t t1 = rdtsc();
+			int e = p->ops->tx(p, frame, len, NET_TX_MORE);
+			r->prof.build += t1 - t0;
+			r->prof.queue += rdtsc() - t1;
+			r->prof.built++;
+			if (e < 0) {
+				s->tx_err = e;
+				break;
+			}
+			sent++;
+			s->tx_bytes += len;
+		}
+		__atomic_store_n(&s->sent, sent, __ATOMIC_RELEASE);
+		uint64_t t0 = rdtsc();
+		net_port_flush(p);
+		r->prof.doorbell += rdtsc() - t0;
+		if (sent == count)
+			s->tx_end_ns = time_ns();
+		else
+			all_sent = false;
+	}
+	return all_sent;
+}
+
+static void control_due(struct net_l2_run *r, bool all_sent, struct deadline *next_ctl)
+{
+	if (!deadline_passed(*next_ctl))
+		return;
+	uint64_t t0 = rdtsc();
+	send_control(r, all_sent);
+	r->prof.control += rdtsc() - t0;
+	*next_ctl = deadline_in_ms(DONE_EVERY_MS);
+}
+
+struct sender {
+	struct net_l2_run *r;
+	uint32_t count;
+	unsigned len;
+	uint64_t seed;
+	struct deadline d;
+	volatile int stop;   /* set by the receiving CPU once its linger is over */
+};
+
+/* The sender on a CPU of its own: DATA, READY and DONE (every transmit of the run goes
+ * from here, so a port's TX ring has one writer) until told to stop. */
+static void sender_run(void *arg)
+{
+	struct sender *x = arg;
+	struct deadline next_ctl = deadline_in_ms(0);
+	while (!x->stop && !deadline_passed(x->d)) {
+		bool all_sent = send_turn(x->r, x->count, x->len, x->seed);
+		control_due(x->r, all_sent, &next_ctl);
+		if (all_sent)
+			cpu_relax();
+	}
+}
+
+static bool burst_over_shared(const struct net_l2_run *r, uint32_t count)
+{
+	for (unsigned k = 0; k < r->n; k++)
+		if (r->active[k] && (sent_of(&r->st[k]) < count || !r->st[k].peer_done))
+			return false;
+	return true;
+}
+
 int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d)
+{
+	return net_l2_burst_on(r, count, len, seed, d, 0);
+}
+
+int net_l2_burst_on(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d,
+		    const struct net_l2_cpu *cpu)
 {
 	if (count > NET_L2_BURST_MAX || len < NET_L2_MIN_FRAME || len > FRAME_MAX)
 		return -1;
-	uint8_t *frame = frame_of(r), **seen = seen_of(r);
+	uint8_t **seen = seen_of(r);
 	r->round++;
 	for (unsigned k = 0; k < r->n; k++) {
 		memset(&r->st[k], 0, sizeof r->st[k]);
@@ -217,50 +335,38 @@ int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t se
 			return -1;
 		memset(seen[k], 0, BITMAP_BYTES);
 	}
-	struct deadline next_ctl = deadline_in_ms(0);
+	memset(&r->prof, 0, sizeof r->prof);
+	uint64_t t_start = rdtsc();
+	static struct sender x;
+	x = (struct sender){r, count, len, seed, d, 0};
+	r->prof.split = cpu && cpu->start(cpu->ctx, sender_run, &x) == 0;
 	bool over = false;
-	while (!(over = burst_over(r, count)) && !deadline_passed(d)) {
-		bool all_sent = true;
-		for (unsigned k = 0; k < r->n; k++) {
-			struct net_l2_stats *s = &r->st[k];
-			if (!r->active[k] || s->sent >= count)
-				continue;
-			if (!s->peer_ready) {
-				all_sent = false;
-				continue;
-			}
-			struct net_port *p = r->port[k];
-			if (!s->sent)
-				s->tx_start_ns = time_ns();
-			for (unsigned b = 0; b < TX_BATCH && s->sent < count; b++) {
-				net_l2_build(frame, len, r->nb[k].mac, p->mac, NET_L2_DATA, s->sent, r->id[k], r->round, seed);
-				int e = p->ops->tx(p, frame, len, NET_TX_MORE);
-				if (e < 0) {
-					s->tx_err = e;
-					break;
-				}
-				s->sent++;
-				s->tx_bytes += len;
-			}
-			net_port_flush(p);
-			if (s->sent == count)
-				s->tx_end_ns = time_ns();
-			else
-				all_sent = false;
-		}
-		poll_all(r, false);
-		if (deadline_passed(next_ctl)) {
-			send_control(r, all_sent);
-			next_ctl = deadline_in_ms(DONE_EVERY_MS);
-		}
+	if (r->prof.split) {
+		/* this CPU receives; the sender runs on the other until the linger is over */
+		while (!(over = burst_over_shared(r, count)) && !deadline_passed(d))
+			if (!poll_all(r, false))
+				cpu_relax();
+		r->prof.total = rdtsc() - t_start;
+		struct deadline linger = deadline_in_ms(LINGER_MS);
+		while (!deadline_passed(linger) && !deadline_passed(d))
+			if (!poll_all(r, false))
+				cpu_relax();
+		x.stop = 1;
+		if (cpu->wait(cpu->ctx) < 0)
+			return -1;
+		return over ? 0 : -1;
 	}
+	struct deadline next_ctl = deadline_in_ms(0);
+	while (!(over = burst_over(r, count)) && !deadline_passed(d)) {
+		bool all_sent = send_turn(r, count, len, seed);
+		poll_all(r, false);
+		control_due(r, all_sent, &next_ctl);
+	}
+	r->prof.total = rdtsc() - t_start;
 	/* Our neighbours may still be waiting for our DONE. */
 	struct deadline linger = deadline_in_ms(LINGER_MS);
 	while (!deadline_passed(linger) && !deadline_passed(d)) {
-		if (deadline_passed(next_ctl)) {
-			send_control(r, true);
-			next_ctl = deadline_in_ms(DONE_EVERY_MS);
-		}
+		control_due(r, true, &next_ctl);
 		if (!poll_all(r, false))
 			cpu_relax();
 	}

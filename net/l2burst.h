@@ -38,6 +38,21 @@ struct net_l2_stats {        /* one port, receiving from its neighbour */
 	int64_t first_corrupt_seq; /* -1: none */
 };
 
+/* Where the guest's time went in the last burst, in TSC cycles summed over every port
+ * (issue 15 item 5: the largest figure is where the next step is). */
+struct net_l2_prof {
+	uint64_t built, received;   /* DATA frames built; frames the ports handed up */
+	uint64_t build;             /* net_l2_build: headers, key, pattern, CRC */
+	uint64_t queue;             /* the port's tx: copy into its ring, the entry */
+	uint64_t doorbell;          /* net_port_flush */
+	uint64_t rx_driver;         /* rx_poll minus the time in our callback */
+	uint64_t verify;            /* net_l2_parse: CRC of the headers, pattern compare */
+	uint64_t account;           /* the rest of the callback: bitmap, counters */
+	uint64_t control;           /* READY and DONE frames */
+	uint64_t total;             /* the whole burst, the linger after it left out */
+	bool split;                 /* sender on another CPU: its parts ran beside the receiver's */
+};
+
 struct net_l2_run {
 	unsigned n;
 	struct net_port *port[NET_L2_PORTS_MAX];
@@ -50,6 +65,7 @@ struct net_l2_run {
 	/* Scratch of this run (net_l2_prepare); NULL: the module's own, for one CPU at a time. */
 	uint8_t *frame;
 	uint8_t *seen[NET_L2_PORTS_MAX]; /* per port: the sequence bitmap of a burst */
+	struct net_l2_prof prof;         /* of the last burst */
 };
 
 /* Give the run scratch of its own (a frame buffer, a sequence bitmap per port), from the page
@@ -68,6 +84,20 @@ unsigned net_l2_discover(struct net_l2_run *r, struct deadline d);
  * machines drifting apart by a round cannot fake a loss or a duplicate. Returns 0 when
  * every active port finished sending and heard its neighbour's DONE before the deadline. */
 int net_l2_burst(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d);
+
+/* Another CPU for the sender (the harness's lanes: net/ cannot name them). start runs
+ * fn(arg) there and returns 0, or <0 when no CPU can take it; wait returns once fn has
+ * returned (<0 when it crashed, hung or ran out of time). */
+struct net_l2_cpu {
+	int (*start)(void *ctx, void (*fn)(void *), void *arg);
+	int (*wait)(void *ctx);
+	void *ctx;
+};
+
+/* net_l2_burst with the sender on another CPU when cpu can start one (this CPU receives),
+ * else interleaved on this one as net_l2_burst. */
+int net_l2_burst_on(struct net_l2_run *r, uint32_t count, unsigned len, uint64_t seed, struct deadline d,
+		    const struct net_l2_cpu *cpu);
 
 /* Frames the neighbour sent that never arrived, intact or damaged (0 before its DONE). */
 static inline uint32_t net_l2_lost(const struct net_l2_stats *s)

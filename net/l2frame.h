@@ -1,8 +1,12 @@
 /* Kiln's raw L2 test frames (bypassing lwIP): ethertype 0x88B5 (IEEE 802 local
  * experimental 1), then a 24-byte header carrying the frame's own length (so a receiver
  * whose NIC reports none can find it), the kind, a sequence number, the sender's
- * identity and a CRC-32 over the whole frame; the rest is a seeded pattern, except in a
- * HELLO, whose 32 bytes after the header are the sending device's serial (docs/net.md). */
+ * identity and a CRC-32; then (frames of NET_L2_MIN_FRAME + 8 bytes or more) an 8-byte
+ * payload key, little endian, and to the end of the frame the seeded pattern of that key
+ * (kernel/lib/pattern.h) at the frame's own byte offsets. The CRC covers the headers and
+ * the key (the whole frame when it is shorter); the pattern is checked word by word
+ * against what the key says it must be. A HELLO instead carries, in the 32 bytes after
+ * the header, the sending device's serial, and its CRC covers the whole frame (docs/net.md). */
 #ifndef KILN_NET_L2FRAME_H
 #define KILN_NET_L2FRAME_H
 
@@ -27,7 +31,7 @@ struct net_l2_hdr {            /* after the 14-byte Ethernet header, big endian 
 	uint32_t seq;              /* DATA: sequence; DONE, READY: round */
 	uint32_t sender;           /* NET_L2_SENDER(machine, accel, port) */
 	uint32_t aux;              /* HELLO: heard-you flags; DATA: round; DONE: frames sent */
-	uint32_t crc;              /* CRC-32 of the frame with this field zero */
+	uint32_t crc;              /* CRC-32 of the headers and key with this field zero */
 };
 #define NET_L2_HDR_OFF 14u
 #define NET_L2_MIN_FRAME (NET_L2_HDR_OFF + sizeof(struct net_l2_hdr))
@@ -56,7 +60,7 @@ void net_l2_build(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t 
 void net_l2_build_hello(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint32_t sender, uint32_t aux,
 			const char *serial);
 /* Check a received frame: true when it carries the Kiln test ethertype; *crc_ok says
- * whether it is intact (magic, length and CRC-32). The fields of a damaged frame are not
+ * whether it is intact (magic, length, CRC-32 and every payload byte). The fields of a damaged frame are not
  * to be trusted. */
 bool net_l2_parse(const uint8_t *buf, size_t len, struct net_l2_info *info, bool *crc_ok);
 

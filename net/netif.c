@@ -1,5 +1,8 @@
 /* lwIP netifs over net_ports. TX: lwIP's pbuf chain is handed to the port as one frame.
- * RX: frames polled from the port are copied into pool pbufs and fed to ethernet_input. */
+ * RX: where the port offers it (rx_poll_keep), a frame goes to ethernet_input in the
+ * port's own buffer, as a custom PBUF_REF pbuf whose free gives the buffer back to the
+ * port (zero copy); otherwise, or with no spare buffer or pbuf left, it is copied into a
+ * pool pbuf. */
 #include "net/netif.h"
 
 #include "kernel/arch/x86/cpu.h"
@@ -20,6 +23,42 @@
 #define DHCP_SERVER_PORT 67u
 
 static struct net_if ifs[NET_IF_MAX];
+struct net_cycles net_cycles;
+
+/* A frame lwIP holds in a port's RX buffer. */
+struct rx_ref {
+	struct pbuf_custom pc;   /* first: lwIP's pbuf is this */
+	struct net_port *port;
+	uint8_t *frame;
+	uint32_t tag;
+	struct rx_ref *next_free;
+};
+static struct rx_ref rx_refs[NET_IF_RX_REFS];
+static struct rx_ref *rx_ref_free;
+static bool rx_refs_ready;
+
+static void rx_ref_release(struct pbuf *p)
+{
+	struct rx_ref *r = (struct rx_ref *)p;
+	r->port->ops->rx_release(r->port, r->frame, r->tag);
+	r->next_free = rx_ref_free;
+	rx_ref_free = r;
+}
+
+static struct rx_ref *rx_ref_get(void)
+{
+	if (!rx_refs_ready) {
+		for (unsigned k = 0; k < NET_IF_RX_REFS; k++) {
+			rx_refs[k].next_free = rx_ref_free;
+			rx_ref_free = &rx_refs[k];
+		}
+		rx_refs_ready = true;
+	}
+	struct rx_ref *r = rx_ref_free;
+	if (r)
+		rx_ref_free = r->next_free;
+	return r;
+}
 
 const char *net_strerror(int err)
 {
@@ -47,7 +86,10 @@ static err_t linkoutput(struct netif *nif, struct pbuf *p)
 		frame = i->txbuf;
 	}
 	/* the doorbell waits for the end of this main-loop turn (net_if_flush_all): one per batch */
+	struct net_cycles_span sp = net_cycles_begin();
 	int r = i->port->ops->tx(i->port, frame, p->tot_len, NET_TX_MORE);
+	net_cycles_end(sp, &net_cycles.tx_queue);
+	net_cycles.tx_frames++;
 	if (r < 0) {
 		i->cnt.tx_errors++;
 		i->cnt.last_tx_err = r;
@@ -182,6 +224,33 @@ static bool peer_allowed(const struct net_if *i, const uint8_t *f, size_t len)
 	return false;
 }
 
+static void rx_frame(void *ctx, const uint8_t *frame, size_t len);
+
+/* Zero copy: lwIP gets the port's buffer itself (see the top of the file). */
+static bool rx_frame_keep(void *ctx, uint8_t *frame, size_t len, bool may_keep, uint32_t tag)
+{
+	struct net_if *i = ctx;
+	struct rx_ref *r;
+	if (!may_keep || !peer_allowed(i, frame, len) || !(r = rx_ref_get())) {
+		rx_frame(ctx, frame, len); /* filters, or copies */
+		return false;
+	}
+	r->port = i->port;
+	r->frame = frame;
+	r->tag = tag;
+	r->pc.custom_free_function = rx_ref_release;
+	struct pbuf *p = pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_REF, &r->pc, frame, (u16_t)len);
+	net_cycles.rx_frames++;
+	i->cnt.rx_frames++;
+	i->cnt.rx_bytes += len;
+	i->cnt.rx_zero_copy++;
+	struct net_cycles_span sp = net_cycles_begin();
+	if (i->nif.input(p, &i->nif) != ERR_OK)
+		pbuf_free(p);
+	net_cycles_end(sp, &net_cycles.rx_lwip);
+	return true; /* the buffer is lwIP's until the pbuf is freed, perhaps already */
+}
+
 static void rx_frame(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct net_if *i = ctx;
@@ -189,16 +258,21 @@ static void rx_frame(void *ctx, const uint8_t *frame, size_t len)
 		i->cnt.rx_filtered++;
 		return;
 	}
+	struct net_cycles_span sp = net_cycles_begin();
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 	if (!p) {
 		i->cnt.rx_nomem++;
 		return;
 	}
 	pbuf_take(p, frame, (u16_t)len);
+	net_cycles_end(sp, &net_cycles.rx_copy);
+	net_cycles.rx_frames++;
 	i->cnt.rx_frames++;
 	i->cnt.rx_bytes += len;
+	sp = net_cycles_begin();
 	if (i->nif.input(p, &i->nif) != ERR_OK)
 		pbuf_free(p);
+	net_cycles_end(sp, &net_cycles.rx_lwip);
 }
 
 unsigned net_if_poll_all(void)
@@ -216,16 +290,23 @@ unsigned net_if_poll_all(void)
 			else
 				netif_set_link_down(&i->nif);
 		}
-		n += i->port->ops->rx_poll(i->port, NET_IF_RX_BUDGET, rx_frame, i);
+		struct net_cycles_span sp = net_cycles_begin();
+		if (i->port->ops->rx_poll_keep && i->port->ops->rx_release)
+			n += i->port->ops->rx_poll_keep(i->port, NET_IF_RX_BUDGET, rx_frame_keep, i);
+		else
+			n += i->port->ops->rx_poll(i->port, NET_IF_RX_BUDGET, rx_frame, i);
+		net_cycles_end(sp, &net_cycles.rx_driver);
 	}
 	return n;
 }
 
 void net_if_flush_all(void)
 {
+	struct net_cycles_span sp = net_cycles_begin();
 	for (unsigned k = 0; k < NET_IF_MAX; k++)
 		if (ifs[k].used)
 			net_port_flush(ifs[k].port);
+	net_cycles_end(sp, &net_cycles.doorbell);
 }
 
 bool net_if_idle_wait(void)

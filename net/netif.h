@@ -8,11 +8,13 @@
 
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
+#include "net/cycles.h"
 #include "net/port.h"
 
 #define NET_IF_MAX 20
 #define NET_IF_PEERS_MAX 8
 #define NET_IF_RX_BUDGET 64  /* frames per port per poll turn */
+#define NET_IF_RX_REFS 128   /* zero-copy RX pbufs (frames lwIP holds in ring buffers), all interfaces */
 
 struct net_if_cfg {
 	bool dhcp;
@@ -22,6 +24,7 @@ struct net_if_cfg {
 struct net_if_counters {
 	uint64_t rx_frames, tx_frames, rx_bytes, tx_bytes;
 	uint64_t rx_nomem;        /* no pbuf for a received frame */
+	uint64_t rx_zero_copy;    /* frames handed to lwIP in the port's own buffer */
 	uint64_t rx_filtered;     /* IPv4 from a source outside the peer filter */
 	uint64_t tx_errors;       /* the port refused a frame */
 	int last_tx_err;

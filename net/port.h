@@ -29,6 +29,9 @@ const char *net_strerror(int err);
 struct net_port;
 /* Called for each received frame; the frame is only valid during the call. */
 typedef void (*net_rx_fn)(void *ctx, const uint8_t *frame, size_t len);
+/* Zero-copy receive: as net_rx_fn, but when may_keep the callee may keep the frame's
+ * buffer (return true) and give it back later with the port's rx_release(p, frame, tag). */
+typedef bool (*net_rx_keep_fn)(void *ctx, uint8_t *frame, size_t len, bool may_keep, uint32_t tag);
 
 #define NET_TX_MORE 1u /* more frames follow at once: the port may defer its doorbell */
 
@@ -44,6 +47,13 @@ struct net_port_ops {
 	/* Frames waiting to be taken, or -1 when the port raises no interrupt on receive (then
 	 * the main loop never sleeps on it). NULL: -1. Called with interrupts off. */
 	int (*rx_irq_pending)(struct net_port *p);
+	/* Zero-copy receive (NULL: the port has none; use rx_poll): as rx_poll, and a buffer
+	 * the callback keeps is replaced in the ring by a spare of the port's. may_keep is
+	 * false when no spare is left (the callback copies then). */
+	unsigned (*rx_poll_keep)(struct net_port *p, unsigned budget, net_rx_keep_fn fn, void *ctx);
+	/* A kept buffer back to the port; one kept before the port was closed or reopened (its
+	 * tag is stale) is ignored. */
+	void (*rx_release)(struct net_port *p, uint8_t *frame, uint32_t tag);
 };
 
 struct net_port {

@@ -5,6 +5,7 @@
 #include "kernel/lib/pattern.h"
 #include "kernel/lib/string.h"
 #include "lwip/tcp.h"
+#include "net/cycles.h"
 #include "net/stack.h"
 
 #define CHUNK 2048u /* bytes generated per tcp_write */
@@ -80,10 +81,12 @@ static err_t rx_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	tb.r.last_ns = now;
 	struct pattern_err e = {tb.r.mismatch.bad_bytes, tb.r.mismatch.first_off, tb.r.mismatch.expected,
 				    tb.r.mismatch.actual};
+	struct net_cycles_span sp = net_cycles_begin();
 	for (struct pbuf *q = p; q; q = q->next) {
 		pattern_check_err(q->payload, q->len, tb.rx_seed, tb.r.bytes, &e);
 		tb.r.bytes += q->len;
 	}
+	net_cycles_end(sp, &net_cycles.rx_verify);
 	tb.r.mismatch.bad_bytes = e.bad_bytes;
 	tb.r.mismatch.first_off = e.first_off;
 	tb.r.mismatch.expected = e.expected;
@@ -166,9 +169,13 @@ static void tx_push(struct tcp_pcb *pcb)
 			n = room;
 		if (!n || tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN)
 			break;
+		struct net_cycles_span sp = net_cycles_begin();
 		pattern_fill(tb.chunk, n, tb.tx_seed, t->bytes_queued);
+		net_cycles_end(sp, &net_cycles.tx_fill);
+		sp = net_cycles_begin();
 		err_t e = tcp_write(pcb, tb.chunk, (u16_t)n,
 				    TCP_WRITE_FLAG_COPY | (t->bytes_queued + n < tb.total ? TCP_WRITE_FLAG_MORE : 0));
+		net_cycles_end(sp, &net_cycles.tx_write);
 		if (e == ERR_MEM)
 			break;
 		if (e != ERR_OK) {
@@ -177,7 +184,9 @@ static void tx_push(struct tcp_pcb *pcb)
 		}
 		t->bytes_queued += n;
 	}
+	struct net_cycles_span sp = net_cycles_begin();
 	tcp_output(pcb);
+	net_cycles_end(sp, &net_cycles.tx_lwip);
 }
 
 static err_t tx_sent(void *arg, struct tcp_pcb *pcb, u16_t len)

@@ -6,6 +6,7 @@
 #include "drivers/accel/hw/kiln_pci.h"
 #include "drivers/accel/hw/kiln_ring.h"
 #include "kernel/arch/x86/cpu.h"
+#include "kernel/lib/copy.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
@@ -125,12 +126,14 @@ static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned fl
 				n->sw.tx_busy++;
 				return NET_EBUSY;
 			}
-			cpu_relax();
+			/* Not back at the register at once: under emulation every read takes the
+			 * device's lock and stalls the very model that is to drain the ring. */
+			udelay(NIC_TX_FULL_POLL_US);
 		}
 	}
 	uint32_t slot = kiln_ring_slot(n->tx_pi, NIC_TX_ENTRIES);
 	uint8_t *buf = (uint8_t *)n->tx_bufs.host + (size_t)slot * n->buf_size;
-	memcpy(buf, frame, len);
+	copy_fast(buf, frame, len);
 	volatile struct kiln_nic_tx_entry *e = (volatile struct kiln_nic_tx_entry *)n->tx_ring.host + slot;
 	e->addr = n->tx_bufs.dev + (uint64_t)slot * n->buf_size;
 	e->len = (uint32_t)len;
@@ -145,9 +148,18 @@ static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned fl
 
 static void nic_flush(struct net_port *p) { nic_tx_flush(of(p)); }
 
-static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, void *ctx)
+/* The buffer in a ring slot: the slots' addresses change as kept buffers are replaced. */
+static uint32_t slot_buf(struct nic_port *n, uint32_t slot)
 {
-	struct nic_port *n = of(p);
+	const volatile struct kiln_nic_rx_entry *e = (const volatile struct kiln_nic_rx_entry *)n->rx_ring.host + slot;
+	return (uint32_t)((e->addr - n->rx_bufs.dev) / n->buf_size);
+}
+
+static uint8_t *buf_host(struct nic_port *n, uint32_t b) { return (uint8_t *)n->rx_bufs.host + (size_t)b * n->buf_size; }
+
+static unsigned rx_take(struct nic_port *n, unsigned budget, net_rx_fn fn, net_rx_keep_fn keep, void *ctx)
+{
+	struct net_port *p = &n->port;
 	if (!n->open)
 		return 0;
 	volatile uint32_t *wb = n->wb.host;
@@ -156,8 +168,8 @@ static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, v
 	unsigned got = 0;
 	size_t avail = n->buf_size < net_port_max_frame(p) ? n->buf_size : net_port_max_frame(p);
 	while (got < budget && n->rx_ci != dev_ci) {
-		uint32_t slot = kiln_ring_slot(n->rx_ci, NIC_RX_ENTRIES);
-		const uint8_t *buf = (const uint8_t *)n->rx_bufs.host + (size_t)slot * n->buf_size;
+		uint32_t slot = kiln_ring_slot(n->rx_ci, NIC_RX_ENTRIES), b = slot_buf(n, slot);
+		uint8_t *buf = buf_host(n, b);
 		long len = net_eth_frame_len(buf, avail);
 		n->rx_ci = kiln_ring_next(n->rx_ci, NIC_RX_ENTRIES);
 		if (len < 0) {
@@ -165,15 +177,56 @@ static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, v
 		} else {
 			n->sw.rx_frames++;
 			n->sw.rx_bytes += (uint64_t)len;
-			fn(ctx, buf, (size_t)len);
+			if (!keep) {
+				fn(ctx, buf, (size_t)len);
+			} else if (keep(ctx, buf, (size_t)len, n->rx_nspare > 0, n->rx_gen) && n->rx_nspare) {
+				/* the stack has the buffer now: a spare takes its slot */
+				uint32_t s = n->rx_spare[--n->rx_nspare];
+				volatile struct kiln_nic_rx_entry *e = (volatile struct kiln_nic_rx_entry *)n->rx_ring.host + slot;
+				e->addr = n->rx_bufs.dev + (uint64_t)s * n->buf_size;
+				n->sw.rx_kept++;
+			}
 		}
 		/* the buffer goes back to the device once the frame has been handed up */
 		n->rx_pi = kiln_ring_next(n->rx_pi, NIC_RX_ENTRIES);
 		got++;
 	}
-	if (got)
-		wr(n, KILN_NIC_RX_PI, n->rx_pi);
+	/* Buffers go back in batches (each RX_PI write takes the model's lock), at once when
+	 * the device is running short. */
+	if (kiln_ring_used(n->rx_pi, n->rx_pi_dev, NIC_RX_ENTRIES) >= NIC_RX_REFILL_BATCH ||
+	    (n->rx_pi != n->rx_pi_dev && kiln_ring_used(n->rx_pi_dev, dev_ci, NIC_RX_ENTRIES) < NIC_RX_REFILL_BATCH))
+		nic_rx_refill(n);
 	return got;
+}
+
+static unsigned nic_rx_poll(struct net_port *p, unsigned budget, net_rx_fn fn, void *ctx)
+{
+	return rx_take(of(p), budget, fn, 0, ctx);
+}
+
+static unsigned nic_rx_poll_keep(struct net_port *p, unsigned budget, net_rx_keep_fn fn, void *ctx)
+{
+	return rx_take(of(p), budget, 0, fn, ctx);
+}
+
+static void nic_rx_release(struct net_port *p, uint8_t *frame, uint32_t tag)
+{
+	struct nic_port *n = of(p);
+	uint8_t *base = n->rx_bufs.host;
+	if (!n->open || tag != n->rx_gen || frame < base || n->rx_nspare >= NIC_RX_SPARES)
+		return; /* from before a close or reopen: the ring was laid out anew since */
+	uint64_t b = (uint64_t)(frame - base) / n->buf_size;
+	if (b < NIC_RX_BUFS)
+		n->rx_spare[n->rx_nspare++] = (uint16_t)b;
+}
+
+void nic_rx_refill(struct nic_port *n)
+{
+	if (!n->open || n->rx_pi == n->rx_pi_dev)
+		return;
+	__asm__ volatile("" ::: "memory"); /* slot addresses (spares) before the doorbell */
+	wr(n, KILN_NIC_RX_PI, n->rx_pi);
+	n->rx_pi_dev = n->rx_pi;
 }
 
 uint32_t nic_rx_pending(struct nic_port *n)
@@ -200,6 +253,8 @@ static const struct net_port_ops nic_ops = {
 	.rx_poll = nic_rx_poll,
 	.link_up = nic_link_up,
 	.rx_irq_pending = nic_rx_irq_pending,
+	.rx_poll_keep = nic_rx_poll_keep,
+	.rx_release = nic_rx_release,
 };
 
 struct nic_port *nic_port_get(struct accel *a, unsigned port)
@@ -249,7 +304,7 @@ int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsi
 	if (buf_ensure(&n->tx_ring, NIC_TX_ENTRIES * sizeof(struct kiln_nic_tx_entry)) ||
 	    buf_ensure(&n->rx_ring, NIC_RX_ENTRIES * sizeof(struct kiln_nic_rx_entry)) ||
 	    buf_ensure(&n->tx_bufs, (uint64_t)NIC_TX_ENTRIES * n->buf_size) ||
-	    buf_ensure(&n->rx_bufs, (uint64_t)NIC_RX_ENTRIES * n->buf_size) || buf_ensure(&n->wb, WB_BYTES)) {
+	    buf_ensure(&n->rx_bufs, (uint64_t)NIC_RX_BUFS * n->buf_size) || buf_ensure(&n->wb, WB_BYTES)) {
 		ksnprintf(why, whylen, "%s: no memory for rings and buffers", nic_name(n));
 		return ACCEL_ENOMEM;
 	}
@@ -272,6 +327,9 @@ int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsi
 	struct kiln_nic_rx_entry *rx = n->rx_ring.host;
 	for (uint32_t k = 0; k < NIC_RX_ENTRIES; k++)
 		rx[k].addr = n->rx_bufs.dev + (uint64_t)k * n->buf_size;
+	for (n->rx_nspare = 0; n->rx_nspare < NIC_RX_SPARES; n->rx_nspare++)
+		n->rx_spare[n->rx_nspare] = (uint16_t)(NIC_RX_ENTRIES + n->rx_nspare);
+	n->rx_gen++; /* buffers kept before this open are not ours to take back */
 	wr(n, KILN_NIC_TX_BASE_LO, lo32(n->tx_ring.dev));
 	wr(n, KILN_NIC_TX_BASE_HI, hi32(n->tx_ring.dev));
 	wr(n, KILN_NIC_TX_SIZE, NIC_TX_ENTRIES);
@@ -283,7 +341,7 @@ int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsi
 	wr(n, KILN_NIC_RX_WB_HI, hi32(n->wb.dev));
 	n->tx_pi = n->tx_ci = n->tx_doorbell = 0;
 	n->rx_ci = 0;
-	n->rx_pi = NIC_RX_ENTRIES; /* every buffer posted */
+	n->rx_pi = n->rx_pi_dev = NIC_RX_ENTRIES; /* every buffer posted */
 	wr(n, KILN_NIC_RX_PI, n->rx_pi);
 	n->cfg = KILN_NIC_CFG_TX_EN | KILN_NIC_CFG_RX_EN | (n->loopback ? KILN_NIC_CFG_LOOPBACK : 0) |
 		 (cfg->promisc ? KILN_NIC_CFG_PROMISC : 0);

@@ -18,6 +18,10 @@
 #define NIC_TX_ENTRIES 256u
 #define NIC_RX_ENTRIES 256u
 #define NIC_TX_WAIT_MS 200u      /* a full TX queue must drain within this */
+#define NIC_TX_FULL_POLL_US 5u   /* TX_CI read at most this often while the queue is full */
+#define NIC_RX_REFILL_BATCH 32u  /* RX buffers given back per RX_PI write (fewer when short) */
+#define NIC_RX_SPARES 64u        /* RX buffers beyond the ring's, for frames lwIP keeps (zero copy) */
+#define NIC_RX_BUFS (NIC_RX_ENTRIES + NIC_RX_SPARES)
 #define NIC_LINK_WAIT_MS 2000u
 
 struct nic_open_cfg {
@@ -36,6 +40,7 @@ struct nic_hw_counters {
 struct nic_sw_counters {
 	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
 	uint64_t rx_unparsed;     /* RX buffers whose frame length could not be recovered */
+	uint64_t rx_kept;         /* frames whose buffer the stack kept (zero copy) */
 	uint64_t tx_busy;         /* frames refused: queue full past NIC_TX_WAIT_MS */
 	uint64_t link_up_events, link_down_events;
 	uint64_t events_missed;   /* status events that left the driver's log before it read them */
@@ -51,7 +56,11 @@ struct nic_port {
 	struct accel_buf tx_ring, rx_ring, tx_bufs, rx_bufs, wb;
 	uint32_t tx_pi, tx_ci;    /* [0, 2 * NIC_TX_ENTRIES) */
 	uint32_t tx_doorbell;     /* last PI written to the device */
-	uint32_t rx_ci, rx_pi;    /* consumed by us / posted to the device */
+	uint32_t rx_ci, rx_pi;    /* consumed by us / given back (posted once written) */
+	uint32_t rx_pi_dev;       /* last RX_PI written to the device */
+	uint16_t rx_spare[NIC_RX_SPARES]; /* buffers in no ring slot and not kept: a stack */
+	uint32_t rx_nspare;
+	uint32_t rx_gen;          /* opens so far: the tag of kept buffers */
 	uint64_t ev_seen;         /* driver event sequence up to which status events were read */
 	uint64_t irq_tx0, irq_rx0; /* interrupt counts at open */
 	struct nic_sw_counters sw;
@@ -85,6 +94,9 @@ void nic_set_promisc(struct nic_port *n, bool on);
 void nic_tx_flush(struct nic_port *n);
 /* Wait until the device consumed every queued TX entry. ACCEL_OK or ACCEL_ETIMEDOUT/ESTOPPED. */
 int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms);
+/* Give every taken RX buffer back to the device now (rx_poll batches them: a case that
+ * needs the whole ring free, like the ceiling, calls this after draining). */
+void nic_rx_refill(struct nic_port *n);
 /* Frames the device has put in the RX ring that the driver has not taken yet. */
 uint32_t nic_rx_pending(struct nic_port *n);
 /* Interrupts seen on the port's TX / RX vectors since it was opened. */

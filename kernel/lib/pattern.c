@@ -6,24 +6,33 @@
 /* Byte k of a pattern word is bits 8k..8k+7: on a little-endian CPU, the word's memory image. */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "pattern words are stored little endian");
 
-/* Bytes before p reaches 8-byte alignment when the pattern's words line up with memory's
- * words (then the middle goes a word at a time); otherwise the whole length. */
-static uint64_t head_len(const volatile void *p, uint64_t len, uint64_t off)
+/* A 64-bit word at any address (x86 loads and stores it either way); used where the
+ * pattern's words do not line up with memory's, so a word of the pattern is still made
+ * once, not once per byte. */
+typedef volatile uint64_t __attribute__((aligned(1), may_alias)) uword;
+
+/* Bytes before the pattern offset reaches a word boundary (then the middle goes a pattern
+ * word at a time). */
+static uint64_t head_len(uint64_t len, uint64_t off)
 {
-	if (((uintptr_t)p - off) % WORD)
-		return len;
-	uint64_t h = (WORD - (uintptr_t)p % WORD) % WORD;
+	uint64_t h = (WORD - off % WORD) % WORD;
 	return h < len ? h : len;
 }
+
+static int lined_up(const volatile void *p, uint64_t off) { return ((uintptr_t)p - off) % WORD == 0; }
 
 void pattern_fill(volatile void *p, uint64_t len, uint64_t seed, uint64_t off)
 {
 	volatile uint8_t *b = p;
-	uint64_t h = head_len(p, len, off), i;
+	uint64_t h = head_len(len, off), i;
 	for (i = 0; i < h; i++)
 		b[i] = pattern_byte(seed, off + i);
-	for (; i + WORD <= len; i += WORD)
-		*(volatile uint64_t *)(b + i) = pattern_word(seed, (off + i) / WORD);
+	if (lined_up(p, off))
+		for (; i + WORD <= len; i += WORD)
+			*(volatile uint64_t *)(b + i) = pattern_word(seed, (off + i) / WORD);
+	else
+		for (; i + WORD <= len; i += WORD)
+			*(uword *)(b + i) = pattern_word(seed, (off + i) / WORD);
 	for (; i < len; i++)
 		b[i] = pattern_byte(seed, off + i);
 }
@@ -40,7 +49,7 @@ uint64_t pattern_check(const volatile void *p, uint64_t len, uint64_t seed, uint
 		       void *arg)
 {
 	const volatile uint8_t *b = p;
-	uint64_t h = head_len(p, len, off), i, bad = 0;
+	uint64_t h = head_len(len, off), i, bad = 0;
 	for (i = 0; i < h; i++) {
 		uint8_t got = b[i], want = pattern_byte(seed, off + i);
 		if (got != want) {
@@ -49,13 +58,22 @@ uint64_t pattern_check(const volatile void *p, uint64_t len, uint64_t seed, uint
 				fn(arg, i, want, got, 1);
 		}
 	}
+	int words = lined_up(p, off);
 	for (; i + WORD <= len; i += WORD) {
-		uint64_t got = *(const volatile uint64_t *)(b + i), want = pattern_word(seed, (off + i) / WORD);
-		if (got != want) {
-			bad += bytes_differing(want ^ got, WORD);
-			if (fn)
-				fn(arg, i, want, got, WORD);
+		uint64_t want = pattern_word(seed, (off + i) / WORD);
+		uint64_t got = words ? *(const volatile uint64_t *)(b + i) : *(const uword *)(b + i);
+		if (got == want)
+			continue;
+		bad += bytes_differing(want ^ got, WORD);
+		if (!fn)
+			continue;
+		if (words) {
+			fn(arg, i, want, got, WORD);
+			continue;
 		}
+		for (unsigned k = 0; k < WORD; k++) /* off memory's words: reported byte by byte */
+			if ((uint8_t)((want ^ got) >> (8 * k)))
+				fn(arg, i + k, (uint8_t)(want >> (8 * k)), (uint8_t)(got >> (8 * k)), 1);
 	}
 	for (; i < len; i++) {
 		uint8_t got = b[i], want = pattern_byte(seed, off + i);

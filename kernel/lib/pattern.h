@@ -2,9 +2,10 @@
  * two: word off / 8 is output off / 8 + 1 of the random generator seeded with `seed`
  * (kernel/lib/random.h), stored little endian. So a receiver or a checker knows every
  * byte without being told, a copy is checked against its source's offsets, and a stream
- * can be checked from any offset. Fills and checks go a 64-bit word at a time where the
- * pattern's words line up with memory's (volatile accesses: device memory behind a BAR is
- * fine), byte by byte elsewhere. Pure and freestanding. */
+ * can be checked from any offset. Fills and checks make each pattern word once and store
+ * or compare it whole: aligned where the pattern's words line up with memory's (volatile
+ * accesses: device memory behind a BAR is fine), unaligned elsewhere (x86 allows it; a
+ * mismatch there is still reported byte by byte). Pure and freestanding. */
 #ifndef KILN_LIB_PATTERN_H
 #define KILN_LIB_PATTERN_H
 

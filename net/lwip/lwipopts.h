@@ -64,6 +64,15 @@ struct ip4_addr;
 struct netif *net_if_route_src(const struct ip4_addr *src, const struct ip4_addr *dest);
 #define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) net_if_route_src((src), (dest))
 
+/* ---- the hot paths (docs/net.md "Fast paths"): bulk copies a word at a time (rep movsb
+ * costs a translated-block turn per byte under emulation), the checksum 8 bytes a step ---- */
+#include <stddef.h>
+#include <stdint.h>
+void copy_fast(void *restrict d, const void *restrict s, size_t n); /* kernel/lib/copy.h */
+uint16_t net_chksum(const void *data, int len);                     /* net/chksum.h */
+#define MEMCPY(dst, src, len) copy_fast((dst), (src), (len))
+#define LWIP_CHKSUM net_chksum
+
 /* ---- checksums in software, always generated and always checked ---- */
 #define CHECKSUM_GEN_IP 1
 #define CHECKSUM_GEN_UDP 1

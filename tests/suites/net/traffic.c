@@ -4,6 +4,9 @@
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 #include "lwip/etharp.h"
+#include "lwip/tcp.h"
+#include "kernel/time.h"
+#include "net/cycles.h"
 #include "net/ping.h"
 #include "net/stack.h"
 #include "net/tcpbulk.h"
@@ -108,6 +111,41 @@ static bool rx_finished(void *arg)
 	return net_tcpbulk_rx_stats()->finished || net_tcpbulk_rx_stats()->err;
 }
 
+/* Where the cycles of one transfer went (issue 15 item 5), per full segment of payload;
+ * `rest` is the main loop itself (timers, polling idle rings, waiting for the device). */
+static void tcp_profile(struct kt *t, const struct path *p, uint64_t bytes, uint64_t total)
+{
+	const struct net_cycles *c = &net_cycles;
+	uint64_t segs = (bytes + TCP_MSS - 1) / TCP_MSS;
+	if (!segs || !total)
+		return;
+	struct {
+		const char *name;
+		uint64_t cycles;
+	} part[] = {
+		{"fill", c->tx_fill},       {"write", c->tx_write},   {"lwip-tx", c->tx_lwip}, {"queue", c->tx_queue},
+		{"doorbell", c->doorbell},  {"rx-driver", c->rx_driver}, {"rx-copy", c->rx_copy}, {"lwip-rx", c->rx_lwip},
+		{"verify", c->rx_verify},   {"rest", 0},
+	};
+	uint64_t sum = 0;
+	for (unsigned k = 0; k + 1 < sizeof part / sizeof part[0]; k++)
+		sum += part[k].cycles;
+	part[sizeof part / sizeof part[0] - 1].cycles = total > sum ? total - sum : 0;
+	char line[320];
+	size_t at = 0;
+	for (unsigned k = 0; k < sizeof part / sizeof part[0]; k++) {
+		at += (size_t)ksnprintf(line + at, sizeof line - at, "%s%s %llu (%llu%%)", k ? ", " : "", part[k].name,
+					(unsigned long long)(part[k].cycles / segs),
+					(unsigned long long)(part[k].cycles * 100u / total));
+		char what[48];
+		ksnprintf(what, sizeof what, "tcp-profile-%s-cycles", part[k].name);
+		measure(t, p, what, (int64_t)(part[k].cycles / segs), "cycles/segment");
+	}
+	kt_diag(t, "%s -> %s: profile (%llu segments of %u B, %llu frames out, %llu in, %llu us): TSC cycles per "
+		"segment: %s", p->from, p->to, (unsigned long long)segs, TCP_MSS, (unsigned long long)c->tx_frames,
+		(unsigned long long)c->rx_frames, (unsigned long long)(tsc_to_ns(total) / NS_PER_US), line);
+}
+
 void traffic_tcp(struct kt *t, const struct path *p, uint64_t bytes, uint32_t deadline_ms)
 {
 	uint64_t seed = kt_rand(t);
@@ -116,8 +154,11 @@ void traffic_tcp(struct kt *t, const struct path *p, uint64_t bytes, uint32_t de
 		return;
 	}
 	struct net_tcpbulk_tx tx;
+	memset(&net_cycles, 0, sizeof net_cycles);
+	uint64_t t0 = rdtsc();
 	int rc = net_tcpbulk_send(p->src, p->dst, TRAFFIC_TCP_PORT, bytes, seed, deadline_in_ms(deadline_ms), &tx);
 	net_poll_until(deadline_in_ms(TCP_FIN_WAIT_MS), rx_finished, 0);
+	uint64_t cycles = rdtsc() - t0;
 	const struct net_tcpbulk_rx *r = net_tcpbulk_rx_stats();
 	if (rc < 0)
 		kt_fail(t, "%s -> %s: sender %s: connected=%d queued=%llu acked=%llu of %llu bytes, err=%d (%s)", p->from,
@@ -140,6 +181,7 @@ void traffic_tcp(struct kt *t, const struct path *p, uint64_t bytes, uint32_t de
 		kt_diag(t, "%s -> %s: %llu bytes verified, %llu Mb/s (%llu Mb/s connect to last ACK)", p->from, p->to,
 			(unsigned long long)bytes, (unsigned long long)mbps, (unsigned long long)all);
 		measure(t, p, "tcp-goodput", (int64_t)mbps, "Mb/s");
+		tcp_profile(t, p, bytes, cycles);
 	}
 	net_tcpbulk_stop_listen();
 }
