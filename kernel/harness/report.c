@@ -131,13 +131,20 @@ void report_case_diag(const char *name, const char *text, bool failure)
 	ocp_step_log(step, failure ? "ERROR" : "INFO", text);
 }
 
-void report_case_measure(const char *name, int64_t value, unsigned decimals, const char *unit)
+/* "# measure <name> <value> <unit>" inside the case, a single measurement or one element
+ * of a series alike. */
+static void measure_line(const char *name, int64_t value, unsigned decimals, const char *unit)
 {
 	char num[48], b[160];
 	kfmt_fixed(num, sizeof num, value, decimals);
 	ksnprintf(b, sizeof b, "measure %s %s %s", name, num, unit);
 	line_start();
 	ktap_diag(&out, case_depth, 0, b);
+}
+
+void report_case_measure(const char *name, int64_t value, unsigned decimals, const char *unit)
+{
+	measure_line(name, value, decimals, unit);
 	ocp_measure(step, name, value, decimals, unit);
 }
 
@@ -146,11 +153,7 @@ void report_series_start(const char *id, const char *name, const char *unit) { o
 void report_series_element(const char *id, unsigned index, const char *name, int64_t value, unsigned decimals,
 			   const char *unit)
 {
-	char num[48], b[160];
-	kfmt_fixed(num, sizeof num, value, decimals);
-	ksnprintf(b, sizeof b, "measure %s %s %s", name, num, unit);
-	line_start();
-	ktap_diag(&out, case_depth, 0, b);
+	measure_line(name, value, decimals, unit);
 	ocp_series_element(step, id, index, value, decimals);
 }
 
