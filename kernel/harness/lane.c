@@ -3,6 +3,7 @@
 
 #include "kernel/arch/x86/atomic.h"
 #include "kernel/arch/x86/cpu.h"
+#include "kernel/arch/x86/irq.h"
 #include "kernel/arch/x86/smp.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/fmt.h"
@@ -111,13 +112,16 @@ enum lane_result lane_wait(struct lane *l)
 	return LANE_HUNG;
 }
 
-struct cpu *lane_idle_cpu(void)
+bool lane_cpu_usable(const struct cpu *c, bool needs_msi)
 {
-	for (unsigned i = 1; i < smp_count(); i++) {
-		struct cpu *c = smp_cpu(i);
-		if (c->state == CPU_ONLINE && smp_idle(c))
-			return c;
-	}
+	return c->index != 0 && c->state == CPU_ONLINE && smp_idle(c) && (!needs_msi || irq_msi_reachable(c->apic_id));
+}
+
+struct cpu *lane_usable_cpu(bool needs_msi)
+{
+	for (unsigned i = 1; i < smp_count(); i++)
+		if (lane_cpu_usable(smp_cpu(i), needs_msi))
+			return smp_cpu(i);
 	return 0;
 }
 
