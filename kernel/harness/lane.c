@@ -78,6 +78,8 @@ enum lane_result lane_run_here(struct lane *l, void (*fn)(void *), void *arg, ui
 	return (enum lane_result)l->result;
 }
 
+static bool lane_finished(void *l) { return atomic_load(&((struct lane *)l)->finished); }
+
 enum lane_result lane_wait(struct lane *l)
 {
 	struct deadline backstop = deadline_in_ns(l->timeout_ns + LANE_GRACE_MS * NS_PER_MS);
@@ -85,15 +87,10 @@ enum lane_result lane_wait(struct lane *l)
 	 * CPU does not take host time from the lanes when the CPUs are emulated. */
 	bool can_sleep = irq_enabled();
 	while (!atomic_load(&l->finished) && !deadline_passed(backstop)) {
-		if (!can_sleep) {
-			cpu_relax();
-			continue;
-		}
-		irq_disable();
-		if (!atomic_load(&l->finished))
-			__asm__ volatile("sti; hlt" ::: "memory");
+		if (can_sleep)
+			cpu_sleep_unless(lane_finished, l);
 		else
-			irq_enable();
+			cpu_relax();
 	}
 	if (atomic_load(&l->finished)) {
 		/* the AP is back in its idle loop a few instructions later: wait for that, so
