@@ -227,16 +227,9 @@ static bool may_sleep(const struct accel *a)
 	return a->irq_mode != ACCEL_IRQ_POLL && irq_enabled() && a->irq_apic == this_cpu()->apic_id;
 }
 
-/* Sleep until the next interrupt unless `word` already has `bit` (checked with
- * interrupts off, so a completion that lands first is never slept through). */
-static void sleep_unless(volatile uint32_t *word, uint32_t bit)
-{
-	irq_disable();
-	if (!(*word & bit))
-		__asm__ volatile("sti; hlt" ::: "memory");
-	else
-		irq_enable();
-}
+/* For cpu_sleep_unless: the CQ entry has its completion (so one that lands first is
+ * never slept through). */
+static bool cq_entry_ready(void *entry) { return *(volatile uint32_t *)entry & KILN_CQ_ENTRY_READY; }
 
 /* Collect owed interrupts: ACCEL_OK when none is owed any more (or, not waiting, none is
  * overdue yet); ACCEL_EIRQ naming the oldest CB whose interrupt is ACCEL_IRQ_GRACE_MS late. */
@@ -411,7 +404,7 @@ int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 			return ACCEL_ETIMEDOUT;
 		}
 		if (sleep_ok)
-			sleep_unless(&cq[qu->cq_ci], KILN_CQ_ENTRY_READY);
+			cpu_sleep_unless(cq_entry_ready, (void *)&cq[qu->cq_ci]);
 		else
 			cpu_relax();
 	}

@@ -6,6 +6,7 @@
 #ifndef KILN_LANE_H
 #define KILN_LANE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/arch/x86/jump.h"
@@ -41,8 +42,12 @@ enum lane_result lane_wait(struct lane *l);
 /* Run fn(arg) on this CPU as a lane (the boot CPU driving one device beside the APs):
  * the same deadline, crash and abort handling as on an AP; returns its result. */
 enum lane_result lane_run_here(struct lane *l, void (*fn)(void *), void *arg, uint64_t timeout_ns);
-/* The first online AP that is idle, or NULL. */
-struct cpu *lane_idle_cpu(void);
+/* Whether c can take a lane now: an AP, online and idle; with needs_msi also reachable by
+ * a device's MSI (irq_msi_reachable), for a lane whose device interrupts are steered to
+ * its CPU (one that sleeps until its completions' interrupt). */
+bool lane_cpu_usable(const struct cpu *c, bool needs_msi);
+/* The first AP that lane_cpu_usable accepts, or NULL. */
+struct cpu *lane_usable_cpu(bool needs_msi);
 
 /* From the AP's timer tick: aborts its lane past the deadline (does not return then). */
 void lane_tick(void);

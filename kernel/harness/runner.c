@@ -8,7 +8,6 @@
 #include "kernel/lib/glob.h"
 #include "drivers/accel/accel.h"
 #include "kernel/arch/x86/atomic.h"
-#include "kernel/arch/x86/irq.h"
 #include "kernel/arch/x86/smp.h"
 #include "kernel/lib/random.h"
 #include "kernel/harness/heartbeat.h"
@@ -310,18 +309,11 @@ static void dev_lane_run(void *arg)
 	d->kt.c->run(&d->kt);
 }
 
-/* An AP that can take a device lane: online, idle, and reachable by a device's MSI-X
- * (its interrupts are steered to it while the lane runs). */
-static bool lane_cpu_ok(const struct cpu *c)
-{
-	return c->state == CPU_ONLINE && smp_idle(c) && irq_msi_reachable(c->apic_id);
-}
-
 static unsigned idle_lane_cpus(void)
 {
 	unsigned idle = 0;
 	for (unsigned i = 1; i < smp_count(); i++)
-		idle += lane_cpu_ok(smp_cpu(i));
+		idle += lane_cpu_usable(smp_cpu(i), true); /* the device's MSI-X is steered to it */
 	return idle;
 }
 
@@ -368,7 +360,7 @@ static void run_lanes(const struct kt_case *k)
 			cpus[i] = this_cpu(); /* its view is narrowed only while it runs the lane */
 			continue;
 		}
-		while (next < smp_count() && !lane_cpu_ok(smp_cpu(next)))
+		while (next < smp_count() && !lane_cpu_usable(smp_cpu(next), true))
 			next++;
 		cpus[i] = smp_cpu(next++);
 		accel_view_only(cpus[i]->index, (int)i);

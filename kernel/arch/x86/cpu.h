@@ -2,6 +2,7 @@
 #ifndef KILN_CPU_H
 #define KILN_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MSR_APIC_BASE 0x1b
@@ -54,6 +55,21 @@ static inline void irq_restore(int on)
 }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
+/* Sleep until the next interrupt unless cond(arg) already holds, with no lost wakeup: cond
+ * is looked at with interrupts off and sti takes effect only after the next instruction,
+ * so an interrupt that makes cond true either came before the look or wakes the hlt.
+ * Call it with interrupts on; they are on again when it returns. Returns what cond said
+ * (false: woken by some interrupt, cond to be looked at again). */
+static inline bool cpu_sleep_unless(bool (*cond)(void *arg), void *arg)
+{
+	irq_disable();
+	if (cond(arg)) {
+		irq_enable();
+		return true;
+	}
+	__asm__ volatile("sti; hlt" ::: "memory");
+	return false;
+}
 static inline void wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
 static inline void invlpg(uintptr_t a) { __asm__ volatile("invlpg (%0)" : : "r"(a) : "memory"); }
 

@@ -323,7 +323,7 @@ static unsigned burst_on_lanes(struct kt *t, uint64_t seed, uint32_t ms, int *rc
 	struct cpu *cpu[ACCEL_MAX];
 	unsigned m = 0;
 	for (unsigned i = 1; i < smp_count() && m < devs; i++)
-		if (smp_cpu(i)->state == CPU_ONLINE && smp_idle(smp_cpu(i)))
+		if (lane_cpu_usable(smp_cpu(i), false)) /* the burst polls its rings */
 			cpu[m++] = smp_cpu(i);
 	if (devs < 2 || m < devs)
 		return 0;

@@ -88,7 +88,7 @@ static bool prepare(struct kt *t)
 	P.ncpu = 0;
 	P.cpu[P.ncpu++] = smp_cpu(0);
 	for (unsigned i = 1; i < smp_count(); i++)
-		if (smp_cpu(i)->state == CPU_ONLINE && smp_idle(smp_cpu(i)))
+		if (lane_cpu_usable(smp_cpu(i), false))
 			P.cpu[P.ncpu++] = smp_cpu(i);
 	return true;
 }

@@ -44,7 +44,7 @@ static void ap_spin_cli(void *arg)
 
 static void on_ap(struct kt *t, void (*fn)(void *), const char *what)
 {
-	struct cpu *c = lane_idle_cpu();
+	struct cpu *c = lane_usable_cpu(false);
 	if (!c) {
 		kt_skip(t, "needs an idle second CPU (boot with -smp 2 or more)");
 		return;

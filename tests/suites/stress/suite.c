@@ -178,7 +178,8 @@ static void stress_all(struct kt *t)
 	for (int pass = 0; pass < 2; pass++)
 		for (unsigned i = 1; i < smp_count(); i++) {
 			struct cpu *cp = smp_cpu(i);
-			if (cp->state == CPU_ONLINE && smp_idle(cp) && irq_msi_reachable(cp->apic_id) == !pass)
+			bool reach = lane_cpu_usable(cp, true);
+			if (pass == 0 ? reach : !reach && lane_cpu_usable(cp, false))
 				aps[nap++] = cp;
 			if (!pass && nap > nreach)
 				nreach = nap;
