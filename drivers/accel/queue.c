@@ -277,8 +277,9 @@ int accel_irq_settle(struct accel *a, unsigned q, char *why, unsigned len)
 }
 
 /* Consume the CQ entry at cq_ci (ready or not): ACCEL_OK, or ACCEL_ECOMPLETION when it is
- * not the completion of the next CB. */
-static int reap_one(struct accel *a, unsigned q, uint32_t entry, char *why, unsigned len)
+ * not the completion of the next CB. `note`: record the CB's interrupt debt here (a batch
+ * notes only its first and last CB: see accel_reap_ready). */
+static int reap_one(struct accel *a, unsigned q, uint32_t entry, bool note, char *why, unsigned len)
 {
 	char name[16];
 	struct accel_queue *qu = &a->q[q];
@@ -299,7 +300,8 @@ static int reap_one(struct accel *a, unsigned q, uint32_t entry, char *why, unsi
 	qu->completed++;
 	if (!r) {
 		qu->last_shadow = got;
-		irq_note_reaped(a, q, qu->completed);
+		if (note)
+			irq_note_reaped(a, q, qu->completed);
 	}
 	if (qu->prof.on)
 		qu->prof.reaped++;
@@ -369,7 +371,7 @@ int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 		uint32_t entry = cq[qu->cq_ci];
 		if (entry & KILN_CQ_ENTRY_READY) {
 			uint64_t c1 = prof_tsc(qu);
-			r = reap_one(a, q, entry, why, len);
+			r = reap_one(a, q, entry, true, why, len);
 			if (qu->prof.on) {
 				uint64_t c2 = rdtsc();
 				qu->prof.cq_wait_cyc += c1 - c0;
@@ -421,12 +423,23 @@ int accel_reap_ready(struct accel *a, unsigned q, char *why, unsigned len)
 	volatile uint32_t *cq = qu->cq.mem;
 	int r = ACCEL_OK;
 	uint64_t c0 = prof_tsc(qu);
-	/* only CBs the device was given can complete */
+	/* only CBs the device was given can complete. The interrupt debt of a batch is noted
+	 * for its first and last CB: the marks grow with the ticket, so an interrupt that
+	 * covers the last covers all, one that covers the first but not the last leaves the
+	 * last owing (irq_collect moves the debt there), and the CBs between are reaped at
+	 * the same moment as those two: per-CB notes would decide nothing more. */
+	uint32_t first = qu->completed + 1;
 	while (!r && qu->completed != qu->rung) {
 		uint32_t entry = cq[qu->cq_ci];
 		if (!(entry & KILN_CQ_ENTRY_READY))
 			break;
-		r = reap_one(a, q, entry, why, len);
+		r = reap_one(a, q, entry, false, why, len);
+	}
+	uint32_t last = r ? qu->completed - 1 : qu->completed; /* the CBs reaped intact */
+	if ((int32_t)(last - first) >= 0) {
+		irq_note_reaped(a, q, first);
+		if (last != first)
+			irq_note_reaped(a, q, last);
 	}
 	if (qu->prof.on)
 		qu->prof.reap_cyc += rdtsc() - c0;
