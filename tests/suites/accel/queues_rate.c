@@ -70,9 +70,9 @@ static void prof_report(struct kt *t, const char *phase, const struct accel_queu
 			n += (unsigned)ksnprintf(line + n, sizeof line - n, " %s %llu ns", parts[i].part,
 						 (unsigned long long)parts[i].ns);
 	}
-	kt_diag(t, "%s; %u CBs, %u doorbells, %u waits, %u empty polls, %u register reads while waiting, %llu CQ "
-		   "interrupts",
-		line, cbs, p->doorbells, p->waits, p->spins, p->reg_reads, (unsigned long long)irqs);
+	kt_diag(t, "%s; %u CBs, %u doorbells (%u of them PQ_PI writes), %u waits, %u empty polls, %u register reads "
+		   "while waiting, %llu CQ interrupts",
+		line, cbs, p->doorbells, p->rings, p->waits, p->spins, p->reg_reads, (unsigned long long)irqs);
 }
 
 /* n empty CBs behind a FENCE, released at once; the first and last write device timestamps
@@ -184,6 +184,8 @@ void queues_submit_rate(struct kt *t)
 		 * waits only when the PQ is full */
 		unsigned posted = 0;
 		uint32_t base = accel_completed(a, q);
+		if (!r)
+			r = accel_cq_irq_hold(a, q);
 		t0 = time_ns();
 		while (!r && accel_completed(a, q) - base < RATE_CBS) {
 			while (!r && posted < RATE_CBS && posted - (accel_completed(a, q) - base) < ACCEL_PQ_ENTRIES) {
@@ -199,6 +201,9 @@ void queues_submit_rate(struct kt *t)
 				r = accel_reap(a, q, before + 1, WAIT_MS, why, sizeof why);
 		}
 		uint64_t rate_ns = time_ns() - t0;
+		int rr = accel_cq_irq_release(a, q);
+		if (!r)
+			r = rr;
 		if (!r)
 			r = accel_irq_settle(a, q, why, sizeof why);
 		struct accel_queue_prof rate_prof = *prof;
