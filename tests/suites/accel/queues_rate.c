@@ -75,8 +75,23 @@ static void prof_report(struct kt *t, const char *phase, const struct accel_queu
 		line, cbs, p->doorbells, p->rings, p->waits, p->spins, p->reg_reads, (unsigned long long)irqs);
 }
 
+/* the rate loop's CB: the same empty one every time */
+struct empty_cb {
+	uint64_t dev;
+	uint32_t len;
+};
+
+static uint64_t empty_cb(void *ctx, unsigned k, uint32_t *len)
+{
+	const struct empty_cb *e = ctx;
+	(void)k;
+	*len = e->len;
+	return e->dev;
+}
+
 /* n empty CBs behind a FENCE, released at once; the first and last write device timestamps
- * into the host words 0 and 1: *ns is the device's time from the first CB to the last. */
+ * into the host words 0 and 1: *ns is the device's time from the first CB to the last. The
+ * CPU only polls the CQ in host memory meanwhile. */
 static int device_run(struct accel *a, unsigned q, struct test_bufs *b, unsigned n, uint64_t *ns, char *why,
 		      unsigned len)
 {
@@ -102,8 +117,19 @@ static int device_run(struct accel *a, unsigned q, struct test_bufs *b, unsigned
 		return r;
 	}
 	accel_doorbell(a, q);
+	/* the CQ interrupt held as in the rate loop: the device runs without the CPU taking
+	 * its interrupts meanwhile (under TCG each one takes the model's lock) */
+	if ((r = accel_cq_irq_hold(a, q))) {
+		ksnprintf(why, len, "holding the CQ interrupt: %s", accel_strerror(r));
+		return r;
+	}
 	accel_wr(a, test_stream_reg(q, KILN_QM_FENCE_CNT(RATE_FENCE)), 1);
-	r = accel_wait(a, q, last, WAIT_MS, why, len);
+	r = accel_reap(a, q, last, WAIT_MS, why, len);
+	int rr = accel_cq_irq_release(a, q);
+	if (!r && rr)
+		ksnprintf(why, len, "releasing the CQ interrupt: %s", accel_strerror(r = rr));
+	if (!r)
+		r = accel_irq_settle(a, q, why, len);
 	*ns = ts[1] > ts[0] ? ts[1] - ts[0] : 0;
 	return r;
 }
@@ -179,27 +205,14 @@ void queues_submit_rate(struct kt *t)
 		memset(prof, 0, sizeof *prof);
 		prof->on = true;
 		irq0 = *irqc;
-		/* rate: empty CBs with the PQ kept full: whatever the CQ shows done is reaped and
-		 * refilled at once, one doorbell for all the CBs posted since the last; the loop
-		 * waits only when the PQ is full */
-		unsigned posted = 0;
-		uint32_t base = accel_completed(a, q);
+		/* rate: empty CBs with the PQ kept full (test_stream_full), the CQ's interrupt held
+		 * meanwhile and collected after (accel_cq_irq_hold) */
+		struct empty_cb e = {b.cb.dev, cb_len(&c)};
 		if (!r)
 			r = accel_cq_irq_hold(a, q);
 		t0 = time_ns();
-		while (!r && accel_completed(a, q) - base < RATE_CBS) {
-			while (!r && posted < RATE_CBS && posted - (accel_completed(a, q) - base) < ACCEL_PQ_ENTRIES) {
-				r = accel_post(a, q, b.cb.dev, cb_len(&c), &tk);
-				posted++;
-			}
-			accel_doorbell(a, q);
-			uint32_t before = accel_completed(a, q);
-			if (!r)
-				r = accel_reap_ready(a, q, why, sizeof why);
-			if (!r && accel_completed(a, q) == before &&
-			    (posted == RATE_CBS || posted - (before - base) >= ACCEL_PQ_ENTRIES))
-				r = accel_reap(a, q, before + 1, WAIT_MS, why, sizeof why);
-		}
+		if (!r)
+			r = test_stream_full(a, q, RATE_CBS, empty_cb, &e, why, sizeof why);
 		uint64_t rate_ns = time_ns() - t0;
 		int rr = accel_cq_irq_release(a, q);
 		if (!r)
