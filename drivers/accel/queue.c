@@ -185,15 +185,19 @@ static void describe_stuck(struct accel *a, unsigned q, uint32_t ticket, uint32_
 {
 	char name[16];
 	struct accel_queue *qu = &a->q[q];
-	uint32_t st = accel_rd(a, qreg(q, KILN_QM_STATUS));
+	uint32_t st = accel_rd(a, qreg(q, KILN_QM_STATUS)), pi = accel_rd(a, qreg(q, KILN_QM_PQ_PI));
+	char shadow[96] = "";
+	if (qu->shadow && pi != qu->pi_rung) /* the device never took what the shadow doorbell published */
+		ksnprintf(shadow, sizeof shadow, " (published %u in the shadow doorbell, whose event word says %u)",
+			  qu->pi_rung, qu->shadow->event);
 	ksnprintf(why, len,
-		  "queue %s made no progress for %u ms waiting for CB %u: last completed CB %u (shadow %u), PI %u CI %u, "
+		  "queue %s made no progress for %u ms waiting for CB %u: last completed CB %u (shadow %u), PI %u%s CI %u, "
 		  "CBs done by the device %u, status 0x%x%s%s%s%s, packet offset %u",
-		  accel_queue_name(q, name), ms, ticket, qu->completed, qu->last_shadow,
-		  accel_rd(a, qreg(q, KILN_QM_PQ_PI)), accel_rd(a, qreg(q, KILN_QM_PQ_CI)),
-		  accel_rd(a, qreg(q, KILN_QM_CB_COUNT)), st, (st & KILN_QM_STS_BUSY) ? " busy" : "",
-		  (st & KILN_QM_STS_STOPPED) ? " stopped" : "", (st & KILN_QM_STS_FENCE_WAIT) ? " fence-wait" : "",
-		  (st & KILN_QM_STS_TIMER_WAIT) ? " timer-wait" : "", accel_rd(a, qreg(q, KILN_QM_CUR_CB_OFFSET)));
+		  accel_queue_name(q, name), ms, ticket, qu->completed, qu->last_shadow, pi, shadow,
+		  accel_rd(a, qreg(q, KILN_QM_PQ_CI)), accel_rd(a, qreg(q, KILN_QM_CB_COUNT)), st,
+		  (st & KILN_QM_STS_BUSY) ? " busy" : "", (st & KILN_QM_STS_STOPPED) ? " stopped" : "",
+		  (st & KILN_QM_STS_FENCE_WAIT) ? " fence-wait" : "", (st & KILN_QM_STS_TIMER_WAIT) ? " timer-wait" : "",
+		  accel_rd(a, qreg(q, KILN_QM_CUR_CB_OFFSET)));
 }
 
 /* The queue stopped: name the cause from the error event if there is one, else from the

@@ -9,6 +9,7 @@
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/fmt.h"
+#include "kernel/lib/median.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
 #include "tests/suites/accel/accel_test.h"
@@ -28,17 +29,6 @@
 #define DISPATCH_CBS 50u
 #define DISPATCH_TS 8u /* first host word of the dispatch timestamps */
 
-/* the median of n values (sorts them) */
-static uint64_t median(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t x = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	return v[n / 2];
-}
 #ifndef RATE_BATCH
 #define RATE_BATCH 256u /* CBs per doorbell in the rate loop */
 #endif
@@ -170,7 +160,7 @@ void queues_submit_rate(struct kt *t)
 			lat_cyc[k] = rdtsc() - c0;
 		}
 		uint64_t lat_total = time_ns() - t0, lat_ns = lat_total / LAT_CBS;
-		uint64_t lat_med_ns = r ? 0 : tsc_to_ns(median(lat_cyc, LAT_CBS));
+		uint64_t lat_med_ns = r ? 0 : tsc_to_ns(u64_median(lat_cyc, LAT_CBS));
 		if (!r)
 			r = accel_irq_settle(a, q, why, sizeof why);
 		struct accel_queue_prof lat_prof = *prof;
@@ -201,7 +191,7 @@ void queues_submit_rate(struct kt *t)
 		}
 		if (!r)
 			r = accel_irq_settle(a, q, why, sizeof why);
-		uint64_t disp_ns = r ? 0 : median(disp, DISPATCH_CBS);
+		uint64_t disp_ns = r ? 0 : u64_median(disp, DISPATCH_CBS);
 		memset(prof, 0, sizeof *prof);
 		prof->on = true;
 		irq0 = *irqc;
