@@ -309,30 +309,28 @@ void net_if_flush_all(void)
 	net_cycles_end(sp, &net_cycles.doorbell);
 }
 
-bool net_if_idle_wait(void)
+/* For cpu_sleep_unless: some interface has frames waiting (or says it cannot tell), or
+ * there is no interface to be woken by. */
+static bool rx_ready_or_none(void *arg)
 {
-	if (!irq_enabled())
-		return false;
-	irq_disable();
+	(void)arg;
 	unsigned used = 0;
 	for (unsigned k = 0; k < NET_IF_MAX; k++) {
 		struct net_if *i = &ifs[k];
 		if (!i->used)
 			continue;
 		used++;
-		int n = i->port->ops->rx_irq_pending ? i->port->ops->rx_irq_pending(i->port) : -1;
-		if (n != 0) {
-			irq_enable();
-			return false;
-		}
+		if (!i->port->ops->rx_irq_pending || i->port->ops->rx_irq_pending(i->port) != 0)
+			return true;
 	}
-	if (!used) {
-		irq_enable();
+	return !used;
+}
+
+bool net_if_idle_wait(void)
+{
+	if (!irq_enabled())
 		return false;
-	}
-	/* sti takes effect after the next instruction: no interrupt slips in before hlt */
-	__asm__ volatile("sti; hlt" ::: "memory");
-	return true;
+	return !cpu_sleep_unless(rx_ready_or_none, 0);
 }
 
 static bool if_usable(const struct net_if *i)

@@ -58,6 +58,7 @@ struct accel_queue_prof {
 	uint64_t irq_cyc;           /* waiting for completion interrupts after the CQ showed the CB */
 	uint32_t posts, doorbells, reaped, waits, spins;
 	uint32_t reg_reads;         /* register reads on the wait path (slow checks) */
+	uint32_t rings;             /* doorbells that wrote PQ_PI (with a shadow doorbell: the device was idle) */
 };
 
 struct accel_queue {
@@ -67,6 +68,10 @@ struct accel_queue {
 	uint32_t cq_ci;             /* next CQ slot we expect, [0, entries) */
 	uint32_t submitted, completed; /* tickets: CB sequence numbers */
 	uint32_t rung;              /* the last ticket a doorbell announced */
+	/* the shadow doorbell pair (docs/device.md section 5), 0 when the device has none: PIs
+	 * are published there and PQ_PI is written only when the device may be idle */
+	volatile struct kiln_qm_shadow *shadow;
+	bool irq_held;              /* accel_cq_irq_hold: the CQ vector is masked */
 	uint32_t last_shadow;       /* shadow index of the last good completion */
 	bool stopped;
 	/* the CQ vector's interrupt count when each outstanding CB was rung (by ticket %
@@ -109,6 +114,7 @@ struct accel {
 	struct accel_queue q[KILN_NUM_QUEUES];
 	/* event queue */
 	struct accel_ring eq;
+	struct accel_ring qshadow;  /* one shadow doorbell pair per queue */
 	uint32_t eq_ci;
 	uint64_t ev_seq;            /* events consumed so far */
 	struct accel_event ev_log[ACCEL_EVENT_LOG];
@@ -196,6 +202,15 @@ int accel_irq_settle(struct accel *a, unsigned q, char *why, unsigned whylen);
  * to accel_completed() are done. Fails as accel_reap does (a bad entry, an overdue interrupt). */
 int accel_reap_ready(struct accel *a, unsigned q, char *why, unsigned whylen);
 static inline uint32_t accel_completed(const struct accel *a, unsigned q) { return a->q[q].completed; }
+/* While a caller keeps a queue busy and polls its CQ (the way Linux's NAPI polls a NIC), it
+ * may hold the CQ's interrupt: the vector's MSI-X entry is masked, so completions set its
+ * pending bit instead of interrupting the CPU; the release unmasks it and the pending
+ * interrupt arrives then. Every CB reaped meanwhile still owes its interrupt, due within
+ * ACCEL_IRQ_GRACE_MS of the release (a device that never raised it still fails). A no-op
+ * without a vector of the queue's own (shared vector or polling). Under emulation an
+ * interrupt costs the device model's lock, so a held burst leaves the model to run. */
+int accel_cq_irq_hold(struct accel *a, unsigned q);
+int accel_cq_irq_release(struct accel *a, unsigned q);
 #define ACCEL_SLOW_CHECK_US 50
 #define ACCEL_IRQ_GRACE_MS 200      /* how long an MSI-X may trail its CQ entry before it counts as lost */
 /* Submit and wait. */

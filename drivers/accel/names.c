@@ -29,6 +29,7 @@ const char *accel_qm_err_name(uint32_t cause)
 	case KILN_QM_ERR_CQ_WRITE: return "CQ write faulted";
 	case KILN_QM_ERR_NESTING: return "CP_DMA/REPEAT nested";
 	case KILN_QM_ERR_DMA_INJECTED: return "DMA error (injected fault address)";
+	case KILN_QM_ERR_SHADOW: return "shadow doorbell access faulted";
 	case KILN_QM_ERR_STOP_PACKET: return "STOP packet";
 	}
 	return "unknown cause";

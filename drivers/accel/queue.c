@@ -4,8 +4,10 @@
  * echo (include/common/qman_if.h). Waiting polls the CQ with a deadline and, when it
  * does not come, says which queue, which CB, and what the queue and the EQ report.
  *
- * The fast path touches no register but the doorbell: CBs are posted into the PQ and one
- * PI write announces a batch; completions are found in the CQ in host memory; the
+ * The fast path touches no register: CBs are posted into the PQ and one doorbell announces
+ * a batch, in the shadow doorbell pair in host memory when the device has one (PQ_PI is
+ * written only when the device says it went idle); completions are found in the CQ in host
+ * memory; the
  * queue's registers are read only when the CQ has shown no progress for
  * ACCEL_SLOW_CHECK_US (a stop, a hang, a device gone, a bad CQ entry). Every completion
  * still owes its MSI-X: reaping notes the debt, a later reap or accel_irq_settle collects
@@ -22,6 +24,8 @@
 #include "kernel/arch/x86/percpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
+#include "kernel/pci/msi.h"
+#include "kernel/pci/pci.h"
 #include "kernel/time.h"
 
 #define IRQ_GRACE_MS ACCEL_IRQ_GRACE_MS
@@ -47,12 +51,31 @@ const char *accel_queue_name(unsigned q, char buf[16])
 
 uint32_t accel_queue_status(struct accel *a, unsigned q) { return accel_rd(a, qreg(q, KILN_QM_STATUS)); }
 
+/* The shadow doorbell: on when the device keeps the pair's address (a device without the
+ * register reads it as 0); the pair starts at PI 0 with the device idle there. */
+static void shadow_setup(struct accel *a, unsigned q)
+{
+	struct accel_queue *qu = &a->q[q];
+	volatile struct kiln_qm_shadow *sh = (struct kiln_qm_shadow *)a->qshadow.mem + q;
+	uint64_t dev = a->qshadow.dev + (uint64_t)q * sizeof(struct kiln_qm_shadow);
+	sh->pi = 0;
+	sh->event = 0;
+	accel_wr(a, qreg(q, KILN_QM_PQ_SHADOW_LO), lo32(dev));
+	accel_wr(a, qreg(q, KILN_QM_PQ_SHADOW_HI), hi32(dev));
+	qu->shadow = accel_rd(a, qreg(q, KILN_QM_PQ_SHADOW_LO)) == lo32(dev) &&
+				     accel_rd(a, qreg(q, KILN_QM_PQ_SHADOW_HI)) == hi32(dev)
+			     ? sh
+			     : 0;
+}
+
 static int setup_one(struct accel *a, unsigned q)
 {
 	struct accel_queue *qu = &a->q[q];
 	int r;
 	if ((r = accel_ring_alloc(&qu->pq, ACCEL_PQ_ENTRIES, sizeof(struct kiln_bd))) ||
 	    (r = accel_ring_alloc(&qu->cq, ACCEL_CQ_ENTRIES, KILN_CQ_ENTRY_SIZE)))
+		return r;
+	if (!a->qshadow.mem && (r = accel_ring_alloc(&a->qshadow, KILN_NUM_QUEUES, sizeof(struct kiln_qm_shadow))))
 		return r;
 	qu->pi = qu->pi_rung = qu->cq_ci = qu->submitted = qu->completed = qu->rung = qu->last_shadow = 0;
 	qu->irq_owed = qu->irq_newest = 0;
@@ -71,6 +94,7 @@ static int setup_one(struct accel *a, unsigned q)
 	accel_wr(a, qreg(q, KILN_QM_MSG_BASE_HI(MSG_BASE_SM)), hi32(sm));
 	accel_wr(a, qreg(q, KILN_QM_MSG_BASE_LO(MSG_BASE_QMAN)), lo32(qm));
 	accel_wr(a, qreg(q, KILN_QM_MSG_BASE_HI(MSG_BASE_QMAN)), hi32(qm));
+	shadow_setup(a, q);
 	accel_wr(a, qreg(q, KILN_QM_CFG), KILN_QM_CFG_ENABLE | KILN_QM_CFG_CQ_ENABLE);
 	return accel_check_alive(a);
 }
@@ -130,11 +154,22 @@ void accel_doorbell(struct accel *a, unsigned q)
 		qu->irq_mark[t % ACCEL_PQ_ENTRIES] = mark;
 	qu->rung = qu->submitted;
 	__asm__ volatile("" ::: "memory"); /* the BDs are in memory before the doorbell (x86: stores in order) */
-	accel_wr(a, qreg(q, KILN_QM_PQ_PI), qu->pi);
+	bool ring = true;
+	if (qu->shadow) {
+		/* publish, then (a full fence: the store before the load) read where the device
+		 * went idle: the device writes `event` before its last look at `pi`, so either it
+		 * sees this PI or this read sees it idle at the PI published before */
+		qu->shadow->pi = qu->pi;
+		cpu_mfence();
+		ring = qu->shadow->event == qu->pi_rung;
+	}
+	if (ring)
+		accel_wr(a, qreg(q, KILN_QM_PQ_PI), qu->pi);
 	qu->pi_rung = qu->pi;
 	if (qu->prof.on) {
 		qu->prof.doorbell_cyc += rdtsc() - c0;
 		qu->prof.doorbells++;
+		qu->prof.rings += ring;
 	}
 }
 
@@ -150,15 +185,19 @@ static void describe_stuck(struct accel *a, unsigned q, uint32_t ticket, uint32_
 {
 	char name[16];
 	struct accel_queue *qu = &a->q[q];
-	uint32_t st = accel_rd(a, qreg(q, KILN_QM_STATUS));
+	uint32_t st = accel_rd(a, qreg(q, KILN_QM_STATUS)), pi = accel_rd(a, qreg(q, KILN_QM_PQ_PI));
+	char shadow[96] = "";
+	if (qu->shadow && pi != qu->pi_rung) /* the device never took what the shadow doorbell published */
+		ksnprintf(shadow, sizeof shadow, " (published %u in the shadow doorbell, whose event word says %u)",
+			  qu->pi_rung, qu->shadow->event);
 	ksnprintf(why, len,
-		  "queue %s made no progress for %u ms waiting for CB %u: last completed CB %u (shadow %u), PI %u CI %u, "
+		  "queue %s made no progress for %u ms waiting for CB %u: last completed CB %u (shadow %u), PI %u%s CI %u, "
 		  "CBs done by the device %u, status 0x%x%s%s%s%s, packet offset %u",
-		  accel_queue_name(q, name), ms, ticket, qu->completed, qu->last_shadow,
-		  accel_rd(a, qreg(q, KILN_QM_PQ_PI)), accel_rd(a, qreg(q, KILN_QM_PQ_CI)),
-		  accel_rd(a, qreg(q, KILN_QM_CB_COUNT)), st, (st & KILN_QM_STS_BUSY) ? " busy" : "",
-		  (st & KILN_QM_STS_STOPPED) ? " stopped" : "", (st & KILN_QM_STS_FENCE_WAIT) ? " fence-wait" : "",
-		  (st & KILN_QM_STS_TIMER_WAIT) ? " timer-wait" : "", accel_rd(a, qreg(q, KILN_QM_CUR_CB_OFFSET)));
+		  accel_queue_name(q, name), ms, ticket, qu->completed, qu->last_shadow, pi, shadow,
+		  accel_rd(a, qreg(q, KILN_QM_PQ_CI)), accel_rd(a, qreg(q, KILN_QM_CB_COUNT)), st,
+		  (st & KILN_QM_STS_BUSY) ? " busy" : "", (st & KILN_QM_STS_STOPPED) ? " stopped" : "",
+		  (st & KILN_QM_STS_FENCE_WAIT) ? " fence-wait" : "", (st & KILN_QM_STS_TIMER_WAIT) ? " timer-wait" : "",
+		  accel_rd(a, qreg(q, KILN_QM_CUR_CB_OFFSET)));
 }
 
 /* The queue stopped: name the cause from the error event if there is one, else from the
@@ -222,9 +261,10 @@ static void irq_note_reaped(struct accel *a, unsigned q, uint32_t ticket)
  * timer tick, wakes it. Under emulation this leaves the host CPU to the device model
  * instead of spinning against it; the CQ is looked at again after every wake, and the
  * deadline and register checks run as before. */
-static bool may_sleep(const struct accel *a)
+static bool may_sleep(const struct accel *a, unsigned q)
 {
-	return a->irq_mode != ACCEL_IRQ_POLL && irq_enabled() && a->irq_apic == this_cpu()->apic_id;
+	return a->irq_mode != ACCEL_IRQ_POLL && !a->q[q].irq_held && irq_enabled() &&
+	       a->irq_apic == this_cpu()->apic_id;
 }
 
 /* For cpu_sleep_unless: the CQ entry has its completion (so one that lands first is
@@ -250,6 +290,8 @@ static int irq_collect(struct accel *a, unsigned q, bool wait, char *why, unsign
 			qu->irq_owed_mark = qu->irq_newest_mark;
 			qu->irq_owed_tsc = qu->irq_newest_tsc;
 		}
+		if (qu->irq_held)
+			break; /* due only after the release */
 		if (rdtsc() - qu->irq_owed_tsc >= grace) {
 			char name[16];
 			ksnprintf(why, len,
@@ -269,6 +311,32 @@ static int irq_collect(struct accel *a, unsigned q, bool wait, char *why, unsign
 	return r;
 }
 
+int accel_cq_irq_hold(struct accel *a, unsigned q)
+{
+	if (q >= KILN_NUM_QUEUES)
+		return ACCEL_EINVAL;
+	if (a->irq_mode != ACCEL_IRQ_MSIX || a->q[q].irq_held)
+		return ACCEL_OK;
+	if (pci_msix_mask(a->pci, KILN_VEC_CQ(q), true) != PCI_OK)
+		return ACCEL_EGONE;
+	a->q[q].irq_held = true;
+	return ACCEL_OK;
+}
+
+int accel_cq_irq_release(struct accel *a, unsigned q)
+{
+	if (q >= KILN_NUM_QUEUES)
+		return ACCEL_EINVAL;
+	struct accel_queue *qu = &a->q[q];
+	if (!qu->irq_held)
+		return ACCEL_OK;
+	qu->irq_held = false;
+	/* the grace of what is owed runs from now: a masked vector could not fire before */
+	uint64_t now = rdtsc();
+	qu->irq_owed_tsc = qu->irq_newest_tsc = now;
+	return pci_msix_mask(a->pci, KILN_VEC_CQ(q), false) == PCI_OK ? ACCEL_OK : ACCEL_EGONE;
+}
+
 int accel_irq_settle(struct accel *a, unsigned q, char *why, unsigned len)
 {
 	if (q >= KILN_NUM_QUEUES)
@@ -277,8 +345,9 @@ int accel_irq_settle(struct accel *a, unsigned q, char *why, unsigned len)
 }
 
 /* Consume the CQ entry at cq_ci (ready or not): ACCEL_OK, or ACCEL_ECOMPLETION when it is
- * not the completion of the next CB. */
-static int reap_one(struct accel *a, unsigned q, uint32_t entry, char *why, unsigned len)
+ * not the completion of the next CB. `note`: record the CB's interrupt debt here (a batch
+ * notes only its first and last CB: see accel_reap_ready). */
+static int reap_one(struct accel *a, unsigned q, uint32_t entry, bool note, char *why, unsigned len)
 {
 	char name[16];
 	struct accel_queue *qu = &a->q[q];
@@ -299,7 +368,8 @@ static int reap_one(struct accel *a, unsigned q, uint32_t entry, char *why, unsi
 	qu->completed++;
 	if (!r) {
 		qu->last_shadow = got;
-		irq_note_reaped(a, q, qu->completed);
+		if (note)
+			irq_note_reaped(a, q, qu->completed);
 	}
 	if (qu->prof.on)
 		qu->prof.reaped++;
@@ -364,12 +434,12 @@ int accel_reap(struct accel *a, unsigned q, uint32_t ticket, uint32_t timeout_ms
 	uint64_t slow_every = us_to_tsc(ACCEL_SLOW_CHECK_US), slow_at = 0;
 	struct deadline d = deadline_in_ms(timeout_ms);
 	unsigned polls = 0;
-	bool sleep_ok = may_sleep(a);
+	bool sleep_ok = may_sleep(a, q);
 	while ((int32_t)(qu->completed - ticket) < 0) {
 		uint32_t entry = cq[qu->cq_ci];
 		if (entry & KILN_CQ_ENTRY_READY) {
 			uint64_t c1 = prof_tsc(qu);
-			r = reap_one(a, q, entry, why, len);
+			r = reap_one(a, q, entry, true, why, len);
 			if (qu->prof.on) {
 				uint64_t c2 = rdtsc();
 				qu->prof.cq_wait_cyc += c1 - c0;
@@ -421,12 +491,23 @@ int accel_reap_ready(struct accel *a, unsigned q, char *why, unsigned len)
 	volatile uint32_t *cq = qu->cq.mem;
 	int r = ACCEL_OK;
 	uint64_t c0 = prof_tsc(qu);
-	/* only CBs the device was given can complete */
+	/* only CBs the device was given can complete. The interrupt debt of a batch is noted
+	 * for its first and last CB: the marks grow with the ticket, so an interrupt that
+	 * covers the last covers all, one that covers the first but not the last leaves the
+	 * last owing (irq_collect moves the debt there), and the CBs between are reaped at
+	 * the same moment as those two: per-CB notes would decide nothing more. */
+	uint32_t first = qu->completed + 1;
 	while (!r && qu->completed != qu->rung) {
 		uint32_t entry = cq[qu->cq_ci];
 		if (!(entry & KILN_CQ_ENTRY_READY))
 			break;
-		r = reap_one(a, q, entry, why, len);
+		r = reap_one(a, q, entry, false, why, len);
+	}
+	uint32_t last = r ? qu->completed - 1 : qu->completed; /* the CBs reaped intact */
+	if ((int32_t)(last - first) >= 0) {
+		irq_note_reaped(a, q, first);
+		if (last != first)
+			irq_note_reaped(a, q, last);
 	}
 	if (qu->prof.on)
 		qu->prof.reap_cyc += rdtsc() - c0;

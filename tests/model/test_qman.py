@@ -195,6 +195,64 @@ def test(t):
     m.settle()
     t.eq(m.readl(box + 60), 0x88888888, "PQ in SRAM with a CB in HBM")
     t.eq(eq.drain(), [], "no error events in normal operation")
+
+    # shadow doorbell (docs/device.md section 5): PIs published in host memory, PQ_PI rung
+    # only for an idle stream, which says where it stopped in the pair's event word
+    st = streams[7]
+    st.w("KILN_QM_CTRL", H["KILN_QM_CTRL_RESET"])
+    st.pi = 0
+    pair, sbox = ram.alloc(8, 8), ram.alloc(64)
+    m.write(pair, bytes(8))
+    m.memset(sbox, 64, 0)
+    st.w64("KILN_QM_PQ_SHADOW_LO", pair)
+    t.eq((st.r("KILN_QM_PQ_SHADOW_LO"), st.r("KILN_QM_PQ_SHADOW_HI")), (pair & 0xffffffff, pair >> 32),
+         "PQ_SHADOW reads back")
+    st.submit(pkt_msg_long(sbox, 1), doorbell=False)
+    m.writel(pair, st.pi)
+    m.settle()
+    t.eq(st.r("KILN_QM_PQ_CI"), 0, "shadow doorbell: a PI published in memory alone does not wake an idle stream")
+    st.doorbell()
+    m.settle()
+    t.eq((st.r("KILN_QM_PQ_CI"), m.readl(sbox)), (1, 1), "shadow doorbell: PQ_PI starts the idle stream")
+    t.eq(m.readl(pair + 4), 1, "shadow doorbell: going idle, the stream writes the PI it stopped at to event")
+    fence_wait = H["KILN_QM_STS_FENCE_WAIT"]
+    st.submit(pkt_fence(3, 1, 1) + pkt_nop())
+    m.settle()
+    t.ok(st.r("KILN_QM_STATUS") & fence_wait, "shadow doorbell: the stream is held behind a FENCE")
+    for k in range(3):
+        st.submit(pkt_msg_long(sbox + 4 + 4 * k, 2 + k), doorbell=False)
+    m.writel(pair, st.pi)
+    st.wreg(H["KILN_QM_FENCE_CNT"](3), 1)
+    m.settle()
+    t.eq(st.r("KILN_QM_PQ_CI"), 5, "shadow doorbell: a busy stream takes the PI published in memory, no PQ_PI write")
+    t.eq([m.readl(sbox + 4 + 4 * k) for k in range(3)], [2, 3, 4], "shadow doorbell: the CBs it announced ran in order")
+    t.eq((st.r("KILN_QM_PQ_PI"), m.readl(pair + 4)), (5, 5),
+         "shadow doorbell: PQ_PI reads the PI taken from memory; event says where the stream stopped")
+    st.submit(pkt_fence(3, 1, 1) + pkt_nop())
+    m.settle()
+    bad = 2 * st.pq_size + 1
+    m.writel(pair, bad)
+    st.wreg(H["KILN_QM_FENCE_CNT"](3), 1)
+    m.settle()
+    t.eq((bool(st.r("KILN_QM_STATUS") & H["KILN_QM_STS_STOPPED"]), st.r("KILN_QM_ERR_CAUSE"), st.r("KILN_QM_ERR_ADDR_LO")),
+         (True, H["KILN_QM_ERR_PI_RANGE"], bad), "shadow doorbell: a PI out of range in memory stops the stream as PQ_PI would")
+    qm = [e for e in eq.drain() if e[0] == H["KILN_EVENT_DMA_QM"](1)]
+    t.eq(len(qm), 1, "shadow doorbell: the bad PI posts one DMA_QM error event")
+    st.w("KILN_QM_CTRL", H["KILN_QM_CTRL_RESET"])
+    st.pi = 0
+    st.w64("KILN_QM_PQ_SHADOW_LO", pair + 4)
+    st.submit(pkt_nop())
+    m.settle()
+    t.eq((st.r("KILN_QM_PQ_CI"), st.r("KILN_QM_ERR_CAUSE"), st.r("KILN_QM_ERR_ADDR_LO")),
+         (1, H["KILN_QM_ERR_RING_CONFIG"], (pair + 4) & 0xffffffff),
+         "shadow doorbell: a misaligned pair stops the stream with RING_CONFIG once it has to look")
+    eq.drain()
+    st.w64("KILN_QM_PQ_SHADOW_LO", 0)
+    st.w("KILN_QM_CTRL", H["KILN_QM_CTRL_RESET"])
+    st.pi = 0
+    st.submit(pkt_msg_long(sbox + 32, 9))
+    m.settle()
+    t.eq((m.readl(sbox + 32), m.readl(pair + 4)), (9, 5), "shadow doorbell off (0): PQ_PI alone, the pair untouched")
     log = m.close()
     t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly", log[-2000:])
     t.ok("kiln_qm_complete DMA0 stream 0 CB 0 done, shadow 0x123" in log, "trace events: -trace kiln_* logs the model's work",

@@ -69,7 +69,10 @@ typedef struct KilnStream {
     uint32_t wrcomp_data;
     uint32_t pred;
     uint32_t scalar[KILN_QM_SCALARS];
+    uint64_t shadow;                /* PQ_SHADOW: the shadow doorbell pair, 0 = off */
     /* execution state */
+    bool event_valid;               /* `event` of the shadow pair holds event_at */
+    uint32_t event_at;
     uint32_t gen;                   /* bumped by every reset: aborts work in flight */
     bool in_cb;
     bool stop_after_cb;

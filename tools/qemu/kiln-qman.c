@@ -3,7 +3,9 @@
  * buffer descriptors from its PQ, fetches the command buffer (CB) and executes its packets
  * (kiln-packets.c), then writes a completion entry to its CQ and raises the CQ vector.
  *
- * All work runs in the engine's bottom half, in bounded slices, never on the MMIO path.
+ * Work runs in the engine's bottom half, in bounded slices; a doorbell starts its stream
+ * with a few units in the write itself (kiln_stream_start). A stream with a shadow doorbell
+ * also takes new PQ entries from host memory (kiln_stream_shadow_poll).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -199,12 +201,99 @@ static void kiln_stream_complete(KilnStream *st)
     }
 }
 
+/* Take a new PI (a PQ_PI write, or the shadow doorbell's): 0, or the cause to stop with. */
+static uint32_t kiln_stream_take_pi(KilnStream *st, uint32_t val)
+{
+    if (!ring_size_ok(st->pq_size)) {
+        return KILN_QM_ERR_RING_CONFIG;
+    }
+    if (!kiln_ring_pi_in_range(val, st->pq_size)) {
+        return KILN_QM_ERR_PI_RANGE;
+    }
+    if (!kiln_ring_pi_no_overrun(val, st->ci, st->pq_size)) {
+        return KILN_QM_ERR_PQ_OVERRUN;
+    }
+    st->pi = val;
+    return 0;
+}
+
+static void kiln_stream_stop_pi(KilnStream *st, uint32_t cause, uint32_t val)
+{
+    kiln_stream_stop(st, cause, cause == KILN_QM_ERR_RING_CONFIG ? st->pq_base : val, 0);
+}
+
+/*
+ * The shadow doorbell (docs/device.md section 5): a stream that has consumed every entry it
+ * knew of reads the PI the driver published in host memory. Finding nothing new, it writes
+ * the PI it stops at to the pair's `event` word, then (ordered after that write) reads `pi`
+ * once more: a driver that published after the first read either is seen by the second, or
+ * reads `event` after it and rings PQ_PI. True when the stream found work.
+ */
+static bool kiln_stream_shadow_poll(KilnStream *st)
+{
+    KilnState *s = st->eng->s;
+    uint64_t pi_at = st->shadow + offsetof(struct kiln_qm_shadow, pi);
+    uint64_t ev_at = st->shadow + offsetof(struct kiln_qm_shadow, event);
+    uint8_t le[4];
+    KilnMemResult r;
+
+    if (!st->shadow || st->in_cb || st->ci != st->pi || !(st->cfg & KILN_QM_CFG_ENABLE) ||
+        (st->status & KILN_QM_STS_STOPPED) || s->f.device_gone ||
+        (s->f.queue_hang & (1u << st->qid))) {
+        return false;
+    }
+    if (st->shadow & (KILN_QM_SHADOW_ALIGN - 1)) {
+        kiln_stream_stop(st, KILN_QM_ERR_RING_CONFIG, st->shadow, 0);
+        return false;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t val, cause;
+
+        r = kiln_mem_read(s, pi_at, le, sizeof(le));
+        if (r != KILN_MEM_OK) {
+            kiln_stream_stop(st, kiln_qm_mem_cause(r, KILN_QM_ERR_SHADOW), pi_at, 0);
+            return false;
+        }
+        val = ldl_le_p(le);
+        if (val != st->pi) {
+            cause = kiln_stream_take_pi(st, val);
+            if (cause) {
+                kiln_stream_stop_pi(st, cause, val);
+                return false;
+            }
+            trace_kiln_qm_doorbell(st->eng->idx, st->idx, val, st->ci);
+            return true;
+        }
+        if (pass || (st->event_valid && st->event_at == st->pi)) {
+            break;  /* the event word already says where it stopped */
+        }
+        stl_le_p(le, st->pi);
+        r = kiln_mem_write(s, ev_at, le, sizeof(le));
+        if (r != KILN_MEM_OK) {
+            kiln_stream_stop(st, kiln_qm_mem_cause(r, KILN_QM_ERR_SHADOW), ev_at, 0);
+            return false;
+        }
+        st->event_valid = true;
+        st->event_at = st->pi;
+        smp_mb();   /* the event write before the second read of pi */
+    }
+    return false;
+}
+
+static bool kiln_stream_has_work(KilnStream *st)
+{
+    return kiln_stream_runnable(st) || kiln_stream_shadow_poll(st);
+}
+
 /* Run one stream for up to `budget` units; true if it still has runnable work. */
 static bool kiln_stream_run(KilnStream *st, int budget)
 {
-    while (budget > 0 && kiln_stream_runnable(st)) {
+    while (kiln_stream_has_work(st)) {
         KilnExecResult r;
 
+        if (budget <= 0) {
+            return !(st->status & KILN_QM_STS_FENCE_WAIT);
+        }
         if (!st->in_cb && !kiln_stream_fetch(st)) {
             return false;
         }
@@ -222,7 +311,7 @@ static bool kiln_stream_run(KilnStream *st, int budget)
             return false;
         }
     }
-    return kiln_stream_runnable(st) && !(st->status & KILN_QM_STS_FENCE_WAIT);
+    return false;
 }
 
 #define KILN_ENGINE_BUDGET 64
@@ -284,7 +373,9 @@ static void kiln_stream_reset(KilnStream *st, bool keep_config)
         st->wrcomp_data = 0;
         st->pred = 0;
         memset(st->scalar, 0, sizeof(st->scalar));
+        st->shadow = 0;
     }
+    st->event_valid = false;
     st->pi = 0;
     st->ci = 0;
     st->cq_pi = 0;
@@ -356,6 +447,10 @@ static uint32_t kiln_stream_read(KilnStream *st, uint32_t off)
         return st->pred;
     case KILN_QM_SCALAR(0) ... KILN_QM_SCALAR(KILN_QM_SCALARS - 1):
         return st->scalar[(off - KILN_QM_SCALAR(0)) / 4];
+    case KILN_QM_PQ_SHADOW_LO:
+        return (uint32_t)st->shadow;
+    case KILN_QM_PQ_SHADOW_HI:
+        return (uint32_t)(st->shadow >> 32);
     default:
         return 0;
     }
@@ -363,6 +458,8 @@ static uint32_t kiln_stream_read(KilnStream *st, uint32_t off)
 
 static void kiln_stream_doorbell(KilnStream *st, uint32_t val)
 {
+    uint32_t cause;
+
     trace_kiln_qm_doorbell(st->eng->idx, st->idx, val, st->ci);
     if (st->status & KILN_QM_STS_STOPPED) {
         /* recorded if valid; the stream runs again after CTRL.RESUME */
@@ -373,19 +470,11 @@ static void kiln_stream_doorbell(KilnStream *st, uint32_t val)
         }
         return;
     }
-    if (!ring_size_ok(st->pq_size)) {
-        kiln_stream_stop(st, KILN_QM_ERR_RING_CONFIG, st->pq_base, 0);
+    cause = kiln_stream_take_pi(st, val);
+    if (cause) {
+        kiln_stream_stop_pi(st, cause, val);
         return;
     }
-    if (!kiln_ring_pi_in_range(val, st->pq_size)) {
-        kiln_stream_stop(st, KILN_QM_ERR_PI_RANGE, val, 0);
-        return;
-    }
-    if (!kiln_ring_pi_no_overrun(val, st->ci, st->pq_size)) {
-        kiln_stream_stop(st, KILN_QM_ERR_PQ_OVERRUN, val, 0);
-        return;
-    }
-    st->pi = val;
     kiln_stream_start(st);
 }
 
@@ -454,6 +543,14 @@ static bool kiln_stream_write(KilnStream *st, uint32_t off, uint32_t val)
         break;
     case KILN_QM_SCALAR(0) ... KILN_QM_SCALAR(KILN_QM_SCALARS - 1):
         st->scalar[(off - KILN_QM_SCALAR(0)) / 4] = val;
+        break;
+    case KILN_QM_PQ_SHADOW_LO:
+        st->shadow = deposit64(st->shadow, 0, 32, val);
+        st->event_valid = false;
+        break;
+    case KILN_QM_PQ_SHADOW_HI:
+        st->shadow = deposit64(st->shadow, 32, 32, val);
+        st->event_valid = false;
         break;
     case KILN_QM_PQ_CI:
     case KILN_QM_CQ_PI:

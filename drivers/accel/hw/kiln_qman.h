@@ -45,7 +45,9 @@
 #define KILN_QM_WR_COMP_DATA        0x88u   /* RW: LIN_DMA write-completion data */
 #define KILN_QM_PRED                0x8cu   /* RW: predicate bits (LOAD_AND_EXE dst 0) */
 #define KILN_QM_SCALAR(n)           (0x90u + 4u * (n))  /* RW, n = 0..3 (LOAD_AND_EXE dst 1) */
-#define KILN_QM_STREAM_REGS_END     0xa0u
+#define KILN_QM_PQ_SHADOW_LO        0xa0u   /* RW: device address of the shadow doorbell pair, 8-byte aligned; 0 = off */
+#define KILN_QM_PQ_SHADOW_HI        0xa4u   /* RW */
+#define KILN_QM_STREAM_REGS_END     0xa8u
 
 /* Engine-wide registers. */
 #define KILN_QM_ENG_STATUS          0x800u  /* RO: bit s = stream s has work or waits */
@@ -63,6 +65,20 @@
 
 #define KILN_QM_CTRL_RESUME         KILN_BIT(0) /* leave STOPPED; after an error, skip that CB */
 #define KILN_QM_CTRL_RESET          KILN_BIT(1) /* PI=CI=CQ_PI=0, fences/status/errors cleared */
+
+/*
+ * Shadow doorbell pair (PQ_SHADOW): the driver announces new PQ entries by writing its PI to
+ * `pi` in host memory; the device reads it whenever it has consumed every entry it knew of,
+ * and before it goes idle it writes the PI it stopped at to `event` and reads `pi` once more.
+ * The driver rings PQ_PI only when `event` equals the PI it had published before (the device
+ * may be idle). The scheme is NVMe's Doorbell Buffer Config (shadow doorbell + EventIdx) and
+ * virtio's used_event; contract: docs/device.md section 5.
+ */
+struct kiln_qm_shadow {
+	uint32_t pi;    /* written by the driver: producer index in [0, 2*SIZE) */
+	uint32_t event; /* written by the device: the PI it went idle at */
+};
+#define KILN_QM_SHADOW_ALIGN        8u
 
 #define KILN_QM_RING_MIN            2u
 #define KILN_QM_RING_MAX            4096u
@@ -90,6 +106,7 @@
 #define KILN_QM_ERR_CQ_WRITE        15u /* writing the CQ entry faulted */
 #define KILN_QM_ERR_NESTING         16u /* CP_DMA inside CP_DMA, or REPEAT inside REPEAT */
 #define KILN_QM_ERR_DMA_INJECTED    17u /* fault knob dma-error-addr hit */
+#define KILN_QM_ERR_SHADOW          18u /* reading or writing the shadow doorbell pair faulted */
 #define KILN_QM_ERR_STOP_PACKET     32u /* not an error: a STOP packet halted the stream */
 
 /* Buffer descriptor in a PQ (struct hl_bd). */

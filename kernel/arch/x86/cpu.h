@@ -54,6 +54,8 @@ static inline void irq_restore(int on)
 		irq_enable();
 }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+/* A full fence: earlier stores are visible before later loads (x86 reorders only these). */
+static inline void cpu_mfence(void) { __asm__ volatile("mfence" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 /* Sleep until the next interrupt unless cond(arg) already holds, with no lost wakeup: cond
  * is looked at with interrupts off and sti takes effect only after the next instruction,

@@ -5,6 +5,7 @@
 #include "kernel/arch/x86/irq.h"
 #include "kernel/arch/x86/paging.h"
 #include "kernel/arch/x86/percpu.h"
+#include "kernel/lib/median.h"
 
 /* Register offsets (xAPIC MMIO; x2APIC MSR = 0x800 + offset/16), Intel SDM vol. 3 ch. 11. */
 #define LAPIC_ID 0x020
@@ -118,14 +119,9 @@ int lapic_timer_start(unsigned hz, uint64_t tsc_hz, lapic_tick_fn tick)
 		uint32_t c1 = rd(LAPIC_TIMER_CUR);
 		uint64_t ns = (uint64_t)(((unsigned __int128)(t1 - t0) * ns_mult) >> 32); /* as kernel/time.c */
 		rate[i] = ns ? (uint64_t)(c0 - c1) * NS_PER_S / ns : 0;
-		for (unsigned j = i; j > 0 && rate[j - 1] > rate[j]; j--) {
-			uint64_t x = rate[j];
-			rate[j] = rate[j - 1];
-			rate[j - 1] = x;
-		}
 	}
 	wr(LAPIC_TIMER_INIT, 0);
-	uint64_t per_sec = rate[CALIBRATE_ROUNDS / 2];
+	uint64_t per_sec = u64_median(rate, CALIBRATE_ROUNDS);
 	if (per_sec < hz)
 		return -1;
 	timer_hz = hz;

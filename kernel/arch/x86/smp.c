@@ -63,6 +63,13 @@ static uint64_t find_low_pages(const struct boot_info *bi, uint64_t pages)
 
 static void on_wake(void *ctx, uint8_t vec) {}
 
+/* For cpu_sleep_unless: the boot CPU posted work this AP has not done. */
+static bool work_posted(void *arg)
+{
+	struct cpu *c = arg;
+	return atomic_load(&c->work_posted) != c->work_done;
+}
+
 static _Noreturn void ap_main(struct cpu *c)
 {
 	cpu_tables_load(c);
@@ -73,13 +80,9 @@ static _Noreturn void ap_main(struct cpu *c)
 			__asm__ volatile("cli; hlt");
 	atomic_add(&online, 1);
 	for (;;) {
-		irq_disable();
-		uint32_t posted = atomic_load(&c->work_posted);
-		if (posted == c->work_done) {
-			__asm__ volatile("sti; hlt" ::: "memory"); /* woken by the wake IPI or a tick */
+		if (!cpu_sleep_unless(work_posted, c)) /* woken by the wake IPI or a tick */
 			continue;
-		}
-		irq_enable();
+		uint32_t posted = atomic_load(&c->work_posted);
 		c->work(c->work_arg);
 		atomic_store(&c->work_done, posted);
 	}

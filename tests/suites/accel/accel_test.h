@@ -75,6 +75,14 @@ int test_run(struct kt *t, struct accel *a, unsigned q, struct accel_buf *cbuf, 
 /* s contains sub */
 bool test_contains(const char *s, const char *sub);
 
+/* CB k of a stream kept busy: its device address, and its length in *len. */
+typedef uint64_t test_cb_fn(void *ctx, unsigned k, uint32_t *len);
+/* Run n CBs on stream q with its PQ kept full: whatever the CQ shows done is reaped and
+ * refilled at once, one doorbell (accel_doorbell) for all the CBs posted since the last;
+ * the loop waits only when the PQ is full. ACCEL_OK, or the driver's failure with `why`.
+ * The interrupts owed are left to the caller (accel_irq_settle). */
+int test_stream_full(struct accel *a, unsigned q, unsigned n, test_cb_fn *cb, void *ctx, char *why, unsigned len);
+
 /* ---- data checks (kernel/lib/pattern.h), mismatches as diagnostics ---- */
 
 #define PAT_REPORT_MAX 4 /* mismatches printed per check; the rest are counted */

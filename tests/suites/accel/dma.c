@@ -8,6 +8,7 @@
 #include "drivers/accel/hw/kiln_eq.h"
 #include "drivers/accel/hw/kiln_qman.h"
 #include "kernel/lib/fmt.h"
+#include "kernel/lib/median.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/lib/string.h"
 #include "kernel/time.h"
@@ -22,6 +23,7 @@
 #define LADDER_MAX (2 * MIB) /* largest transfer of the per-direction cases (SRAM is 4 MiB) */
 #define SOAK_MS 5000u        /* dma-soak: how long to keep copying */
 #define MAX_FAILED 3u        /* a case stops after this many failed transfers */
+#define BW_REPS 7u           /* timed LADDER_MAX transfers behind a bandwidth figure (the median) */
 
 enum region { HOST, SRAM, HBM };
 static const char *const region_name[] = {"host", "sram", "hbm"};
@@ -173,8 +175,20 @@ static void direction(struct kt *t, enum region sr, enum region dr, const char *
 				kt_diag(t, "%s: stopping after %u failed transfers", a->bdf, MAX_FAILED);
 				break;
 			}
-			if (good && len == LADDER_MAX)
-				measure_bw(t, bw, len, last_ns, cpu_copy_ns(&p, sr, 0, dr, dbase + 4 * KIB, len));
+			if (good && len == LADDER_MAX) {
+				/* one transfer of a millisecond or two swings 2x with the host's scheduling:
+				 * the figure is the median of BW_REPS, each verified as the ladder's */
+				uint64_t reps[BW_REPS];
+				unsigned got = 0;
+				reps[got++] = last_ns;
+				while (got < BW_REPS && xfer(t, &p, (q + got) % KILN_NUM_QUEUES, sr, 0, dr, dbase + 4 * KIB, len,
+							     kt_rand(t), &reps[got]))
+					got++;
+				if (got == BW_REPS)
+					measure_bw(t, bw, len, u64_median(reps, got), cpu_copy_ns(&p, sr, 0, dr, dbase + 4 * KIB, len));
+				else
+					ok--, good = false;
+			}
 		}
 		kt_diag(t, "%s: %u of %u transfers %s -> %s (1 byte .. %llu KiB, every queue) verified", a->bdf, ok, n,
 			region_name[sr], region_name[dr], (unsigned long long)(LADDER_MAX / KIB));

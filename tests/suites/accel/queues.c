@@ -17,6 +17,7 @@
 	X(queues_load_and_exe, "queues-load-and-exe", 0)                                                       \
 	X(queues_in_order, "queues-in-order", 0)                                                               \
 	X(queues_wrap, "queues-wrap", 0)                                                                       \
+	X(queues_held_stream, "queues-held-stream", 0)                                                         \
 	X(queues_many_outstanding, "queues-many-outstanding", 0)                                               \
 	X(queues_malformed, "queues-malformed", 0)                                                             \
 	X(queues_submit_rate, "queues-submit-rate", 0)

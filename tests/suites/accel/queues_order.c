@@ -1,6 +1,7 @@
 /* queues: order and rings. ARB_POINT yields between two streams released together, many
- * CBs on one stream complete in order, the PQ and CQ wrap around, and a full PQ on every
- * stream at once is refused one more and then completes. */
+ * CBs on one stream complete in order, the PQ and CQ wrap around (one CB per doorbell, and
+ * batched with the PQ kept full and the interrupt held), and a full PQ on every stream at
+ * once is refused one more and then completes. */
 #include "drivers/accel/accel.h"
 #include "drivers/accel/cb.h"
 #include "drivers/accel/hw/kiln_eq.h"
@@ -198,6 +199,88 @@ void queues_wrap(struct kt *t)
 					WRAP_CBS, ci, cqpi, WRAP_CBS % (2 * ACCEL_PQ_ENTRIES), WRAP_CBS % ACCEL_CQ_ENTRIES);
 		}
 		kt_diag(t, "%s: %u CBs through each stream's %u-entry PQ and CQ", a->bdf, WRAP_CBS, ACCEL_PQ_ENTRIES);
+		test_bufs_put(&b);
+	}
+}
+
+/* CB k of the held stream: a MSG_LONG of k + 1 into word k, built in PQ slot k's CB slot
+ * (CB k - ACCEL_PQ_ENTRIES, the slot's last user, is reaped before CB k is posted). */
+struct held_ctx {
+	struct test_bufs *b;
+	bool built_ok;
+};
+
+static uint64_t held_cb(void *ctx, unsigned k, uint32_t *len)
+{
+	struct held_ctx *h = ctx;
+	unsigned slot = k % ACCEL_PQ_ENTRIES;
+	struct cb c;
+	cb_init(&c, (uint8_t *)h->b->aux.host + SLOT_BYTES * slot, SLOT_BYTES);
+	cb_msg_long(&c, h->b->host.dev + 4 * k, k + 1, 0);
+	h->built_ok &= cb_ok(&c);
+	*len = cb_len(&c);
+	return h->b->aux.dev + SLOT_BYTES * slot;
+}
+
+/* The batched path under load: every stream runs WRAP_CBS CBs with its PQ kept full
+ * (test_stream_full: new CBs published in the shadow doorbell while the device runs, PQ_PI
+ * written only when it said it went idle) and its CQ interrupt held (accel_cq_irq_hold).
+ * Every CB's message lands in order, the device counts every CB, and after the release
+ * the interrupt the held CBs owe arrives (a lost one fails as an interrupt fault). A
+ * doorbell the device missed would leave CBs unrun: the wait's deadline names the queue. */
+void queues_held_stream(struct kt *t)
+{
+	FOR_EACH_ACCEL(i, a) {
+		struct test_bufs b;
+		if (!test_bufs_get(t, a, &b, CB_BYTES, ACCEL_PQ_ENTRIES * SLOT_BYTES, WRAP_CBS * 4))
+			return;
+		unsigned shadow = 0;
+		uint32_t doorbells = 0, rings = 0;
+		for (unsigned q = 0; q < KILN_NUM_QUEUES; q++) {
+			char name[16], why[400];
+			accel_queue_name(q, name);
+			memset(b.host.host, 0, WRAP_CBS * 4);
+			volatile uint32_t *w = b.host.host;
+			struct held_ctx h = {&b, true};
+			struct accel_queue_prof *prof = &a->q[q].prof;
+			memset(prof, 0, sizeof *prof);
+			prof->on = true;
+			uint32_t count0 = accel_rd(a, test_stream_reg(q, KILN_QM_CB_COUNT));
+			int r = accel_cq_irq_hold(a, q);
+			if (!r)
+				r = test_stream_full(a, q, WRAP_CBS, held_cb, &h, why, sizeof why);
+			else
+				ksnprintf(why, sizeof why, "holding the CQ interrupt: %s", accel_strerror(r));
+			int rr = accel_cq_irq_release(a, q);
+			if (!r && rr)
+				ksnprintf(why, sizeof why, "releasing the CQ interrupt: %s", accel_strerror(r = rr));
+			if (!r)
+				r = accel_irq_settle(a, q, why, sizeof why);
+			prof->on = false;
+			doorbells += prof->doorbells;
+			rings += prof->rings;
+			shadow += a->q[q].shadow != 0;
+			if (r || !h.built_ok) {
+				kt_fail(t, "%s %s: %u CBs with the PQ kept full and the interrupt held: %s", a->bdf, name, WRAP_CBS,
+					r ? why : "a CB did not fit its slot");
+				test_recover(t, a, q);
+				continue;
+			}
+			unsigned missing = 0, first = 0;
+			for (unsigned k = 0; k < WRAP_CBS; k++)
+				if (w[k] != k + 1 && !missing++)
+					first = k;
+			if (missing)
+				kt_fail(t, "%s %s: %u of %u CBs left no message, first CB %u (word 0x%08x)", a->bdf, name, missing,
+					WRAP_CBS, first, w[first]);
+			uint32_t done = accel_rd(a, test_stream_reg(q, KILN_QM_CB_COUNT)) - count0;
+			if (done != WRAP_CBS)
+				kt_fail(t, "%s %s: the device counts %u CBs completed, expected %u", a->bdf, name, done, WRAP_CBS);
+		}
+		kt_diag(t, "%s: %u CBs on each of %u streams with the PQ kept full, the CQ interrupt held (%s); %u doorbells, "
+			   "%u of them PQ_PI writes (%u streams with a shadow doorbell)",
+			a->bdf, WRAP_CBS, KILN_NUM_QUEUES, a->irq_mode == ACCEL_IRQ_MSIX ? "masked" : "no vector of its own",
+			doorbells, rings, shadow);
 		test_bufs_put(&b);
 	}
 }

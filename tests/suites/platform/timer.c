@@ -3,6 +3,7 @@
 #include "kernel/arch/x86/cpu.h"
 #include "kernel/harness/ktest.h"
 #include "kernel/arch/x86/lapic.h"
+#include "kernel/lib/median.h"
 #include "kernel/pmtimer.h"
 #include "kernel/time.h"
 
@@ -92,13 +93,7 @@ void platform_timer_calibration(struct kt *t)
 		kt_fail(t, "could not sample the LAPIC count between reloads (%u samples)", n);
 		return;
 	}
-	for (unsigned i = 1; i < n; i++) /* median */
-		for (unsigned j = i; j > 0 && rates[j - 1] > rates[j]; j--) {
-			uint64_t x = rates[j];
-			rates[j] = rates[j - 1];
-			rates[j - 1] = x;
-		}
-	uint64_t med = rates[n / 2], want = lapic_timer_counts_per_sec();
+	uint64_t med = u64_median(rates, n), want = lapic_timer_counts_per_sec();
 	int64_t e = ppm_error(med, want);
 	kt_diag(t, "LAPIC count rate %llu/s measured against the TSC, %llu/s calibrated, error %lld ppm (limit %d)",
 		(unsigned long long)med, (unsigned long long)want, (long long)e, RATE_TOLERANCE_PPM);
