@@ -184,9 +184,13 @@ static void direction(struct kt *t, enum region sr, enum region dr, const char *
 				while (got < BW_REPS && xfer(t, &p, (q + got) % KILN_NUM_QUEUES, sr, 0, dr, dbase + 4 * KIB, len,
 							     kt_rand(t), &reps[got]))
 					got++;
-				if (got == BW_REPS)
-					measure_bw(t, bw, len, u64_median(reps, got), cpu_copy_ns(&p, sr, 0, dr, dbase + 4 * KIB, len));
-				else
+				if (got == BW_REPS) {
+					uint64_t first = reps[0], med = u64_median(reps, got);
+					kt_diag(t, "%s: %u timed %llu KiB transfers: first %llu us, median %llu us, slowest %llu us",
+						a->bdf, BW_REPS, (unsigned long long)(len / KIB), (unsigned long long)(first / NS_PER_US),
+						(unsigned long long)(med / NS_PER_US), (unsigned long long)(reps[got - 1] / NS_PER_US));
+					measure_bw(t, bw, len, med, cpu_copy_ns(&p, sr, 0, dr, dbase + 4 * KIB, len));
+				} else
 					ok--, good = false;
 			}
 		}
