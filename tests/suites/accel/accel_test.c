@@ -140,22 +140,23 @@ int test_stream_full(struct accel *a, unsigned q, unsigned n, test_cb_fn *cb, vo
 	uint32_t base = accel_completed(a, q), tk;
 	int r = ACCEL_OK;
 	while (!r && accel_completed(a, q) - base < n) {
-		while (!r && posted < n && posted - (accel_completed(a, q) - base) < ACCEL_PQ_ENTRIES) {
-			uint32_t cb_len = 0;
-			uint64_t dev = cb(ctx, posted, &cb_len);
-			if ((r = accel_post(a, q, dev, cb_len, &tk))) {
-				char name[16];
-				ksnprintf(why, len, "posting CB %u of %u on %s: %s", posted, n, accel_queue_name(q, name),
-					  accel_strerror(r));
-				return r;
+		unsigned room = ACCEL_PQ_ENTRIES - (posted - (accel_completed(a, q) - base));
+		if (posted < n && (room >= TEST_STREAM_BATCH || room >= n - posted)) {
+			for (; room && posted < n; room--, posted++) {
+				uint32_t cb_len = 0;
+				uint64_t dev = cb(ctx, posted, &cb_len);
+				if ((r = accel_post(a, q, dev, cb_len, &tk))) {
+					char name[16];
+					ksnprintf(why, len, "posting CB %u of %u on %s: %s", posted, n, accel_queue_name(q, name),
+						  accel_strerror(r));
+					return r;
+				}
 			}
-			posted++;
+			accel_doorbell(a, q);
 		}
-		accel_doorbell(a, q);
 		uint32_t before = accel_completed(a, q);
 		r = accel_reap_ready(a, q, why, len);
-		if (!r && accel_completed(a, q) == before &&
-		    (posted == n || posted - (before - base) >= ACCEL_PQ_ENTRIES))
+		if (!r && accel_completed(a, q) == before && (posted == n || room < TEST_STREAM_BATCH))
 			r = accel_reap(a, q, before + 1, ACCEL_TEST_WAIT_MS, why, len);
 	}
 	return r;

@@ -77,10 +77,12 @@ bool test_contains(const char *s, const char *sub);
 
 /* CB k of a stream kept busy: its device address, and its length in *len. */
 typedef uint64_t test_cb_fn(void *ctx, unsigned k, uint32_t *len);
-/* Run n CBs on stream q with its PQ kept full: whatever the CQ shows done is reaped and
- * refilled at once, one doorbell (accel_doorbell) for all the CBs posted since the last;
- * the loop waits only when the PQ is full. ACCEL_OK, or the driver's failure with `why`.
- * The interrupts owed are left to the caller (accel_irq_settle). */
+/* Run n CBs on stream q with its PQ kept full: whatever the CQ shows done is reaped, and
+ * once a TEST_STREAM_BATCH of PQ entries is free they are refilled under one doorbell
+ * (accel_doorbell), so the device gets long runs and the doorbell is rarely a register
+ * write; the loop waits only when less than a batch is free. ACCEL_OK, or the driver's
+ * failure with `why`. The interrupts owed are left to the caller (accel_irq_settle). */
+#define TEST_STREAM_BATCH (ACCEL_PQ_ENTRIES / 4)
 int test_stream_full(struct accel *a, unsigned q, unsigned n, test_cb_fn *cb, void *ctx, char *why, unsigned len);
 
 /* ---- data checks (kernel/lib/pattern.h), mismatches as diagnostics ---- */

@@ -29,9 +29,6 @@
 #define DISPATCH_CBS 50u
 #define DISPATCH_TS 8u /* first host word of the dispatch timestamps */
 
-#ifndef RATE_BATCH
-#define RATE_BATCH 256u /* CBs per doorbell in the rate loop */
-#endif
 
 /* Per CB, in ns: where the guest's time went in one phase of the case (the driver's
  * cycle counts, accel_queue_prof), as `# measure queue-<phase>-<part>` lines and one
