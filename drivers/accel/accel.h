@@ -171,6 +171,12 @@ int accel_check_alive(struct accel *a);
  * device resets. ACCEL_OK (also in polling mode, where there is nothing to steer), or
  * ACCEL_EINVAL for an APIC id an MSI cannot name (the entries stay where they were). */
 int accel_irq_steer(struct accel *a, uint32_t apic_id);
+/* Source src has an MSI-X entry of its own (not a shared vector, not polling). */
+bool accel_irq_own_vector(const struct accel *a, unsigned src);
+/* Mask (hold) or unmask (release) source src's MSI-X entry: while held, the device sets
+ * the entry's pending bit instead of interrupting; the release delivers what is pending.
+ * ACCEL_EINVAL without an entry of its own, ACCEL_EGONE when the device does not answer. */
+int accel_irq_hold(struct accel *a, unsigned src, bool hold);
 
 /* Soft reset and bring-up again (rings, interrupts, channels): after a fatal error. */
 int accel_reset(struct accel *a, char *why, unsigned whylen);

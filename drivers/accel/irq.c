@@ -102,6 +102,18 @@ int accel_irq_steer(struct accel *a, uint32_t apic_id)
 	return ACCEL_OK;
 }
 
+bool accel_irq_own_vector(const struct accel *a, unsigned src)
+{
+	return a->irq_mode == ACCEL_IRQ_MSIX && src < KILN_MSIX_VECTORS && a->vector[src] > 0;
+}
+
+int accel_irq_hold(struct accel *a, unsigned src, bool hold)
+{
+	if (!accel_irq_own_vector(a, src))
+		return ACCEL_EINVAL;
+	return pci_msix_mask(a->pci, src, hold) == PCI_OK ? ACCEL_OK : ACCEL_EGONE;
+}
+
 static int setup_shared(struct accel *a, unsigned table)
 {
 	int vec = irq_alloc(on_shared, a);

@@ -24,8 +24,6 @@
 #include "kernel/arch/x86/percpu.h"
 #include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
-#include "kernel/pci/msi.h"
-#include "kernel/pci/pci.h"
 #include "kernel/time.h"
 
 #define IRQ_GRACE_MS ACCEL_IRQ_GRACE_MS
@@ -315,12 +313,11 @@ int accel_cq_irq_hold(struct accel *a, unsigned q)
 {
 	if (q >= KILN_NUM_QUEUES)
 		return ACCEL_EINVAL;
-	if (a->irq_mode != ACCEL_IRQ_MSIX || a->q[q].irq_held)
+	if (!accel_irq_own_vector(a, KILN_VEC_CQ(q)) || a->q[q].irq_held)
 		return ACCEL_OK;
-	if (pci_msix_mask(a->pci, KILN_VEC_CQ(q), true) != PCI_OK)
-		return ACCEL_EGONE;
-	a->q[q].irq_held = true;
-	return ACCEL_OK;
+	int r = accel_irq_hold(a, KILN_VEC_CQ(q), true);
+	a->q[q].irq_held = r == ACCEL_OK;
+	return r;
 }
 
 int accel_cq_irq_release(struct accel *a, unsigned q)
@@ -334,7 +331,7 @@ int accel_cq_irq_release(struct accel *a, unsigned q)
 	/* the grace of what is owed runs from now: a masked vector could not fire before */
 	uint64_t now = rdtsc();
 	qu->irq_owed_tsc = qu->irq_newest_tsc = now;
-	return pci_msix_mask(a->pci, KILN_VEC_CQ(q), false) == PCI_OK ? ACCEL_OK : ACCEL_EGONE;
+	return accel_irq_hold(a, KILN_VEC_CQ(q), false);
 }
 
 int accel_irq_settle(struct accel *a, unsigned q, char *why, unsigned len)
