@@ -493,12 +493,35 @@ int accel_reap_ready(struct accel *a, unsigned q, char *why, unsigned len)
 	 * covers the last covers all, one that covers the first but not the last leaves the
 	 * last owing (irq_collect moves the debt there), and the CBs between are reaped at
 	 * the same moment as those two: per-CB notes would decide nothing more. */
-	uint32_t first = qu->completed + 1;
-	while (!r && qu->completed != qu->rung) {
-		uint32_t entry = cq[qu->cq_ci];
+	uint32_t first = qu->completed + 1, ci = qu->cq_ci, done = qu->completed, fast = 0;
+	while (!r && done != qu->rung) {
+		uint32_t entry = cq[ci];
 		if (!(entry & KILN_CQ_ENTRY_READY))
 			break;
+		/* the common case in one compare: exactly the entry the next CB's completion is */
+		if (entry == (KILN_CQ_ENTRY_READY | KILN_CQ_ENTRY_SHADOW_VALID |
+			      (uint32_t)KILN_FIELD_PREP(KILN_CQ_ENTRY_SHADOW_INDEX, done + 1))) {
+			cq[ci] = 0;
+			ci = kiln_cring_next(ci, qu->cq.entries);
+			done++;
+			fast++;
+			continue;
+		}
+		qu->cq_ci = ci; /* anything else: the checks and the diagnosis of reap_one */
+		qu->completed = done;
+		if (fast)
+			qu->last_shadow = (uint32_t)KILN_FIELD_GET(KILN_CQ_ENTRY_SHADOW_INDEX, done);
 		r = reap_one(a, q, entry, false, why, len);
+		ci = qu->cq_ci;
+		done = qu->completed;
+		fast = 0;
+	}
+	qu->cq_ci = ci;
+	qu->completed = done;
+	if (fast) {
+		qu->last_shadow = (uint32_t)KILN_FIELD_GET(KILN_CQ_ENTRY_SHADOW_INDEX, done);
+		if (qu->prof.on)
+			qu->prof.reaped += fast;
 	}
 	uint32_t last = r ? qu->completed - 1 : qu->completed; /* the CBs reaped intact */
 	if ((int32_t)(last - first) >= 0) {
