@@ -143,6 +143,19 @@ void queues_in_order(struct kt *t)
 
 #define WRAP_CBS (3 * ACCEL_PQ_ENTRIES + 5)
 
+/* CB k wrote k + 1 into word k: every one of the n, or the count missing and the first. */
+static void check_messages(struct kt *t, struct accel *a, const char *name, volatile uint32_t *w, unsigned n,
+			   const char *where)
+{
+	unsigned missing = 0, first = 0;
+	for (unsigned k = 0; k < n; k++)
+		if (w[k] != k + 1 && !missing++)
+			first = k;
+	if (missing)
+		kt_fail(t, "%s %s: %u of %u CBs%s left no message, first CB %u (word 0x%08x)", a->bdf, name, missing, n,
+			where, first, w[first]);
+}
+
 /* More CBs than ring entries: the PQ producer index wraps (it runs over twice the ring),
  * the CQ wraps three times; every CB's message lands, and the device's indices end where
  * the count says. */
@@ -186,13 +199,7 @@ void queues_wrap(struct kt *t)
 				test_recover(t, a, q);
 				continue;
 			}
-			unsigned missing = 0, first = 0;
-			for (unsigned k = 0; k < WRAP_CBS; k++)
-				if (w[k] != k + 1 && !missing++)
-					first = k;
-			if (missing)
-				kt_fail(t, "%s %s: %u of %u CBs across the wrap left no message, first CB %u (word 0x%08x)", a->bdf,
-					name, missing, WRAP_CBS, first, w[first]);
+			check_messages(t, a, name, w, WRAP_CBS, " across the wrap");
 			uint32_t ci = accel_rd(a, test_stream_reg(q, KILN_QM_PQ_CI)), cqpi = accel_rd(a, test_stream_reg(q, KILN_QM_CQ_PI));
 			if (ci != WRAP_CBS % (2 * ACCEL_PQ_ENTRIES) || cqpi != WRAP_CBS % ACCEL_CQ_ENTRIES)
 				kt_fail(t, "%s %s: after %u CBs the device's PQ CI is %u and CQ PI %u, expected %u and %u", a->bdf, name,
@@ -266,13 +273,7 @@ void queues_held_stream(struct kt *t)
 				test_recover(t, a, q);
 				continue;
 			}
-			unsigned missing = 0, first = 0;
-			for (unsigned k = 0; k < WRAP_CBS; k++)
-				if (w[k] != k + 1 && !missing++)
-					first = k;
-			if (missing)
-				kt_fail(t, "%s %s: %u of %u CBs left no message, first CB %u (word 0x%08x)", a->bdf, name, missing,
-					WRAP_CBS, first, w[first]);
+			check_messages(t, a, name, w, WRAP_CBS, "");
 			uint32_t done = accel_rd(a, test_stream_reg(q, KILN_QM_CB_COUNT)) - count0;
 			if (done != WRAP_CBS)
 				kt_fail(t, "%s %s: the device counts %u CBs completed, expected %u", a->bdf, name, done, WRAP_CBS);
