@@ -159,8 +159,11 @@ static void nicbench_ceiling(struct kt *t)
 	nic_set_close(&s);
 }
 
+void nicbench_burst_oneway(struct kt *t); /* oneway.c */
+
 static const struct kt_case cases[] = {
 	{"nicbench-ceiling", nicbench_ceiling, 120},
+	{"nicbench-burst-oneway", nicbench_burst_oneway, 300},
 };
 
 KT_SUITE(nicbench, KT_SUITE_EXPLICIT);
