@@ -100,6 +100,9 @@ void nic_port_diag(struct kt *t, struct nic_port *n)
 		c.rx_filtered, c.link_down, (unsigned long long)n->sw.rx_unparsed, (unsigned long long)n->sw.tx_busy,
 		(unsigned long long)n->sw.link_up_events, (unsigned long long)n->sw.link_down_events,
 		(unsigned long long)nic_irq_tx(n), (unsigned long long)nic_irq_rx(n), nic_status(n));
+	if (n->tx_wb_bad)
+		kt_diag(t, "%s: the TX write-back word read %u while TX_CI read %u: the device's write-back lies", nic_name(n),
+			n->tx_wb_word, n->tx_wb_reg);
 }
 
 void nic_l2_profile(struct kt *t, const struct net_l2_run *r, unsigned size, const char *what)
