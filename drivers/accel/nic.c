@@ -166,6 +166,15 @@ static int tx_wait(struct nic_port *n, bool drain, uint32_t timeout_ms)
 	}
 }
 
+uint32_t nic_tx_room(struct nic_port *n)
+{
+	uint32_t ci = tx_ci_wb(n);
+	if (!n->open || kiln_ring_used(n->tx_pi, ci, NIC_TX_ENTRIES) > NIC_TX_ENTRIES)
+		return 0; /* a word ahead of what was posted: the slow path of the next tx names it */
+	n->tx_ci = ci;
+	return NIC_TX_ENTRIES - kiln_ring_used(n->tx_pi, ci, NIC_TX_ENTRIES);
+}
+
 int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms)
 {
 	nic_tx_flush(n);

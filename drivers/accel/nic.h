@@ -100,6 +100,9 @@ void nic_tx_flush(struct nic_port *n);
  * must agree). ACCEL_OK or ACCEL_ETIMEDOUT/ESTOPPED/EGONE, ACCEL_EDEVICE when the word
  * disagrees with TX_CI (tx_wb_bad says what each read). */
 int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms);
+/* Free TX entries as the device's TX write-back word says (host memory, no register read):
+ * that many frames can be queued without waiting. */
+uint32_t nic_tx_room(struct nic_port *n);
 /* Give every taken RX buffer back to the device now (rx_poll batches them: a case that
  * needs the whole ring free, like the ceiling, calls this after draining). */
 void nic_rx_refill(struct nic_port *n);
