@@ -265,6 +265,23 @@ def test(t):
     p0.send([sent])
     t.eq(p1.received(), [sent], "knobs back at 0: frames intact")
     t.eq(p1.cnt("RX_CRC_ERR"), 0, "no CRC errors on a clean link")
+    # bus mastering off: the doorbell (which sends in the write itself) refuses, as the BH did
+    a.command(mem=True, master=False)
+    p0.send([ipv4_frame(macs[1], macs[0], b"no master" * 8)])
+    t.eq((bool(p0.r("KILN_NIC_STATUS") & H["KILN_NIC_STS_TX_STOPPED"]), p0.r("KILN_NIC_ERR_CAUSE"), len(p1.received())),
+         (True, H["KILN_NIC_ERR_BUS_MASTER"], 0), "bus master off: TX_PI sends nothing, TX stopped with BUS_MASTER")
+    a.command(mem=True, master=True)
+    p0.w("KILN_NIC_CTRL", H["KILN_NIC_CTRL_RESUME"])
+    p0.send([sent])
+    t.eq(p1.received(), [sent], "bus master back on, RESUME: frames go again")
+    # TX disabled: the doorbell records PI and sends nothing until TX_EN
+    p1.post(p1.rx_size)  # port 1 has used its 8 buffers by now
+    p0.w("KILN_NIC_CFG", H["KILN_NIC_CFG_RX_EN"])
+    p0.send([sent])
+    t.eq((len(p1.received()), p0.r("KILN_NIC_TX_CI") != p0.tx_pi), (0, True), "TX_EN clear: nothing sent, TX_CI waits")
+    p0.w("KILN_NIC_CFG", NIC_CFG_ALL)
+    m.settle()
+    t.eq((p1.received(), p0.tx_word()), ([sent], p0.tx_pi), "TX_EN set: the waiting frame goes, the word catches up")
     log = m.close()
     t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly", log[-2000:])
     t.ok("hub" not in log, "datagram pairs: no hub warnings", log[-500:])
