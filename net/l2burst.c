@@ -203,10 +203,13 @@ unsigned net_l2_discover(struct net_l2_run *r, struct deadline d)
 	return found;
 }
 
+/* DATA frames port k sends in a burst of count. */
+static uint32_t target(const struct net_l2_run *r, unsigned k, uint32_t count) { return r->rx_only[k] ? 0 : count; }
+
 static bool burst_over(const struct net_l2_run *r, uint32_t count)
 {
 	for (unsigned k = 0; k < r->n; k++)
-		if (r->active[k] && (r->st[k].sent < count || !r->st[k].peer_done))
+		if (r->active[k] && (r->st[k].sent < target(r, k, count) || !r->st[k].peer_done))
 			return false;
 	return true;
 }
@@ -239,7 +242,7 @@ static bool send_turn(struct net_l2_run *r, uint32_t count, unsigned len, uint64
 	for (unsigned k = 0; k < r->n; k++) {
 		struct net_l2_stats *s = &r->st[k];
 		uint32_t sent = sent_of(s);
-		if (!r->active[k] || sent >= count)
+		if (!r->active[k] || sent >= target(r, k, count))
 			continue;
 		if (!ready_of(s)) {
 			all_sent = false;
@@ -311,7 +314,7 @@ static void sender_run(void *arg)
 static bool burst_over_shared(const struct net_l2_run *r, uint32_t count)
 {
 	for (unsigned k = 0; k < r->n; k++)
-		if (r->active[k] && (sent_of(&r->st[k]) < count || !r->st[k].peer_done))
+		if (r->active[k] && (sent_of(&r->st[k]) < target(r, k, count) || !r->st[k].peer_done))
 			return false;
 	return true;
 }

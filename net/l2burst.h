@@ -1,7 +1,8 @@
 /* The raw L2 path that bypasses lwIP: neighbour discovery (who is at the other end of
  * each port) and bursts of Kiln test frames (net/l2frame.h) with sequence numbers and
  * CRC-32, accounted per receiving port: received, lost, duplicated, reordered, corrupt.
- * Every port of a run bursts to its neighbour at once, in both directions. */
+ * Every port of a run bursts to its neighbour at once, in both directions (or one, with
+ * rx_only). */
 #ifndef KILN_NET_L2BURST_H
 #define KILN_NET_L2BURST_H
 
@@ -61,6 +62,9 @@ struct net_l2_run {
 	struct net_l2_neighbor nb[NET_L2_PORTS_MAX];
 	struct net_l2_stats st[NET_L2_PORTS_MAX];
 	bool active[NET_L2_PORTS_MAX];   /* takes part in the burst */
+	/* An active port that only receives: READY and DONE (0 sent) but no DATA, so a burst
+	 * can run one direction of a cable alone (nicbench-burst-oneway). */
+	bool rx_only[NET_L2_PORTS_MAX];
 	uint32_t round;                  /* bursts since discovery: both ends count alike */
 	/* Scratch of this run (net_l2_prepare); NULL: the module's own, for one CPU at a time. */
 	uint8_t *frame;

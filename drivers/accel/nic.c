@@ -12,7 +12,9 @@
 #include "kernel/time.h"
 #include "net/ethlen.h"
 
-#define WB_BYTES 64u
+#define WB_BYTES 64u        /* the write-back words: RX_CI at 0, TX_CI at WB_TX */
+#define WB_TX 32u
+#define TX_POLL_BURST 16u   /* write-back polls between two looks at the clock */
 
 static struct nic_port ports[ACCEL_MAX][KILN_MAX_PORTS];
 
@@ -93,20 +95,93 @@ void nic_tx_flush(struct nic_port *n)
 
 static bool tx_stopped(struct nic_port *n) { return rd(n, KILN_NIC_STATUS) & KILN_NIC_STS_TX_STOPPED; }
 
-int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms)
+/* TX_CI as the device wrote it back into host memory (no register read). */
+static uint32_t tx_ci_wb(struct nic_port *n)
 {
-	nic_tx_flush(n);
+	uint32_t ci = *(volatile uint32_t *)((uint8_t *)n->wb.host + WB_TX);
+	__asm__ volatile("" ::: "memory"); /* the word before the slots it frees are reused */
+	return ci;
+}
+
+/* Off the fast path: the register and the write-back word must agree. The device writes
+ * the word after moving TX_CI, so the word is read a moment after the register; a word
+ * behind the register then (or one claiming entries never posted) is a device whose
+ * write-back lies, kept for the diagnosis (nic_port_diag). True when they agree. */
+static bool tx_wb_check(struct nic_port *n)
+{
+	uint32_t reg = rd(n, KILN_NIC_TX_CI);
+	udelay(NIC_TX_FULL_POLL_US);
+	uint32_t word = tx_ci_wb(n);
+	uint32_t behind = kiln_ring_used(reg, word, NIC_TX_ENTRIES);
+	if ((behind && behind <= NIC_TX_ENTRIES) || kiln_ring_used(n->tx_pi, word, NIC_TX_ENTRIES) > NIC_TX_ENTRIES ||
+	    !kiln_ring_pi_in_range(word, NIC_TX_ENTRIES)) {
+		n->tx_wb_bad = true;
+		n->tx_wb_word = word;
+		n->tx_wb_reg = reg;
+		return false;
+	}
+	return true;
+}
+
+/* Wait until the device has consumed enough: room for one entry, or (drain) every entry.
+ * The fast path spins on the TX write-back word in host memory: under TCG a register read
+ * (and a PAUSE) takes QEMU's global lock and stalls the model that is to drain the ring.
+ * Once the word has shown no progress for NIC_TX_SLOW_CHECK_US, the registers are looked
+ * at (a stop, a device gone) every NIC_TX_FULL_POLL_US, and at the deadline TX_CI is
+ * compared with the word. ACCEL_OK, ACCEL_ETIMEDOUT, ACCEL_ESTOPPED, ACCEL_EGONE, or
+ * ACCEL_EDEVICE (the write-back word disagrees with TX_CI). */
+static int tx_wait(struct nic_port *n, bool drain, uint32_t timeout_ms)
+{
+	uint64_t slow_every = time_tsc_hz() / 1000000u * NIC_TX_SLOW_CHECK_US, slow_at = 0;
 	struct deadline d = deadline_in_ms(timeout_ms);
-	while ((n->tx_ci = rd(n, KILN_NIC_TX_CI)) != n->tx_pi) {
+	unsigned polls = 0;
+	uint32_t last = n->tx_ci;
+	for (;;) {
+		uint32_t ci = tx_ci_wb(n);
+		if (kiln_ring_used(n->tx_pi, ci, NIC_TX_ENTRIES) > NIC_TX_ENTRIES) /* ahead of what was posted */
+			return tx_wb_check(n) ? ACCEL_ETIMEDOUT : ACCEL_EDEVICE;
+		n->tx_ci = ci;
+		if (drain ? ci == n->tx_pi : !kiln_ring_full(n->tx_pi, ci, NIC_TX_ENTRIES))
+			return ACCEL_OK;
+		if (ci != last) { /* progress: the slow checks wait again */
+			last = ci;
+			slow_at = 0;
+		}
+		if (++polls % TX_POLL_BURST)
+			continue;
+		uint64_t now = rdtsc();
+		if (!slow_at) {
+			slow_at = now + slow_every;
+			continue;
+		}
+		if ((int64_t)(now - slow_at) < 0)
+			continue;
 		if (n->a->gone)
 			return ACCEL_EGONE;
 		if (tx_stopped(n))
 			return ACCEL_ESTOPPED;
 		if (deadline_passed(d))
-			return ACCEL_ETIMEDOUT;
-		cpu_relax();
+			return tx_wb_check(n) ? ACCEL_ETIMEDOUT : ACCEL_EDEVICE;
+		udelay(NIC_TX_FULL_POLL_US);
 	}
-	return ACCEL_OK;
+}
+
+uint32_t nic_tx_room(struct nic_port *n)
+{
+	uint32_t ci = tx_ci_wb(n);
+	if (!n->open || kiln_ring_used(n->tx_pi, ci, NIC_TX_ENTRIES) > NIC_TX_ENTRIES)
+		return 0; /* a word ahead of what was posted: the slow path of the next tx names it */
+	n->tx_ci = ci;
+	return NIC_TX_ENTRIES - kiln_ring_used(n->tx_pi, ci, NIC_TX_ENTRIES);
+}
+
+int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms)
+{
+	nic_tx_flush(n);
+	int r = tx_wait(n, true, timeout_ms);
+	if (r == ACCEL_OK && !tx_wb_check(n))
+		r = ACCEL_EDEVICE; /* drained by the word: the register must say so too */
+	return r;
 }
 
 static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned flags)
@@ -118,18 +193,13 @@ static int nic_tx(struct net_port *p, const void *frame, size_t len, unsigned fl
 		return NET_ELEN;
 	if (kiln_ring_full(n->tx_pi, n->tx_ci, NIC_TX_ENTRIES)) {
 		nic_tx_flush(n);
-		struct deadline d = deadline_in_ms(NIC_TX_WAIT_MS);
-		while (kiln_ring_full(n->tx_pi, n->tx_ci = rd(n, KILN_NIC_TX_CI), NIC_TX_ENTRIES)) {
-			if (n->a->gone || tx_stopped(n))
-				return NET_EIO;
-			if (deadline_passed(d)) {
-				n->sw.tx_busy++;
-				return NET_EBUSY;
-			}
-			/* Not back at the register at once: under emulation every read takes the
-			 * device's lock and stalls the very model that is to drain the ring. */
-			udelay(NIC_TX_FULL_POLL_US);
+		int r = tx_wait(n, false, NIC_TX_WAIT_MS);
+		if (r == ACCEL_ETIMEDOUT) {
+			n->sw.tx_busy++;
+			return NET_EBUSY;
 		}
+		if (r != ACCEL_OK)
+			return NET_EIO;
 	}
 	uint32_t slot = kiln_ring_slot(n->tx_pi, NIC_TX_ENTRIES);
 	uint8_t *buf = (uint8_t *)n->tx_bufs.host + (size_t)slot * n->buf_size;
@@ -333,6 +403,8 @@ int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsi
 	wr(n, KILN_NIC_TX_BASE_LO, lo32(n->tx_ring.dev));
 	wr(n, KILN_NIC_TX_BASE_HI, hi32(n->tx_ring.dev));
 	wr(n, KILN_NIC_TX_SIZE, NIC_TX_ENTRIES);
+	wr(n, KILN_NIC_TX_WB_LO, lo32(n->wb.dev + WB_TX));
+	wr(n, KILN_NIC_TX_WB_HI, hi32(n->wb.dev + WB_TX));
 	wr(n, KILN_NIC_RX_BASE_LO, lo32(n->rx_ring.dev));
 	wr(n, KILN_NIC_RX_BASE_HI, hi32(n->rx_ring.dev));
 	wr(n, KILN_NIC_RX_SIZE, NIC_RX_ENTRIES);
@@ -361,6 +433,7 @@ int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsi
 	n->link = st & KILN_NIC_STS_LINK_UP;
 	memset(&n->sw, 0, sizeof n->sw);
 	n->err = 0;
+	n->tx_wb_bad = false;
 	n->irq_tx0 = n->a->irq_count[KILN_VEC_NIC_TX(n->idx)];
 	n->irq_rx0 = n->a->irq_count[KILN_VEC_NIC_RX(n->idx)];
 	n->open = true;

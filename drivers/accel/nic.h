@@ -4,7 +4,8 @@
  * recovered by parsing L2/L3 (the ring reports none). A port is a net_port (net/port.h), so
  * lwIP and the raw L2 burst run over it. Interrupts: the core gives each port a TX and an
  * RX MSI-X vector; every wait here polls its ring with a deadline, so it works (and says
- * so) when the interrupt never comes. Contract: docs/device.md section 10. */
+ * so) when the interrupt never comes. The fast path reads no register: RX and TX progress
+ * come from the device's write-back words in host memory. Contract: docs/device.md section 10. */
 #ifndef KILN_NIC_H
 #define KILN_NIC_H
 
@@ -18,7 +19,8 @@
 #define NIC_TX_ENTRIES 256u
 #define NIC_RX_ENTRIES 256u
 #define NIC_TX_WAIT_MS 200u      /* a full TX queue must drain within this */
-#define NIC_TX_FULL_POLL_US 5u   /* TX_CI read at most this often while the queue is full */
+#define NIC_TX_FULL_POLL_US 5u   /* registers read at most this often once a TX wait is slow */
+#define NIC_TX_SLOW_CHECK_US 50u /* a TX wait looks at the registers after this long without progress */
 #define NIC_RX_REFILL_BATCH 32u  /* RX buffers given back per RX_PI write (fewer when short) */
 #define NIC_RX_SPARES 64u        /* RX buffers beyond the ring's, for frames lwIP keeps (zero copy) */
 #define NIC_RX_BUFS (NIC_RX_ENTRIES + NIC_RX_SPARES)
@@ -54,8 +56,10 @@ struct nic_port {
 	uint32_t cfg;             /* CFG register as programmed */
 	uint32_t buf_size;        /* bytes per TX and RX buffer */
 	struct accel_buf tx_ring, rx_ring, tx_bufs, rx_bufs, wb;
-	uint32_t tx_pi, tx_ci;    /* [0, 2 * NIC_TX_ENTRIES) */
+	uint32_t tx_pi, tx_ci;    /* [0, 2 * NIC_TX_ENTRIES); tx_ci from the TX write-back word */
 	uint32_t tx_doorbell;     /* last PI written to the device */
+	bool tx_wb_bad;           /* the TX write-back word disagreed with TX_CI (a slow path found it) */
+	uint32_t tx_wb_word, tx_wb_reg; /* ... what each said then */
 	uint32_t rx_ci, rx_pi;    /* consumed by us / given back (posted once written) */
 	uint32_t rx_pi_dev;       /* last RX_PI written to the device */
 	uint16_t rx_spare[NIC_RX_SPARES]; /* buffers in no ring slot and not kept: a stack */
@@ -92,8 +96,13 @@ void nic_set_mac(struct nic_port *n, const uint8_t mac[NET_MAC_LEN]);
 void nic_set_promisc(struct nic_port *n, bool on);
 /* Ring the TX doorbell for frames queued with NET_TX_MORE. */
 void nic_tx_flush(struct nic_port *n);
-/* Wait until the device consumed every queued TX entry. ACCEL_OK or ACCEL_ETIMEDOUT/ESTOPPED. */
+/* Wait until the device consumed every queued TX entry (its TX write-back word, then TX_CI
+ * must agree). ACCEL_OK or ACCEL_ETIMEDOUT/ESTOPPED/EGONE, ACCEL_EDEVICE when the word
+ * disagrees with TX_CI (tx_wb_bad says what each read). */
 int nic_tx_drain(struct nic_port *n, uint32_t timeout_ms);
+/* Free TX entries as the device's TX write-back word says (host memory, no register read):
+ * that many frames can be queued without waiting. */
+uint32_t nic_tx_room(struct nic_port *n);
 /* Give every taken RX buffer back to the device now (rx_poll batches them: a case that
  * needs the whole ring free, like the ceiling, calls this after draining). */
 void nic_rx_refill(struct nic_port *n);

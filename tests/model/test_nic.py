@@ -38,6 +38,7 @@ class Port:
         self.tx = ram.alloc(16 * tx_size)
         self.rx = ram.alloc(8 * rx_size)
         self.wb = ram.alloc(64)
+        self.txwb = ram.alloc(64)
         self.tx_size, self.rx_size, self.bufsz = tx_size, rx_size, bufsz
         self.bufs = [ram.alloc(bufsz) for _ in range(rx_size)]
         m = a.m
@@ -49,6 +50,7 @@ class Port:
         a.w(self.blk + H["KILN_NIC_RX_SIZE"], rx_size)
         a.w(self.blk + H["KILN_NIC_RX_BUF_SIZE"], bufsz)
         a.w64(self.blk + H["KILN_NIC_RX_WB_LO"], self.wb)
+        a.w64(self.blk + H["KILN_NIC_TX_WB_LO"], self.txwb)
         self.tx_pi = 0
         self.rx_pi = 0
         self.rx_seen = 0
@@ -93,6 +95,9 @@ class Port:
     def cnt(self, name):
         return self.r("KILN_NIC_CNT_" + name)
 
+    def tx_word(self):
+        return struct.unpack("<I", self.a.m.read(self.txwb, 4))[0]
+
 
 RUN_DIR = tempfile.mkdtemp(prefix="kiln-model-run-")
 atexit.register(shutil.rmtree, RUN_DIR, True)
@@ -126,6 +131,8 @@ def test(t):
          [len(g) for g in got])
     t.eq((p2.r("KILN_NIC_TX_CI"), p2.r("KILN_NIC_RX_CI")), (5, 5), "MAC loopback: TX_CI and RX_CI advance")
     t.eq(struct.unpack("<I", m.read(p2.wb, 4))[0], 5, "RX_CI write-back word")
+    t.eq((p2.tx_word(), p2.r("KILN_NIC_TX_WB_LO") | p2.r("KILN_NIC_TX_WB_HI") << 32), (5, p2.txwb),
+         "TX_CI write-back word: 5 after 5 frames; TX_WB reads back")
     t.eq((a.msi(H["KILN_VEC_NIC_TX"](2)), a.msi(H["KILN_VEC_NIC_RX"](2))),
          (0x1000 + H["KILN_VEC_NIC_TX"](2), 0x1000 + H["KILN_VEC_NIC_RX"](2)), "TX and RX vectors of the port")
     t.eq((p2.cnt("TX_FRAMES"), p2.cnt("RX_FRAMES"), p2.cnt("TX_BYTES")),
@@ -135,11 +142,41 @@ def test(t):
     p2.send(more)
     got = p2.received()
     t.eq(len(got), 3, "no free RX buffer: the rest wait (TX does not complete)")
-    t.eq(p2.r("KILN_NIC_TX_CI"), 8, "TX_CI stops at the waiting frame")
+    t.eq((p2.r("KILN_NIC_TX_CI"), p2.tx_word()), (8, 8), "TX_CI stops at the waiting frame, and so does its write-back word")
     p2.post(3)
     m.settle()
     got += p2.received()
     t.ok(got == more, "posting RX buffers releases the waiting frames in order")
+    t.eq(p2.tx_word(), 11, "TX write-back word follows once the waiting frames go")
+
+    # TX write-back: the fault knob tx-wb-stale leaves the word behind TX_CI (a lying device)
+    p2.post(8)
+    a.knob("tx-wb-stale", 0x4)
+    p2.send([ipv4_frame(macs[2], macs[2], b"s" * 60) for _ in range(2)])
+    p2.received()
+    t.eq((p2.r("KILN_NIC_TX_CI"), p2.tx_word()), (13, 11), "tx-wb-stale: TX_CI moves, the word stays behind")
+    a.knob("tx-wb-stale", 0)
+    p2.send([ipv4_frame(macs[2], macs[2], b"t" * 60)])
+    p2.received()
+    t.eq(p2.tx_word(), 14, "tx-wb-stale cleared: the word is written again")
+    # a write-back the device cannot write stops TX with TX_WRITE; RESUME skips nothing
+    eq.drain()
+    a.knob("dma-error-addr", p2.txwb)
+    f_wb = ipv4_frame(macs[2], macs[2], b"w" * 60)
+    p2.send([f_wb])
+    e = eq.wait(H["KILN_EVENT_NIC_QM"](2))
+    t.ok(e is not None and struct.unpack_from("<II", e[2]) == (2, H["KILN_NIC_ERR_TX_WRITE"]),
+         "TX write-back fails: NIC error event with TX_WRITE", e)
+    t.ok(p2.r("KILN_NIC_STATUS") & H["KILN_NIC_STS_TX_STOPPED"] and p2.received() == [f_wb],
+         "TX write-back fails: TX stopped after the frame went (CI 15)", p2.r("KILN_NIC_TX_CI"))
+    a.knob("dma-error-addr", 0)
+    p2.w("KILN_NIC_CTRL", H["KILN_NIC_CTRL_RESUME"])
+    m.settle()
+    t.eq((p2.r("KILN_NIC_TX_CI"), p2.tx_word(), p2.r("KILN_NIC_STATUS") & H["KILN_NIC_STS_TX_STOPPED"]), (15, 15, 0),
+         "RESUME after TX_WRITE: the word is written, no entry skipped")
+    p2.w("KILN_NIC_CTRL", H["KILN_NIC_CTRL_RESET"])
+    t.eq((p2.r("KILN_NIC_TX_WB_LO"), p2.r("KILN_NIC_TX_WB_HI"), p2.r("KILN_NIC_TX_CI")), (0, 0, 0),
+         "CTRL.RESET clears TX_WB (zero: no write-back)")
 
     # two wired ports: port 0 -> hub -> port 1
     for p in (p0, p1):
@@ -228,6 +265,23 @@ def test(t):
     p0.send([sent])
     t.eq(p1.received(), [sent], "knobs back at 0: frames intact")
     t.eq(p1.cnt("RX_CRC_ERR"), 0, "no CRC errors on a clean link")
+    # bus mastering off: the doorbell (which sends in the write itself) refuses, as the BH did
+    a.command(mem=True, master=False)
+    p0.send([ipv4_frame(macs[1], macs[0], b"no master" * 8)])
+    t.eq((bool(p0.r("KILN_NIC_STATUS") & H["KILN_NIC_STS_TX_STOPPED"]), p0.r("KILN_NIC_ERR_CAUSE"), len(p1.received())),
+         (True, H["KILN_NIC_ERR_BUS_MASTER"], 0), "bus master off: TX_PI sends nothing, TX stopped with BUS_MASTER")
+    a.command(mem=True, master=True)
+    p0.w("KILN_NIC_CTRL", H["KILN_NIC_CTRL_RESUME"])
+    p0.send([sent])
+    t.eq(p1.received(), [sent], "bus master back on, RESUME: frames go again")
+    # TX disabled: the doorbell records PI and sends nothing until TX_EN
+    p1.post(p1.rx_size)  # port 1 has used its 8 buffers by now
+    p0.w("KILN_NIC_CFG", H["KILN_NIC_CFG_RX_EN"])
+    p0.send([sent])
+    t.eq((len(p1.received()), p0.r("KILN_NIC_TX_CI") != p0.tx_pi), (0, True), "TX_EN clear: nothing sent, TX_CI waits")
+    p0.w("KILN_NIC_CFG", NIC_CFG_ALL)
+    m.settle()
+    t.eq((p1.received(), p0.tx_word()), ([sent], p0.tx_pi), "TX_EN set: the waiting frame goes, the word catches up")
     log = m.close()
     t.ok(m.proc.returncode in (0, -15), "QEMU exited cleanly", log[-2000:])
     t.ok("hub" not in log, "datagram pairs: no hub warnings", log[-500:])

@@ -385,6 +385,7 @@ static Property kiln_properties[] = {
     DEFINE_PROP_UINT8("link-speed", KilnState, link_speed, KILN_PCIE_SPEED_DEFAULT),
     DEFINE_PROP_UINT8("link-width", KilnState, link_width, KILN_PCIE_WIDTH_DEFAULT),
     DEFINE_PROP_UINT32("loopback-ports", KilnState, loopback_ports, 0),
+    DEFINE_PROP_UINT32("nic-tx-inline", KilnState, nic_tx_inline, KILN_NIC_TX_INLINE),
     DEFINE_PROP_NETDEV("netdev0", KilnState, port[0].conf.peers),
     DEFINE_PROP_NETDEV("netdev1", KilnState, port[1].conf.peers),
     DEFINE_PROP_NETDEV("netdev2", KilnState, port[2].conf.peers),

@@ -102,6 +102,7 @@ typedef struct KilnMonitor {
 } KilnMonitor;
 
 #define KILN_NIC_NUM_COUNTERS 11
+#define KILN_NIC_TX_INLINE 8    /* default of nic-tx-inline: frames sent in the TX_PI write itself */
 
 typedef struct KilnPort {
     struct KilnState *s;
@@ -111,7 +112,7 @@ typedef struct KilnPort {
     uint8_t mac[6];
     uint8_t reset_mac[6];
     uint32_t mtu, cfg, status, err_cause;
-    uint64_t tx_base;
+    uint64_t tx_base, tx_wb;
     uint32_t tx_size, tx_pi, tx_ci;
     uint64_t rx_base, rx_wb;
     uint32_t rx_size, rx_pi, rx_ci, rx_buf_size;
@@ -145,6 +146,7 @@ typedef struct KilnFaults {
     uint32_t link_flap;             /* last port mask flapped */
     uint32_t frame_drop_ppm, frame_corrupt_ppm;
     uint32_t frame_fault_ports;     /* port mask the *-ppm knobs apply to */
+    uint32_t tx_wb_stale;           /* port mask: TX write-back word no longer written */
     bool device_gone;
     uint32_t pcie_link_speed, pcie_link_width;
     uint32_t aer_cor_status, aer_uncor_status;
@@ -177,6 +179,7 @@ struct KilnState {
     uint8_t link_speed;
     uint8_t link_width;
     uint32_t loopback_ports;        /* ports strapped to MAC loopback at reset */
+    uint32_t nic_tx_inline;         /* TX frames sent in the TX_PI write itself (0: all in the BH) */
 
     bool in_reset;
 

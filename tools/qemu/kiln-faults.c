@@ -216,6 +216,8 @@ static const KilnKnob kiln_knobs[] = {
       "chance in 1e6 that a transmitted frame has one payload bit flipped" },
     { "frame-fault-ports", KNOB_U32, F(frame_fault_ports), NULL, NULL,
       "port mask whose transmitted frames frame-drop-ppm/frame-corrupt-ppm affect (default all)" },
+    { "tx-wb-stale", KNOB_U32, F(tx_wb_stale), NULL, NULL,
+      "port mask: the TX write-back word is no longer written (TX_CI still moves)" },
     { "device-gone", KNOB_BOOL, F(device_gone), NULL, apply_gone,
       "the device stops answering: config BAR and config space read all-ones" },
     { "pcie-link-speed", KNOB_U32, F(pcie_link_speed), check_speed, apply_pcie,

@@ -42,6 +42,10 @@ uint32_t kiln_nic_read(KilnState *s, unsigned port, uint32_t off)
         return p->tx_pi;
     case KILN_NIC_TX_CI:
         return p->tx_ci;
+    case KILN_NIC_TX_WB_LO:
+        return (uint32_t)p->tx_wb;
+    case KILN_NIC_TX_WB_HI:
+        return (uint32_t)(p->tx_wb >> 32);
     case KILN_NIC_RX_BASE_LO:
         return (uint32_t)p->rx_base;
     case KILN_NIC_RX_BASE_HI:
@@ -88,6 +92,7 @@ static void kiln_nic_port_reset(KilnPort *p)
     p->status = 0;
     p->err_cause = 0;
     p->tx_base = 0;
+    p->tx_wb = 0;
     p->tx_size = 0;
     p->tx_pi = 0;
     p->tx_ci = 0;
@@ -147,11 +152,13 @@ void kiln_nic_write(KilnState *s, unsigned port, uint32_t off, uint32_t val)
         }
         if (val & KILN_NIC_CTRL_RESUME) {
             if ((p->status & KILN_NIC_STS_TX_STOPPED) && p->tx_size && p->tx_ci != p->tx_pi &&
-                p->err_cause != KILN_NIC_ERR_PI_RANGE && p->err_cause != KILN_NIC_ERR_RING_CONFIG) {
+                p->err_cause != KILN_NIC_ERR_PI_RANGE && p->err_cause != KILN_NIC_ERR_RING_CONFIG &&
+                p->err_cause != KILN_NIC_ERR_TX_WRITE) {
                 p->tx_ci = kiln_ring_next(p->tx_ci, p->tx_size);
             }
             p->status &= ~(KILN_NIC_STS_TX_STOPPED | KILN_NIC_STS_RX_STOPPED);
             p->err_cause = 0;
+            kiln_nic_tx_wb(p);
             qemu_bh_schedule(p->tx_bh);
             kiln_nic_rx_posted(p);
         }
@@ -161,6 +168,12 @@ void kiln_nic_write(KilnState *s, unsigned port, uint32_t off, uint32_t val)
         break;
     case KILN_NIC_TX_BASE_HI:
         p->tx_base = deposit64(p->tx_base, 32, 32, val);
+        break;
+    case KILN_NIC_TX_WB_LO:
+        p->tx_wb = deposit64(p->tx_wb, 0, 32, val);
+        break;
+    case KILN_NIC_TX_WB_HI:
+        p->tx_wb = deposit64(p->tx_wb, 32, 32, val);
         break;
     case KILN_NIC_TX_SIZE:
         p->tx_size = val;
@@ -172,7 +185,7 @@ void kiln_nic_write(KilnState *s, unsigned port, uint32_t off, uint32_t val)
             kiln_nic_pi_ok(p, true, p->tx_size, p->tx_base,
                            sizeof(struct kiln_nic_tx_entry), p->tx_ci, val)) {
             p->tx_pi = val;
-            qemu_bh_schedule(p->tx_bh);
+            kiln_nic_tx_start(p);
         }
         break;
     case KILN_NIC_RX_BASE_LO:

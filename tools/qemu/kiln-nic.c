@@ -257,14 +257,37 @@ static bool kiln_nic_wire_faults(KilnPort *p, uint8_t *buf, size_t len)
     return true;
 }
 
-static void kiln_nic_tx_bh(void *opaque)
+/*
+ * After TX entries are consumed: TX_CI to the write-back word, if one is set (as RX_WB does
+ * for RX_CI), so the driver bounds its frames in flight from host memory. A failed write
+ * stops TX with TX_WRITE. The tx-wb-stale knob leaves the word as it is (a device whose
+ * write-back lies: the driver must notice the register and the word disagree).
+ */
+void kiln_nic_tx_wb(KilnPort *p)
 {
-    KilnPort *p = opaque;
+    uint8_t le[4];
+
+    if (!p->tx_wb || (p->s->f.tx_wb_stale & (1u << p->idx)) || p->s->f.device_gone) {
+        return;
+    }
+    stl_le_p(le, p->tx_ci);
+    if (kiln_mem_write(p->s, p->tx_wb, le, sizeof(le)) != KILN_MEM_OK) {
+        kiln_nic_error(p, true, kiln_bus_master(p->s) ? KILN_NIC_ERR_TX_WRITE :
+                       KILN_NIC_ERR_BUS_MASTER, p->tx_ci, p->tx_wb);
+    }
+}
+
+/*
+ * Send up to budget entries CI..PI. Returns true when entries are left that the bottom half
+ * should go on with (not when TX waits for RX buffers in loopback, or is stopped).
+ */
+static bool kiln_nic_tx_run(KilnPort *p, int budget)
+{
     KilnState *s = p->s;
     uint8_t *frame = g_malloc(KILN_NIC_MAX_FRAME);
     bool sent = false;
 
-    for (int n = 0; n < KILN_NIC_TX_BUDGET; n++) {
+    for (int n = 0; n < budget; n++) {
         struct kiln_nic_tx_entry ent;
         uint64_t addr;
         uint32_t len;
@@ -315,10 +338,36 @@ static void kiln_nic_tx_bh(void *opaque)
     }
     g_free(frame);
     if (sent) {
+        kiln_nic_tx_wb(p);
         kiln_irq_raise(s, KILN_VEC_NIC_TX(p->idx));
     }
-    if (p->tx_ci != p->tx_pi && !p->tx_blocked && (p->cfg & KILN_NIC_CFG_TX_EN) &&
-        !(p->status & KILN_NIC_STS_TX_STOPPED) && !s->f.device_gone) {
+    return p->tx_ci != p->tx_pi && !p->tx_blocked && (p->cfg & KILN_NIC_CFG_TX_EN) &&
+           !(p->status & KILN_NIC_STS_TX_STOPPED) && !s->f.device_gone;
+}
+
+static void kiln_nic_tx_bh(void *opaque)
+{
+    KilnPort *p = opaque;
+
+    if (kiln_nic_tx_run(p, KILN_NIC_TX_BUDGET)) {
+        qemu_bh_schedule(p->tx_bh);
+    }
+}
+
+/*
+ * A TX_PI doorbell starts sending at once, as kiln_stream_start does for a queue: up to the
+ * nic-tx-inline property's frames (default KILN_NIC_TX_INLINE) go out in the doorbell write
+ * itself (the vCPU thread, under QEMU's global lock), the rest in the port's bottom half.
+ * Without it every doorbell waits for QEMU's main-loop thread to be woken (docs/device.md
+ * section 10). The write handler runs under the device's mem_reentrancy_guard, so a frame
+ * DMA aimed at the device's own BAR is refused, not re-entered; a loopback frame goes to
+ * the port's own RX ring (memory and an MSI-X message), which never comes back to a register
+ * write; a wired frame goes to the netdev, whose peer is another client (a socket, another
+ * port's netdev: delivered from QEMU's main loop, not from here).
+ */
+void kiln_nic_tx_start(KilnPort *p)
+{
+    if (!p->s->nic_tx_inline || kiln_nic_tx_run(p, (int)MIN(p->s->nic_tx_inline, KILN_NIC_TX_BUDGET))) {
         qemu_bh_schedule(p->tx_bh);
     }
 }

@@ -24,5 +24,7 @@ void kiln_nic_error(KilnPort *p, bool tx, uint32_t cause, uint32_t index, uint64
 bool kiln_nic_link(KilnPort *p);
 void kiln_nic_update_link(KilnPort *p, uint32_t reason);
 void kiln_nic_rx_posted(KilnPort *p);
+void kiln_nic_tx_wb(KilnPort *p);
+void kiln_nic_tx_start(KilnPort *p);
 
 #endif /* HW_MISC_KILN_NIC_H */

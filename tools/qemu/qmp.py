@@ -50,6 +50,7 @@ KNOBS = {
     "frame-drop-ppm": ("u32", "chance in 1e6 that a transmitted frame is lost"),
     "frame-corrupt-ppm": ("u32", "chance in 1e6 that a transmitted frame gets a flipped bit"),
     "frame-fault-ports": ("u32", "port mask the frame-*-ppm knobs apply to (default all)"),
+    "tx-wb-stale": ("u32", "port mask: the TX write-back word is no longer written (TX_CI still moves)"),
     "device-gone": ("bool", "config BAR and config space read all-ones"),
     "pcie-link-speed": ("u32", "negotiated link speed reported (1..5 = 2.5..32 GT/s)"),
     "pcie-link-width": ("u32", "negotiated link width reported"),

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Kiln accelerator: NIC port p (raw Ethernet path). Offsets relative to KILN_BLK_NIC(p).
- * TX: a send queue of struct kiln_nic_tx_entry + PI doorbell. RX: a ring of equal-size
+ * TX: a send queue of struct kiln_nic_tx_entry + PI doorbell, progress through TX_CI (and
+ * an optional write-back word, so the driver bounds its frames in flight without reading
+ * the register). RX: a ring of equal-size
  * buffers (struct kiln_nic_rx_entry holds only the address); the device reports progress
  * through RX_CI (and an optional write-back word) and never reports a frame length: the
  * driver parses L2/L3. Contract: docs/device.md section 10.
@@ -24,6 +26,8 @@
 #define KILN_NIC_TX_SIZE            0x028u  /* RW: entries, power of two in [2, 4096] */
 #define KILN_NIC_TX_PI              0x02cu  /* RW doorbell: [0, 2*SIZE) */
 #define KILN_NIC_TX_CI              0x030u  /* RO: [0, 2*SIZE) */
+#define KILN_NIC_TX_WB_LO           0x034u  /* RW: if nonzero, TX_CI is also written here (u32) */
+#define KILN_NIC_TX_WB_HI           0x038u
 #define KILN_NIC_RX_BASE_LO         0x040u  /* RW: device address of the RX ring */
 #define KILN_NIC_RX_BASE_HI         0x044u
 #define KILN_NIC_RX_SIZE            0x048u  /* RW: entries, power of two in [2, 4096] */
@@ -94,6 +98,7 @@ _Static_assert(sizeof(struct kiln_nic_rx_entry) == 8, "RX entry is 8 bytes");
 #define KILN_NIC_ERR_RX_FETCH       5u  /* RX entry could not be read */
 #define KILN_NIC_ERR_RX_WRITE       6u  /* frame or write-back could not be written */
 #define KILN_NIC_ERR_BUS_MASTER     7u
+#define KILN_NIC_ERR_TX_WRITE       8u  /* TX write-back could not be written */
 
 #define KILN_NIC_LINK_REASON_PEER   0u  /* the netdev peer's link changed */
 #define KILN_NIC_LINK_REASON_FAULT  1u  /* fault knob link-down / link-flap */

@@ -105,38 +105,6 @@ static void report(struct kt *t, struct net_l2_run *r, unsigned k, unsigned size
 	}
 }
 
-/* Where the guest's cycles went (issue 15 item 5): per frame sent, per frame received, and
- * what is left of the burst (polling empty rings, the control frames, the loop). */
-static void profile(struct kt *t, const struct net_l2_run *r, unsigned size)
-{
-	const struct net_l2_prof *p = &r->prof;
-	if (!p->built || !p->received || !p->total)
-		return;
-	uint64_t tx = p->build + p->queue + p->doorbell, rx = p->rx_driver + p->verify + p->account;
-	uint64_t rest = p->total > tx + rx ? p->total - tx - rx : 0;
-	struct {
-		const char *name;
-		uint64_t cycles, frames;
-	} part[] = {
-		{"build", p->build, p->built},       {"queue", p->queue, p->built},   {"doorbell", p->doorbell, p->built},
-		{"rx-driver", p->rx_driver, p->received}, {"verify", p->verify, p->received},
-		{"account", p->account, p->received}, {"rest", rest, p->built},
-	};
-	char line[256];
-	size_t at = 0;
-	for (unsigned k = 0; k < sizeof part / sizeof part[0]; k++) {
-		uint64_t per = part[k].cycles / part[k].frames;
-		at += (size_t)ksnprintf(line + at, sizeof line - at, "%s%s %llu (%llu%%)", k ? ", " : "", part[k].name,
-					(unsigned long long)per, (unsigned long long)(part[k].cycles * 100u / p->total));
-		char name[64];
-		ksnprintf(name, sizeof name, "profile-burst-%uB-%s-cycles", size, part[k].name);
-		kt_measure(t, name, (int64_t)per, 0, "cycles/frame");
-	}
-	kt_diag(t, "profile (%u B, %llu frames sent, %llu received, %llu us, %s): TSC cycles per frame: %s", size,
-		(unsigned long long)p->built, (unsigned long long)p->received, (unsigned long long)(tsc_to_ns(p->total) / NS_PER_US),
-		p->split ? "sender on another CPU" : "one CPU", line);
-}
-
 /* The hardware counters of each port agree with what the driver handed it and took from it
  * (a neighbour may still be sending: frames in the ring, not yet taken, are allowed for). */
 static void check_counters(struct kt *t, struct nic_port *n)
@@ -201,7 +169,7 @@ void nic_pair_burst(struct kt *t)
 		for (unsigned k = 0; k < r.n; k++)
 			if (r.active[k])
 				report(t, &r, k, sizes[z]);
-		profile(t, &r, sizes[z]);
+		nic_l2_profile(t, &r, sizes[z], "burst");
 	}
 	for (unsigned k = 0; k < r.n; k++) {
 		check_counters(t, s.p[k]);

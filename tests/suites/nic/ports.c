@@ -2,6 +2,7 @@
 #include "tests/suites/nic/ports.h"
 
 #include "kernel/harness/config.h"
+#include "kernel/lib/fmt.h"
 #include "kernel/lib/string.h"
 #include "net/l2frame.h"
 
@@ -99,4 +100,37 @@ void nic_port_diag(struct kt *t, struct nic_port *n)
 		c.rx_filtered, c.link_down, (unsigned long long)n->sw.rx_unparsed, (unsigned long long)n->sw.tx_busy,
 		(unsigned long long)n->sw.link_up_events, (unsigned long long)n->sw.link_down_events,
 		(unsigned long long)nic_irq_tx(n), (unsigned long long)nic_irq_rx(n), nic_status(n));
+	if (n->tx_wb_bad)
+		kt_diag(t, "%s: the TX write-back word read %u while TX_CI read %u: the device's write-back lies", nic_name(n),
+			n->tx_wb_word, n->tx_wb_reg);
+}
+
+void nic_l2_profile(struct kt *t, const struct net_l2_run *r, unsigned size, const char *what)
+{
+	const struct net_l2_prof *p = &r->prof;
+	if (!p->built || !p->received || !p->total)
+		return;
+	uint64_t tx = p->build + p->queue + p->doorbell, rx = p->rx_driver + p->verify + p->account;
+	uint64_t rest = p->total > tx + rx ? p->total - tx - rx : 0;
+	struct {
+		const char *name;
+		uint64_t cycles, frames;
+	} part[] = {
+		{"build", p->build, p->built},       {"queue", p->queue, p->built},   {"doorbell", p->doorbell, p->built},
+		{"rx-driver", p->rx_driver, p->received}, {"verify", p->verify, p->received},
+		{"account", p->account, p->received}, {"rest", rest, p->built},
+	};
+	char line[256];
+	size_t at = 0;
+	for (unsigned k = 0; k < sizeof part / sizeof part[0]; k++) {
+		uint64_t per = part[k].cycles / part[k].frames;
+		at += (size_t)ksnprintf(line + at, sizeof line - at, "%s%s %llu (%llu%%)", k ? ", " : "", part[k].name,
+					(unsigned long long)per, (unsigned long long)(part[k].cycles * 100u / p->total));
+		char name[64];
+		ksnprintf(name, sizeof name, "profile-%s-%uB-%s-cycles", what, size, part[k].name);
+		kt_measure(t, name, (int64_t)per, 0, "cycles/frame");
+	}
+	kt_diag(t, "profile (%u B, %llu frames sent, %llu received, %llu us, %s): TSC cycles per frame: %s", size,
+		(unsigned long long)p->built, (unsigned long long)p->received, (unsigned long long)(tsc_to_ns(p->total) / NS_PER_US),
+		p->split ? "sender on another CPU" : "one CPU", line);
 }
