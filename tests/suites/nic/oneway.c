@@ -20,32 +20,6 @@
 
 static const unsigned sizes[] = {NET_ETH_MIN_FRAME, KILN_NIC_MTU_DEFAULT + NET_ETH_HDR};
 
-/* The sender on an idle AP (a lane), the receiver here; none idle: one CPU. */
-struct sender_lane {
-	struct lane lane;
-	struct kt *t;
-	unsigned apic_id;
-};
-
-static int lane_go(void *ctx, void (*fn)(void *), void *arg)
-{
-	struct sender_lane *s = ctx;
-	struct cpu *c = lane_idle_cpu();
-	if (!c || lane_start(&s->lane, c, fn, arg, (uint64_t)(BURST_MS + 1000u) * NS_PER_MS) < 0)
-		return -1;
-	s->apic_id = c->apic_id;
-	return 0;
-}
-
-static int lane_end(void *ctx)
-{
-	struct sender_lane *s = ctx;
-	if (lane_wait(&s->lane) == LANE_DONE)
-		return 0;
-	kt_fail(s->t, "the burst's sender on CPU (APIC id %u) did not finish: %s", s->apic_id, s->lane.why);
-	return -1;
-}
-
 static void measure(struct kt *t, const char *from, const char *to, unsigned size, const char *unit, uint64_t v)
 {
 	char name[96];
@@ -60,9 +34,10 @@ static void oneway(struct kt *t, struct net_l2_run *r, unsigned k, unsigned j, u
 	memset(r->rx_only, 0, sizeof r->rx_only);
 	r->active[k] = r->active[j] = true;
 	r->rx_only[j] = true;
-	static struct sender_lane sl;
+	static struct nic_sender_lane sl;
 	sl.t = t;
-	struct net_l2_cpu cpu = {lane_go, lane_end, &sl};
+	sl.ms = BURST_MS;
+	struct net_l2_cpu cpu = nic_sender_cpu(&sl);
 	const char *from = r->port[k]->name, *to = r->port[j]->name;
 	if (net_l2_burst_on(r, BURST_FRAMES, size, kt_rand(t), deadline_in_ms(BURST_MS), &cpu) < 0)
 		kt_fail(t, "%s -> %s (%u B): the burst of %u frames did not finish within %u ms", from, to, size,

@@ -19,36 +19,6 @@
 
 static const unsigned sizes[] = {NET_ETH_MIN_FRAME, KILN_NIC_MTU_DEFAULT + NET_ETH_HDR};
 
-/* The burst's sender on an idle AP (a lane), the receiver here; none idle: one CPU. */
-struct sender_lane {
-	struct lane lane;
-	struct kt *t;
-	unsigned apic_id;
-	uint32_t ms;     /* the burst's deadline: the lane gets a second more */
-};
-
-static int lane_go(void *ctx, void (*fn)(void *), void *arg)
-{
-	struct sender_lane *s = ctx;
-	/* no MSI reachability needed: the sender polls its TX ring and never waits on an
-	 * interrupt (its deadline is its own CPU's LAPIC timer tick, not an MSI) */
-	struct cpu *c = lane_usable_cpu(false);
-	if (!c || lane_start(&s->lane, c, fn, arg, (uint64_t)(s->ms + 1000u) * NS_PER_MS) < 0)
-		return -1;
-	s->apic_id = c->apic_id;
-	return 0;
-}
-
-static int lane_end(void *ctx)
-{
-	struct sender_lane *s = ctx;
-	enum lane_result res = lane_wait(&s->lane);
-	if (res == LANE_DONE)
-		return 0;
-	kt_fail(s->t, "the burst's sender on CPU (APIC id %u) did not finish: %s", s->apic_id, s->lane.why);
-	return -1;
-}
-
 static void sender_name(uint32_t id, char *buf, size_t len)
 {
 	if (NET_L2_SENDER_MACHINE(id) == nic_machine_id())
@@ -159,10 +129,10 @@ void nic_pair_burst(struct kt *t)
 	}
 	for (unsigned z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
 		uint32_t ms = BURST_MS_BASE + BURST_MS_PER_DIRECTION * active;
-		static struct sender_lane sl;
+		static struct nic_sender_lane sl;
 		sl.t = t;
 		sl.ms = ms;
-		struct net_l2_cpu cpu = {lane_go, lane_end, &sl};
+		struct net_l2_cpu cpu = nic_sender_cpu(&sl);
 		if (net_l2_burst_on(&r, BURST_FRAMES, sizes[z], kt_rand(t), deadline_in_ms(ms), &cpu) < 0)
 			kt_fail(t, "burst of %u x %u B on %u direction(s): not every pair finished within %u ms", BURST_FRAMES,
 				sizes[z], active, ms);

@@ -134,3 +134,29 @@ void nic_l2_profile(struct kt *t, const struct net_l2_run *r, unsigned size, con
 		(unsigned long long)p->built, (unsigned long long)p->received, (unsigned long long)(tsc_to_ns(p->total) / NS_PER_US),
 		p->split ? "sender on another CPU" : "one CPU", line);
 }
+
+static int sender_start(void *ctx, void (*fn)(void *), void *arg)
+{
+	struct nic_sender_lane *s = ctx;
+	/* no MSI reachability needed: the sender polls its TX ring and never waits on an
+	 * interrupt (its deadline is its own CPU's LAPIC timer tick, not an MSI) */
+	struct cpu *c = lane_usable_cpu(false);
+	if (!c || lane_start(&s->lane, c, fn, arg, (uint64_t)(s->ms + 1000u) * NS_PER_MS) < 0)
+		return -1;
+	s->apic_id = c->apic_id;
+	return 0;
+}
+
+static int sender_wait(void *ctx)
+{
+	struct nic_sender_lane *s = ctx;
+	if (lane_wait(&s->lane) == LANE_DONE)
+		return 0;
+	kt_fail(s->t, "the burst's sender on CPU (APIC id %u) did not finish: %s", s->apic_id, s->lane.why);
+	return -1;
+}
+
+struct net_l2_cpu nic_sender_cpu(struct nic_sender_lane *s)
+{
+	return (struct net_l2_cpu){sender_start, sender_wait, s};
+}

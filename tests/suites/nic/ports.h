@@ -4,6 +4,7 @@
 
 #include "drivers/accel/nic.h"
 #include "kernel/harness/ktest.h"
+#include "kernel/harness/lane.h"
 #include "net/l2burst.h"
 
 struct nic_set {
@@ -33,5 +34,17 @@ unsigned nic_set_local_pairs(const struct nic_set *s, uint32_t discover_ms, nic_
  * per frame received, and what is left (polling empty rings, the control frames, the loop);
  * a diagnostic line and `profile-<what>-<size>B-<part>-cycles` measures. */
 void nic_l2_profile(struct kt *t, const struct net_l2_run *r, unsigned size, const char *what);
+
+/* A burst's sender on an idle AP (a lane), the receiver on this CPU; with no AP idle,
+ * net_l2_burst_on interleaves both on this one. Set t and ms (the burst's deadline: the
+ * lane gets a second more), then hand nic_sender_cpu() to net_l2_burst_on; a sender that
+ * does not finish fails t, naming its CPU. */
+struct nic_sender_lane {
+	struct lane lane;
+	struct kt *t;
+	unsigned apic_id;
+	uint32_t ms;
+};
+struct net_l2_cpu nic_sender_cpu(struct nic_sender_lane *s);
 
 #endif
