@@ -26,6 +26,15 @@ static struct nic_port *of(struct net_port *p) { return (struct nic_port *)p; }
 const char *nic_name(const struct nic_port *n) { return n->port.name; }
 uint64_t nic_irq_tx(const struct nic_port *n) { return n->a->irq_count[KILN_VEC_NIC_TX(n->idx)] - n->irq_tx0; }
 uint64_t nic_irq_rx(const struct nic_port *n) { return n->a->irq_count[KILN_VEC_NIC_RX(n->idx)] - n->irq_rx0; }
+
+int nic_irq_hold(struct nic_port *n, bool hold)
+{
+	const unsigned vec[] = {KILN_VEC_NIC_TX(n->idx), KILN_VEC_NIC_RX(n->idx)};
+	for (unsigned k = 0; k < 2; k++)
+		if (accel_irq_own_vector(n->a, vec[k]) && accel_irq_hold(n->a, vec[k], hold) != ACCEL_OK)
+			return ACCEL_EGONE;
+	return ACCEL_OK;
+}
 uint32_t nic_status(struct nic_port *n) { return rd(n, KILN_NIC_STATUS); }
 bool nic_wired(struct nic_port *n) { return rd(n, KILN_NIC_STATUS) & KILN_NIC_STS_WIRED; }
 
@@ -361,6 +370,8 @@ static uint32_t buffer_size(uint32_t mtu)
 int nic_open(struct nic_port *n, const struct nic_open_cfg *cfg, char *why, unsigned whylen)
 {
 	nic_close(n);
+	if (n->irq_held)
+		nic_irq_hold(n, false); /* a case that ended mid-burst (a crash, a deadline) left them held */
 	if (accel_check_alive(n->a)) {
 		ksnprintf(why, whylen, "%s: %s", nic_name(n), accel_strerror(ACCEL_EGONE));
 		return ACCEL_EGONE;

@@ -53,6 +53,7 @@ struct nic_port {
 	struct accel *a;
 	unsigned idx;
 	bool open, link, strapped_loopback, loopback;
+	bool irq_held;            /* nic_irq_hold: its TX and RX vectors are masked */
 	uint32_t cfg;             /* CFG register as programmed */
 	uint32_t buf_size;        /* bytes per TX and RX buffer */
 	struct accel_buf tx_ring, rx_ring, tx_bufs, rx_bufs, wb;
@@ -111,6 +112,11 @@ uint32_t nic_rx_pending(struct nic_port *n);
 /* Interrupts seen on the port's TX / RX vectors since it was opened. */
 uint64_t nic_irq_tx(const struct nic_port *n);
 uint64_t nic_irq_rx(const struct nic_port *n);
+/* Hold (mask) or release the port's TX and RX MSI-X entries while a caller polls the rings
+ * itself (as NAPI does): the device sets their pending bits instead of interrupting, the
+ * release delivers what is pending. Under emulation every interrupt a CPU takes costs the
+ * device model's lock. A no-op without vectors of the port's own. */
+int nic_irq_hold(struct nic_port *n, bool hold);
 /* "accel0.port1" */
 const char *nic_name(const struct nic_port *n);
 

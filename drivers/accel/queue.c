@@ -70,6 +70,8 @@ static int setup_one(struct accel *a, unsigned q)
 {
 	struct accel_queue *qu = &a->q[q];
 	int r;
+	if (qu->irq_held) /* a case that ended while holding it (a crash, a deadline) */
+		accel_cq_irq_release(a, q);
 	if ((r = accel_ring_alloc(&qu->pq, ACCEL_PQ_ENTRIES, sizeof(struct kiln_bd))) ||
 	    (r = accel_ring_alloc(&qu->cq, ACCEL_CQ_ENTRIES, KILN_CQ_ENTRY_SIZE)))
 		return r;

@@ -160,3 +160,11 @@ struct net_l2_cpu nic_sender_cpu(struct nic_sender_lane *s)
 {
 	return (struct net_l2_cpu){sender_start, sender_wait, s};
 }
+
+void nic_set_irq_hold(struct kt *t, const struct nic_set *s, bool hold)
+{
+	for (unsigned k = 0; k < s->n; k++)
+		if (nic_irq_hold(s->p[k], hold) != ACCEL_OK)
+			kt_fail(t, "%s: %s its interrupts: device not responding", nic_name(s->p[k]),
+				hold ? "holding" : "releasing");
+}

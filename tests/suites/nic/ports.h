@@ -16,6 +16,9 @@ struct nic_set {
  * left out. Returns the number opened; 0 with a skip when there is no device or port. */
 unsigned nic_set_open(struct kt *t, struct nic_set *s, bool loopback);
 void nic_set_close(struct nic_set *s);
+/* Hold (or release) every port's TX and RX interrupts while a burst polls the rings itself
+ * (nic_irq_hold); a port whose device does not answer fails t. */
+void nic_set_irq_hold(struct kt *t, const struct nic_set *s, bool hold);
 /* This machine's id in L2 test frames: from accel0's serial number (DSN), so two machines
  * joined by a cable tell their frames apart. */
 uint32_t nic_machine_id(void);
