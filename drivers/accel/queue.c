@@ -355,11 +355,16 @@ static int reap_one(struct accel *a, unsigned q, uint32_t entry, bool note, char
 	uint32_t got = (uint32_t)KILN_FIELD_GET(KILN_CQ_ENTRY_SHADOW_INDEX, entry);
 	int r = ACCEL_OK;
 	if (!(entry & KILN_CQ_ENTRY_SHADOW_VALID) || got != want) {
+		/* where the device stands, to tell a stale or repeated entry from a skipped one */
 		ksnprintf(why, len,
 			  "completion mismatch on queue %s: CQ slot %u holds 0x%08x (shadow %u%s), expected shadow %u for "
-			  "CB %u",
+			  "CB %u; the device: PQ PI %u CI %u, CQ PI %u, %u CBs done (this driver: PI %u published, %u "
+			  "completed)",
 			  accel_queue_name(q, name), qu->cq_ci, entry, got,
-			  (entry & KILN_CQ_ENTRY_SHADOW_VALID) ? "" : ", shadow-valid bit clear", want, qu->completed + 1);
+			  (entry & KILN_CQ_ENTRY_SHADOW_VALID) ? "" : ", shadow-valid bit clear", want, qu->completed + 1,
+			  accel_rd(a, qreg(q, KILN_QM_PQ_PI)), accel_rd(a, qreg(q, KILN_QM_PQ_CI)),
+			  accel_rd(a, qreg(q, KILN_QM_CQ_PI)), accel_rd(a, qreg(q, KILN_QM_CB_COUNT)), qu->pi_rung,
+			  qu->completed);
 		r = ACCEL_ECOMPLETION;
 	}
 	cq[qu->cq_ci] = 0;
