@@ -32,7 +32,7 @@ void platform_timer_calibration(struct kt *t)
 		return;
 	}
 	int64_t best = INT64_MAX;
-	uint64_t best_ref_ns = 0, best_tsc_ns = 0, ticks_seen = 0, tick_ns = 0;
+	uint64_t best_ref_ns = 0, best_tsc_ns = 0, ticks[TRIES] = {0}, ticks_ns[TRIES] = {0};
 	for (int i = 0; i < TRIES; i++) {
 		uint64_t want = rc.hz * INTERVAL_MS / 1000;
 		struct deadline guard = deadline_in_ms(INTERVAL_MS * 10);
@@ -47,6 +47,8 @@ void platform_timer_calibration(struct kt *t)
 			}
 		} while (((r - r0) & rc.mask) < want);
 		uint64_t ref_ns = ((r - r0) & rc.mask) * 1000000000ull / rc.hz;
+		ticks[i] = lapic_ticks() - l0;
+		ticks_ns[i] = ref_ns;
 		uint64_t tsc_ns = tsc_to_ns(t1 - t0);
 		int64_t e = ppm_error(tsc_ns, ref_ns);
 		if (e < 0)
@@ -55,8 +57,6 @@ void platform_timer_calibration(struct kt *t)
 			best = e;
 			best_ref_ns = ref_ns;
 			best_tsc_ns = tsc_ns;
-			ticks_seen = lapic_ticks() - l0;
-			tick_ns = ref_ns;
 		}
 	}
 	kt_diag(t, "TSC %llu kHz vs %s: %llu us by the reference, %llu us by the TSC, error %lld ppm (limit %d)",
@@ -64,15 +64,28 @@ void platform_timer_calibration(struct kt *t)
 		(unsigned long long)(best_tsc_ns / 1000), (long long)best, TSC_TOLERANCE_PPM);
 	if (best > TSC_TOLERANCE_PPM)
 		kt_fail(t, "TSC disagrees with %s by %lld ppm, more than %d ppm", rc.name, (long long)best, TSC_TOLERANCE_PPM);
-	uint64_t expect_ticks = tick_ns * lapic_timer_hz() / 1000000000ull;
-	kt_diag(t, "LAPIC timer: %llu ticks in %llu ms at %u Hz (expected %llu)", (unsigned long long)ticks_seen,
-		(unsigned long long)(tick_ns / 1000000), lapic_timer_hz(), (unsigned long long)expect_ticks);
-	if (ticks_seen * 100 > expect_ticks * TICK_MAX_PCT + 100)
-		kt_fail(t, "LAPIC timer delivered %llu ticks where %llu were due: it runs fast", (unsigned long long)ticks_seen,
-			(unsigned long long)expect_ticks);
-	if (ticks_seen * 100 < expect_ticks * TICK_MIN_PCT)
-		kt_fail(t, "LAPIC timer delivered %llu ticks where %llu were due: interrupts are being lost",
-			(unsigned long long)ticks_seen, (unsigned long long)expect_ticks);
+	/* Ticks in each window: an extra tick in any is invented (a timer running fast); too few
+	 * fail only when every window lost them. Under emulation the loop above reads the
+	 * reference clock's I/O port, which takes the lock the model's timers need, and a
+	 * loaded host then drops periods of the periodic timer in one window now and then;
+	 * a timer that really loses interrupts loses them in all three. */
+	unsigned lost = 0, fullest = 0;
+	for (unsigned i = 0; i < TRIES; i++) {
+		uint64_t expect = ticks_ns[i] * lapic_timer_hz() / 1000000000ull;
+		kt_diag(t, "LAPIC timer: %llu ticks in %llu ms at %u Hz (expected %llu)", (unsigned long long)ticks[i],
+			(unsigned long long)(ticks_ns[i] / 1000000), lapic_timer_hz(), (unsigned long long)expect);
+		if (ticks[i] * 100 > expect * TICK_MAX_PCT + 100)
+			kt_fail(t, "LAPIC timer delivered %llu ticks where %llu were due: it runs fast",
+				(unsigned long long)ticks[i], (unsigned long long)expect);
+		lost += ticks[i] * 100 < expect * TICK_MIN_PCT;
+		if (ticks[i] * ticks_ns[fullest] > ticks[fullest] * ticks_ns[i])
+			fullest = i;
+	}
+	if (lost == TRIES)
+		kt_fail(t, "LAPIC timer delivered %llu ticks where %llu were due in the fullest of %u windows: interrupts "
+			   "are being lost",
+			(unsigned long long)ticks[fullest],
+			(unsigned long long)(ticks_ns[fullest] * lapic_timer_hz() / 1000000000ull), TRIES);
 
 	/* The count rate itself, read between reloads: what the period was computed from. */
 	uint64_t rates[RATE_SAMPLES];
