@@ -161,3 +161,11 @@ int test_stream_full(struct accel *a, unsigned q, unsigned n, test_cb_fn *cb, vo
 	}
 	return r;
 }
+
+int test_irq_release_settle(struct accel *a, unsigned q, int r, char *why, unsigned len)
+{
+	int rr = accel_cq_irq_release(a, q);
+	if (!r && rr)
+		ksnprintf(why, len, "releasing the CQ interrupt: %s", accel_strerror(r = rr));
+	return r ? r : accel_irq_settle(a, q, why, len);
+}

@@ -83,6 +83,10 @@ typedef uint64_t test_cb_fn(void *ctx, unsigned k, uint32_t *len);
  * write; the loop waits only when less than a batch is free. ACCEL_OK, or the driver's
  * failure with `why`. The interrupts owed are left to the caller (accel_irq_settle). */
 #define TEST_STREAM_BATCH (ACCEL_PQ_ENTRIES / 4)
+/* The end of a stretch that held stream q's CQ interrupt (accel_cq_irq_hold; a no-op when
+ * it was not held): release it and collect what the CBs owe (accel_irq_settle). r is the
+ * stretch's own result: a failure there is kept, with its `why`. */
+int test_irq_release_settle(struct accel *a, unsigned q, int r, char *why, unsigned len);
 int test_stream_full(struct accel *a, unsigned q, unsigned n, test_cb_fn *cb, void *ctx, char *why, unsigned len);
 
 /* ---- data checks (kernel/lib/pattern.h), mismatches as diagnostics ---- */

@@ -258,11 +258,7 @@ void queues_held_stream(struct kt *t)
 				r = test_stream_full(a, q, WRAP_CBS, held_cb, &h, why, sizeof why);
 			else
 				ksnprintf(why, sizeof why, "holding the CQ interrupt: %s", accel_strerror(r));
-			int rr = accel_cq_irq_release(a, q);
-			if (!r && rr)
-				ksnprintf(why, sizeof why, "releasing the CQ interrupt: %s", accel_strerror(r = rr));
-			if (!r)
-				r = accel_irq_settle(a, q, why, sizeof why);
+			r = test_irq_release_settle(a, q, r, why, sizeof why);
 			prof->on = false;
 			doorbells += prof->doorbells;
 			rings += prof->rings;

@@ -85,10 +85,7 @@ static int latency_loop(struct accel *a, unsigned q, uint64_t cb, uint32_t len, 
 	}
 	*total_ns = time_ns() - t0;
 	*median_ns = r ? 0 : tsc_to_ns(u64_median(cyc, LAT_CBS));
-	int rr = hold ? accel_cq_irq_release(a, q) : ACCEL_OK;
-	if (!r && rr)
-		ksnprintf(why, whylen, "releasing the CQ interrupt: %s", accel_strerror(r = rr));
-	return r ? r : accel_irq_settle(a, q, why, whylen);
+	return test_irq_release_settle(a, q, r, why, whylen);
 }
 
 /* the rate loop's CB: the same empty one every time */
@@ -139,11 +136,7 @@ static int device_run(struct accel *a, unsigned q, struct test_bufs *b, unsigned
 	}
 	accel_wr(a, test_stream_reg(q, KILN_QM_FENCE_CNT(RATE_FENCE)), 1);
 	r = accel_reap(a, q, last, WAIT_MS, why, len);
-	int rr = accel_cq_irq_release(a, q);
-	if (!r && rr)
-		ksnprintf(why, len, "releasing the CQ interrupt: %s", accel_strerror(r = rr));
-	if (!r)
-		r = accel_irq_settle(a, q, why, len);
+	r = test_irq_release_settle(a, q, r, why, len);
 	*ns = ts[1] > ts[0] ? ts[1] - ts[0] : 0;
 	return r;
 }
@@ -224,11 +217,7 @@ void queues_submit_rate(struct kt *t)
 		if (!r)
 			r = test_stream_full(a, q, RATE_CBS, empty_cb, &e, why, sizeof why);
 		uint64_t rate_ns = time_ns() - t0;
-		int rr = accel_cq_irq_release(a, q);
-		if (!r)
-			r = rr;
-		if (!r)
-			r = accel_irq_settle(a, q, why, sizeof why);
+		r = test_irq_release_settle(a, q, r, why, sizeof why);
 		struct accel_queue_prof rate_prof = *prof;
 		uint64_t rate_irqs = *irqc - irq0;
 		prof->on = false;
