@@ -33,6 +33,7 @@ int nic_irq_hold(struct nic_port *n, bool hold)
 	for (unsigned k = 0; k < 2; k++)
 		if (accel_irq_own_vector(n->a, vec[k]) && accel_irq_hold(n->a, vec[k], hold) != ACCEL_OK)
 			return ACCEL_EGONE;
+	n->irq_held = hold && accel_irq_own_vector(n->a, vec[1]);
 	return ACCEL_OK;
 }
 uint32_t nic_status(struct nic_port *n) { return rd(n, KILN_NIC_STATUS); }
@@ -317,11 +318,12 @@ uint32_t nic_rx_pending(struct nic_port *n)
 
 static bool nic_link_up(struct net_port *p) { return nic_link(of(p)); }
 
-/* With an RX vector of its own (or a shared one) the port wakes a sleeping CPU. */
+/* With an RX vector of its own (or a shared one) the port wakes a sleeping CPU; not while
+ * polling, or while its vectors are held (nic_irq_hold). */
 static int nic_rx_irq_pending(struct net_port *p)
 {
 	struct nic_port *n = of(p);
-	if (n->a->irq_mode == ACCEL_IRQ_POLL)
+	if (n->a->irq_mode == ACCEL_IRQ_POLL || n->irq_held)
 		return -1;
 	return (int)nic_rx_pending(n);
 }
