@@ -49,13 +49,11 @@ const char *accel_queue_name(unsigned q, char buf[16])
 
 uint32_t accel_queue_status(struct accel *a, unsigned q) { return accel_rd(a, qreg(q, KILN_QM_STATUS)); }
 
-/* The driver does not use the shadow doorbell yet (docs/device.md section 5 has the
- * contract, the model and its tests have it): a fresh-clone CI run found a stream that ran
- * a stale BD (its CQ entry carried the shadow index of the CB 512 tickets earlier in the
- * same PQ slot) while the driver had the shadow doorbell on, in 2 of ~10 boots that ran
- * queues-submit-rate back to back; until that is understood every doorbell writes PQ_PI,
- * as before. docs/perf.md has the figures measured with it on. */
-#define USE_SHADOW_DOORBELL 0
+/* The shadow doorbell (docs/device.md section 5). It was off for a while: streams found a
+ * CQ entry 512 CBs old, which was the model writing CQ entries with two stores (its
+ * memcpy) so that the second undid the driver's clear (docs/device.md section 3, "Writes";
+ * case queues-word-writes). 0 turns it off: every doorbell writes PQ_PI. */
+#define USE_SHADOW_DOORBELL 1
 
 /* The shadow doorbell: on when the device keeps the pair's address (a device without the
  * register reads it as 0); the pair starts at PI 0 with the device idle there. */

@@ -85,6 +85,37 @@ KilnMemResult kiln_mem_read(KilnState *s, uint64_t addr, void *buf, uint64_t len
     return KILN_MEM_OK;
 }
 
+/*
+ * A naturally aligned 4- or 8-byte write lands whole and once, as one PCIe write does.
+ * memcpy (pci_dma_write's copy) does not promise that: glibc writes a 4- or 8-byte buffer
+ * as two overlapping stores of the same bytes, and a driver that read the word between
+ * them and cleared it (a CQ entry it reaped) had its clear undone by the second store, so
+ * a lap later it found a stale ready entry (docs/device.md section 3, "Writes").
+ */
+static bool kiln_word_size(uint64_t addr, uint64_t len)
+{
+    return (len == 4 || len == 8) && !(addr & (len - 1));
+}
+
+static MemTxResult kiln_host_write(KilnState *s, uint64_t addr, const void *buf, uint64_t len)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    MemTxResult r = MEMTX_OK;
+
+    if (!kiln_word_size(addr, len)) {
+        return pci_dma_write(pdev, addr, buf, len);
+    }
+    /* address_space_st*: one store into RAM (QEMU 7.2's st*_pci_dma go through memcpy
+     * too); the barrier is pci_dma_write's: earlier writes are seen first */
+    smp_mb();
+    if (len == 4) {
+        address_space_stl_le(pci_get_address_space(pdev), addr, ldl_le_p(buf), MEMTXATTRS_UNSPECIFIED, &r);
+    } else {
+        address_space_stq_le(pci_get_address_space(pdev), addr, ldq_le_p(buf), MEMTXATTRS_UNSPECIFIED, &r);
+    }
+    return r;
+}
+
 KilnMemResult kiln_mem_write(KilnState *s, uint64_t addr, const void *buf, uint64_t len)
 {
     uint8_t *ptr;
@@ -95,13 +126,21 @@ KilnMemResult kiln_mem_write(KilnState *s, uint64_t addr, const void *buf, uint6
         return r;
     }
     if (host) {
-        if (pci_dma_write(PCI_DEVICE(s), addr, buf, len) != MEMTX_OK) {
+        if (kiln_host_write(s, addr, buf, len) != MEMTX_OK) {
             return KILN_MEM_HOST_FAULT;
         }
         s->pcie_tx_bytes += len;
         return KILN_MEM_OK;
     }
-    memcpy(ptr, buf, len);
+    if (kiln_word_size(addr, len)) {
+        if (len == 4) {
+            stl_he_p(ptr, ldl_he_p(buf));
+        } else {
+            stq_he_p(ptr, ldq_he_p(buf));
+        }
+    } else {
+        memcpy(ptr, buf, len);
+    }
     if (ptr >= s->hbm_ptr && ptr < s->hbm_ptr + s->hbm_size) {
         memory_region_set_dirty(&s->hbm, ptr - s->hbm_ptr, len);
     } else {
