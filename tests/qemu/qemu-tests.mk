@@ -5,8 +5,8 @@ TEST_TARGETS += test-qemu
 test-qemu: $(B)/kiln.efi $(QEMU_BIN) $(B)/host/dstore.so
 	$(Q)python3 tests/qemu/run-cases --qemu '$(QEMU_BIN)' --results $(B)/results/qemu.tap
 
-# The LD_PRELOAD shim of the cases with `preload = dstore` (tools/qemu/dstore.c).
-$(B)/host/dstore.so: tools/qemu/dstore.c tests/qemu/qemu-tests.mk
+# The LD_PRELOAD shim of the cases with `preload = dstore` (tests/qemu/dstore.c).
+$(B)/host/dstore.so: tests/qemu/dstore.c tests/qemu/qemu-tests.mk
 	@mkdir -p $(@D)
 	$(Q)clang -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC $< -o $@
 

@@ -9,7 +9,8 @@
  * 8-byte memcpy in qemu-system-* makes its two stores microseconds apart instead of
  * nanoseconds; other processes (the Python runner around QEMU) are left alone.
  *
- * Built by tests/qemu/qemu-tests.mk into build/host/dstore.so; used by the cases with
+ * Not part of the model (every C file in tools/qemu is built into QEMU): tests/qemu/qemu-tests.mk
+ * builds it into build/host/dstore.so for the cases with
  * `preload = dstore` in tests/qemu/cases.cfg.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
